@@ -1,0 +1,71 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+# Everything else here is what those two need.
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?=
+NODE_MODULES := convex/node_modules/.package-lock.json
+
+.PHONY: run run-convex test test-fast lint typecheck lock bench clean help
+
+help:
+	@echo "make run         dashboard on http://127.0.0.1:$(PORT) with the embedded SQLite store and demo data"
+	@echo "make run-convex  the same dashboard against the local Convex dev server"
+	@echo "make test        the whole test suite (sets up everything it needs first)"
+	@echo "make lint        ruff + mypy"
+
+# The venv is rebuilt when the dependency pins change.
+$(VENV)/.installed: pyproject.toml constraints.txt scripts/find-python.sh
+	@py=$$(PYTHON="$(PYTHON)" ./scripts/find-python.sh) || exit 1; \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+	    rm -rf $(VENV); echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV) || exit 1; \
+	  fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(NODE_MODULES): convex/package.json convex/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm (Node.js >= 20) is needed for the Convex dev server"; exit 1; }
+	cd convex && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+venv: $(VENV)/.installed
+node: $(NODE_MODULES)
+
+test: $(VENV)/.installed $(NODE_MODULES)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Without the browser tests: the quick loop while developing.
+test-fast: $(VENV)/.installed $(NODE_MODULES)
+	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+run-convex: $(VENV)/.installed $(NODE_MODULES)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py run_with_convex_dev --port $(PORT)
+
+# Regenerate constraints.txt after changing dependencies in pyproject.toml.
+lock:
+	rm -rf /tmp/mastra-dashboard-lock && "$$(PYTHON="$(PYTHON)" ./scripts/find-python.sh)" -m venv /tmp/mastra-dashboard-lock
+	/tmp/mastra-dashboard-lock/bin/pip install --quiet --upgrade pip
+	/tmp/mastra-dashboard-lock/bin/pip install --quiet -e '.[dev]'
+	/tmp/mastra-dashboard-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+bench: $(VENV)/.installed $(NODE_MODULES)
+	for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) convex/node_modules .pytest_cache .mypy_cache .ruff_cache staticfiles

@@ -1,0 +1,93 @@
+"""Small conversions shared by every store: timestamps, lenient JSON, record hygiene."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+
+def to_iso(value: datetime) -> str:
+    """Mastra's timestamp format: ``Date.toISOString()`` - UTC, milliseconds, ``Z``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_datetime(value: Any) -> datetime:
+    """Parse a stored timestamp: an ISO string (``Z`` or offset), epoch milliseconds, or a datetime.
+
+    Unparseable values become the Unix epoch rather than an exception: one bad row must not make a
+    whole list unreadable, and 1970 stands out on a page.
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return EPOCH
+    if isinstance(value, str) and value:
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return EPOCH
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return EPOCH
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def now() -> datetime:
+    """The current time at Mastra's precision (milliseconds), so a write reads back equal."""
+    t = datetime.now(UTC)
+    return t.replace(microsecond=(t.microsecond // 1000) * 1000)
+
+
+def safely_parse_json(value: Any) -> Any:
+    """Mastra's ``safelyParseJSON``: objects pass through, ``None`` becomes ``{}``, a string is parsed
+    when it is valid JSON and returned unchanged otherwise (legacy rows hold malformed strings)."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def parse_json_lenient(value: Any) -> tuple[Any, str | None]:
+    """Parse a value that may be JSON text; return ``(value, error)``.
+
+    Used where a malformed payload must still be shown: the raw text comes back with the reason.
+    """
+    if isinstance(value, bytes | bytearray):
+        value = bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        try:
+            return json.loads(value), None
+        except ValueError as exc:
+            return value, f"not valid JSON: {exc}"
+    return value, None
+
+
+def without_none(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop ``None`` values: Convex's ``v.optional`` accepts a missing field but not ``null``."""
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def strip_system_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Remove Convex's ``_id`` and ``_creationTime``, which Mastra's own readers leak."""
+    return {k: v for k, v in doc.items() if k not in ("_id", "_creationTime")}
+
+
+def dumps_compact(value: Any) -> str:
+    """``JSON.stringify`` equivalent: compact separators, non-ASCII kept as is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

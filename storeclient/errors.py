@@ -1,0 +1,69 @@
+"""The one error hierarchy every store raises.
+
+Each error carries a message a person can act on: what went wrong, and what to check. None of them
+ever includes the admin key (the transport scrubs it from anything it quotes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StoreError(Exception):
+    """Base class: anything that went wrong talking to a store."""
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        #: Extra technical text (server message, status code) for logs and an expandable panel.
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthError(StoreError):
+    """The backend refused our credentials (HTTP 401/403): wrong or revoked admin key."""
+
+
+class NotDeployedError(StoreError):
+    """The function we called does not exist on the deployment (not deployed, or another path)."""
+
+    def __init__(self, message: str, *, function_path: str, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.function_path = function_path
+
+
+class ConflictError(StoreError):
+    """A conditional write found a different stored version than the caller started from.
+
+    ``current`` is the stored value right now (a ``Resource`` or ``Thread``), so the caller can show
+    a three-way view and retry; nothing was written.
+    """
+
+    def __init__(self, message: str, *, current: Any) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class LimitError(StoreError):
+    """The backend refused the call because it would read or write too much (Convex limits)."""
+
+
+class BackendUnavailable(StoreError):
+    """Network failure, timeout, 5xx or a reply we could not understand: the backend is not usable now."""
+
+
+class StorageError(StoreError):
+    """The storage handler answered but reported a failure (Mastra's ``{ok: false}`` or a thrown error)."""
+
+    def __init__(self, message: str, *, code: str | None = None, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.code = code
+
+
+class InvalidRequest(StoreError):
+    """The caller asked for something invalid (bad page number, empty id, oversized value).
+
+    Raised before anything is sent, so nothing changed.
+    """

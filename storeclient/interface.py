@@ -1,0 +1,314 @@
+"""The domain interface every store implements (``ConvexStore``, ``SQLiteStore``).
+
+Two layers live side by side on each domain object:
+
+* **Mastra's storage API**, in snake_case, with Mastra's semantics (sort orders, ``page``/``per_page``
+  with ``per_page=False`` for all, totals, ``has_more``, filters, ``include``). A record written by a
+  Python store reads correctly in Mastra's TypeScript stores and the reverse.
+* **Dashboard additions** the views use: newest-first cursor feeds (``*_feed``), distinct values,
+  bounded counts, score series, and conflict-safe working-memory saves. These cost O(page) where
+  the backend allows it; where it cannot (Convex's standard handler), results say so (``capped``).
+
+Views talk to a store only through this interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from .models import (
+    Count,
+    Feed,
+    MemoryVersion,
+    Message,
+    MessageList,
+    PerPage,
+    Resource,
+    RunList,
+    Score,
+    ScoreList,
+    ScoreSeries,
+    StoreHealth,
+    Thread,
+    ThreadList,
+    WorkflowRun,
+)
+
+OrderField = Literal["createdAt", "updatedAt"]
+Direction = Literal["ASC", "DESC"]
+
+
+class IncludeSpec(Protocol):
+    """``listMessages`` ``include`` item: a message id plus how many neighbours around it."""
+
+    id: str
+    thread_id: str | None
+    with_previous_messages: int
+    with_next_messages: int
+
+
+class MemoryDomain(Protocol):
+    # --- Mastra API -------------------------------------------------------------------------
+    def get_thread_by_id(self, thread_id: str, *, resource_id: str | None = None) -> Thread | None:
+        """The thread, or ``None``; also ``None`` when ``resource_id`` is given and differs."""
+        ...
+
+    def list_threads(
+        self,
+        *,
+        resource_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        page: int = 0,
+        per_page: PerPage = 100,
+        order_by: OrderField = "createdAt",
+        direction: Direction = "DESC",
+    ) -> ThreadList:
+        """Mastra's ``listThreads``. Metadata filter: top-level strict equality, AND-combined; keys
+        must match ``^[A-Za-z_][A-Za-z0-9_]*$`` (``InvalidRequest`` before any I/O otherwise).
+        ``per_page=False`` requires ``page == 0``; negative values raise ``InvalidRequest``."""
+        ...
+
+    def save_thread(self, thread: Thread) -> Thread:
+        """Upsert the whole thread; returns it unchanged."""
+        ...
+
+    def update_thread(
+        self, thread_id: str, *, title: str | None = None, metadata: Mapping[str, Any] | None = None
+    ) -> Thread:
+        """Rename and/or shallow-merge metadata, bump ``updatedAt``. ``StorageError`` if missing."""
+        ...
+
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete the thread and its messages."""
+        ...
+
+    def list_messages(
+        self,
+        thread_id: str | Sequence[str],
+        *,
+        resource_id: str | None = None,
+        include: Sequence[Mapping[str, Any]] | None = None,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        start_exclusive: bool = False,
+        end_exclusive: bool = False,
+        page: int = 0,
+        per_page: PerPage = 40,
+        order_by: OrderField = "createdAt",
+        direction: Direction = "ASC",
+    ) -> MessageList:
+        """Mastra's ``listMessages``. ``include`` items are mappings with ``id`` and optional
+        ``threadId``, ``withPreviousMessages``, ``withNextMessages`` (Mastra's camelCase keys).
+        Empty or blank thread ids raise ``InvalidRequest``."""
+        ...
+
+    def list_messages_by_id(self, message_ids: Sequence[str]) -> list[Message]:
+        """The messages with these ids, oldest first; unknown ids are left out."""
+        ...
+
+    def save_messages(self, messages: Sequence[Message]) -> list[Message]:
+        """Upsert messages (an existing id with a new thread moves the message) and bump each
+        affected thread's ``updatedAt``. Every message needs ``thread_id`` and ``resource_id``
+        (``InvalidRequest`` before any write otherwise)."""
+        ...
+
+    def get_resource_by_id(self, resource_id: str) -> Resource | None: ...
+
+    def save_resource(self, resource: Resource) -> Resource: ...
+
+    def update_resource(
+        self,
+        resource_id: str,
+        *,
+        working_memory: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Resource:
+        """Upsert: creates the resource when missing; otherwise sets ``working_memory`` if given,
+        shallow-merges ``metadata`` if given, and bumps ``updatedAt``."""
+        ...
+
+    # --- dashboard additions ----------------------------------------------------------------
+    def thread_feed(
+        self,
+        *,
+        resource_id: str | None = None,
+        title_contains: str | None = None,
+        cursor: str | None = None,
+        limit: int = 25,
+    ) -> Feed[Thread]:
+        """Threads, most recently updated first. When a title search can only look at part of the
+        data, ``note`` says so."""
+        ...
+
+    def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
+        """A thread's messages, newest first (the view reverses a page for display)."""
+        ...
+
+    def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
+        """Resources, most recently updated first."""
+        ...
+
+    def save_resource_working_memory(
+        self, resource_id: str, working_memory: str, *, expected: MemoryVersion | None
+    ) -> Resource:
+        """Set a resource's working memory only if its stored version equals ``expected``
+        (``None``: the resource must not exist yet, or have no working memory). On mismatch raise
+        ``ConflictError`` carrying the current ``Resource`` and write nothing. Metadata is kept."""
+        ...
+
+    def save_thread_working_memory(
+        self, thread_id: str, working_memory: str, *, expected: MemoryVersion | None
+    ) -> Thread:
+        """The same for ``thread.metadata.workingMemory``; title and other metadata are kept."""
+        ...
+
+
+class WorkflowsDomain(Protocol):
+    def persist_workflow_snapshot(
+        self,
+        workflow_name: str,
+        run_id: str,
+        snapshot: Mapping[str, Any] | str,
+        *,
+        resource_id: str | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+    ) -> None:
+        """Upsert on (workflow_name, run_id); re-persisting keeps the original ``createdAt``."""
+        ...
+
+    def load_workflow_snapshot(self, workflow_name: str, run_id: str) -> dict[str, Any] | None: ...
+
+    def list_workflow_runs(
+        self,
+        *,
+        workflow_name: str | None = None,
+        resource_id: str | None = None,
+        status: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        page: int | None = None,
+        per_page: PerPage | None = None,
+    ) -> RunList:
+        """Newest ``createdAt`` first; dates inclusive; pagination only when both ``page`` and
+        ``per_page`` are given (Mastra's rule)."""
+        ...
+
+    def get_workflow_run_by_id(self, run_id: str, *, workflow_name: str | None = None) -> WorkflowRun | None: ...
+
+    def delete_workflow_run_by_id(self, run_id: str, *, workflow_name: str) -> None: ...
+
+    # --- dashboard additions ----------------------------------------------------------------
+    def run_feed(
+        self,
+        *,
+        workflow_name: str | None = None,
+        status: str | None = None,
+        resource_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 25,
+    ) -> Feed[WorkflowRun]: ...
+
+    def workflow_names(self) -> list[str]:
+        """Distinct workflow names present, sorted."""
+        ...
+
+    def status_counts(
+        self,
+        *,
+        workflow_name: str | None = None,
+        resource_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        cap: int = 10_000,
+    ) -> dict[str, Count]:
+        """Runs per snapshot status under the filter (status ``None`` counted as ``"unknown"``)."""
+        ...
+
+
+class ScoresDomain(Protocol):
+    def save_score(self, score: Mapping[str, Any]) -> Score:
+        """Save a score payload (camelCase keys, no ``id``/dates): assigns a new id and timestamps,
+        like Mastra. Unknown keys are dropped; ``None`` values are left out."""
+        ...
+
+    def get_score_by_id(self, score_id: str) -> Score | None: ...
+
+    def list_scores_by_scorer_id(
+        self,
+        scorer_id: str,
+        *,
+        entity_id: str | None = None,
+        entity_type: str | None = None,
+        source: str | None = None,
+        page: int = 0,
+        per_page: PerPage = 100,
+    ) -> ScoreList:
+        """Newest first. Negative page raises ``InvalidRequest``."""
+        ...
+
+    def list_scores_by_run_id(self, run_id: str, *, page: int = 0, per_page: PerPage = 100) -> ScoreList: ...
+
+    def list_scores_by_entity_id(
+        self, entity_id: str, entity_type: str, *, page: int = 0, per_page: PerPage = 100
+    ) -> ScoreList: ...
+
+    # --- dashboard additions ----------------------------------------------------------------
+    def scorer_ids(self) -> list[str]:
+        """Distinct scorer ids present, sorted."""
+        ...
+
+    def score_feed(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        lowest_first: bool = False,
+        cursor: str | None = None,
+        limit: int = 25,
+    ) -> Feed[Score]:
+        """Newest first (or lowest score first)."""
+        ...
+
+    def score_series(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        max_points: int = 5_000,
+    ) -> ScoreSeries:
+        """``(created_at, score)`` pairs in the range, oldest first, at most ``max_points``."""
+        ...
+
+
+class Store(Protocol):
+    memory: MemoryDomain
+    workflows: WorkflowsDomain
+    scores: ScoresDomain
+
+    def health(self) -> StoreHealth:
+        """Cheap check that the backend answers and accepts our credentials; never raises."""
+        ...
+
+    def counts(self, *, cap: int = 10_000) -> dict[str, Count]:
+        """Bounded counts for the overview: ``threads``, ``messages``, ``resources``, ``runs``,
+        ``scores``; each stops at ``cap`` and says so."""
+        ...
+
+    def describe(self) -> str:
+        """Where the data lives, for the page footer (never a secret)."""
+        ...
+
+    def close(self) -> None: ...
