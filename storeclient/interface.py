@@ -196,7 +196,9 @@ class WorkflowsDomain(Protocol):
         ``per_page`` are given (Mastra's rule)."""
         ...
 
-    def get_workflow_run_by_id(self, run_id: str, *, workflow_name: str | None = None) -> WorkflowRun | None: ...
+    def get_workflow_run_by_id(
+        self, run_id: str, *, workflow_name: str | None = None
+    ) -> WorkflowRun | None: ...
 
     def delete_workflow_run_by_id(self, run_id: str, *, workflow_name: str) -> None: ...
 
@@ -231,9 +233,10 @@ class WorkflowsDomain(Protocol):
 
 
 class ScoresDomain(Protocol):
-    def save_score(self, score: Mapping[str, Any]) -> Score:
+    def save_score(self, score: Mapping[str, Any], *, created_at: datetime | None = None) -> Score:
         """Save a score payload (camelCase keys, no ``id``/dates): assigns a new id and timestamps,
-        like Mastra. Unknown keys are dropped; ``None`` values are left out."""
+        like Mastra. Unknown keys are dropped; ``None`` values are left out. ``created_at``
+        (a dashboard addition, for imports and demo data) back-dates both timestamps."""
         ...
 
     def get_score_by_id(self, score_id: str) -> Score | None: ...

@@ -1,0 +1,378 @@
+"""Threads, messages and resources through Mastra's storage handler (the same requests as
+``@mastra/convex``'s TypeScript ``ConvexStore``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ..codec import now, to_iso
+from ..errors import ConflictError, InvalidRequest, StorageError
+from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
+from ..records import (
+    message_from_record,
+    message_to_row,
+    resource_from_record,
+    resource_to_record,
+    thread_from_record,
+    thread_to_record,
+)
+from ..semantics import (
+    check_metadata_filter,
+    check_page,
+    check_thread_ids,
+    metadata_matches,
+    offset_page,
+    paginate,
+)
+from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
+
+CAPPED_NOTE = (
+    "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
+    "are missing here. Deploy the dashboard's Convex module (convex/mastra/dashboard.ts) to see them all."
+)
+
+
+def _sort_key(field: str) -> Any:
+    attr = "created_at" if field == "createdAt" else "updated_at"
+    return lambda item: getattr(item, attr)
+
+
+class ConvexMemory:
+    def __init__(self, handler: StorageHandler) -> None:
+        self._h = handler
+
+    # --- threads ----------------------------------------------------------------------------
+
+    def get_thread_by_id(self, thread_id: str, *, resource_id: str | None = None) -> Thread | None:
+        row = self._h.load(THREADS, {"id": thread_id})
+        if row is None:
+            return None
+        thread = thread_from_record(row)
+        if resource_id is not None and thread.resource_id != resource_id:
+            return None
+        return thread
+
+    def _all_threads(self, resource_id: str | None) -> tuple[list[Thread], bool]:
+        rows, capped = self._h.query(THREADS, {"resourceId": resource_id} if resource_id else None)
+        return [thread_from_record(r) for r in rows], capped
+
+    def list_threads(
+        self,
+        *,
+        resource_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        page: int = 0,
+        per_page: PerPage = 100,
+        order_by: str = "createdAt",
+        direction: str = "DESC",
+    ) -> ThreadList:
+        check_page(page, per_page, what="list_threads")
+        check_metadata_filter(metadata)
+        threads, capped = self._all_threads(resource_id)
+        threads = [t for t in threads if metadata_matches(t.metadata, metadata)]
+        # Python's sort is stable like JS's: ties keep the handler's index order.
+        threads.sort(key=_sort_key(order_by), reverse=direction.upper() == "DESC")
+        rows, total, has_more = paginate(threads, page, per_page)
+        return ThreadList(
+            threads=rows, total=total, page=page, per_page=per_page, has_more=has_more, capped=capped
+        )
+
+    def save_thread(self, thread: Thread) -> Thread:
+        self._h.insert(THREADS, thread_to_record(thread))
+        return thread
+
+    def update_thread(
+        self, thread_id: str, *, title: str | None = None, metadata: Mapping[str, Any] | None = None
+    ) -> Thread:
+        current = self.get_thread_by_id(thread_id)
+        if current is None:
+            raise StorageError(f"Thread {thread_id} not found; nothing was updated.", code="THREAD_NOT_FOUND")
+        # Handlers before 1.5.3 drop the title field when it is omitted, which breaks the required
+        # column: always send one.
+        new_title = title if title is not None else current.title
+        stamp = to_iso(now())
+        if self._h.supports("updateThread"):
+            result = self._h.op(
+                {
+                    "op": "updateThread",
+                    "tableName": THREADS,
+                    "id": thread_id,
+                    "title": new_title,
+                    "metadata": dict(metadata or {}),
+                    "updatedAt": stamp,
+                }
+            )
+            if not isinstance(result, dict):
+                raise StorageError(
+                    f"Thread {thread_id} not found; nothing was updated.", code="THREAD_NOT_FOUND"
+                )
+            return thread_from_record({k: v for k, v in result.items() if not k.startswith("_")})
+        merged = {**(current.metadata if isinstance(current.metadata, dict) else {}), **(metadata or {})}
+        self._h.insert(THREADS, {"id": thread_id, "title": new_title, "metadata": merged, "updatedAt": stamp})
+        updated = self.get_thread_by_id(thread_id)
+        assert updated is not None
+        return updated
+
+    def delete_thread(self, thread_id: str) -> None:
+        # The handler returns at most 10,000 rows per query, so keep going until the thread is empty.
+        while True:
+            rows, _ = self._h.query(MESSAGES, {"thread_id": thread_id})
+            if not rows:
+                break
+            self._h.delete_many(MESSAGES, [str(r["id"]) for r in rows])
+        self._h.delete_many(THREADS, [thread_id])
+
+    # --- messages ---------------------------------------------------------------------------
+
+    def _thread_messages(self, thread_id: str) -> tuple[list[Message], bool]:
+        rows, capped = self._h.query(MESSAGES, {"thread_id": thread_id})
+        return [message_from_record(r) for r in rows], capped
+
+    def list_messages(
+        self,
+        thread_id: str | Sequence[str],
+        *,
+        resource_id: str | None = None,
+        include: Sequence[Mapping[str, Any]] | None = None,
+        date_from: datetime | None = None,
+        date_to: datetime | None = None,
+        start_exclusive: bool = False,
+        end_exclusive: bool = False,
+        page: int = 0,
+        per_page: PerPage = 40,
+        order_by: str = "createdAt",
+        direction: str = "ASC",
+    ) -> MessageList:
+        thread_ids = check_thread_ids(thread_id)
+        check_page(page, per_page, what="list_messages")
+        reverse = direction.upper() == "DESC"
+        if per_page == 0 and not include:
+            return MessageList(messages=[], total=0, page=page, per_page=per_page, has_more=False)
+
+        loaded: dict[str, list[Message]] = {}
+        capped = False
+        for tid in thread_ids:
+            loaded[tid], was_capped = self._thread_messages(tid)
+            capped = capped or was_capped
+
+        def in_range(m: Message) -> bool:
+            if resource_id is not None and m.resource_id != resource_id:
+                return False
+            if date_from is not None and (
+                m.created_at <= date_from if start_exclusive else m.created_at < date_from
+            ):
+                return False
+            return not (
+                date_to is not None and (m.created_at >= date_to if end_exclusive else m.created_at > date_to)
+            )
+
+        primary = [m for tid in thread_ids for m in loaded[tid] if in_range(m)]
+        primary.sort(key=_sort_key(order_by), reverse=reverse)
+        total = len(primary)
+
+        if per_page == 0:
+            # Mastra's fast path: only the included messages and their context, total 0.
+            selected: list[Message] = []
+            total = 0
+        else:
+            selected, total, has_more = paginate(primary, page, per_page)
+        if include:
+            extra = self._included(include, loaded, resource_id)
+            by_id = {m.id: m for m in selected}
+            for m in extra:
+                by_id.setdefault(m.id, m)
+            selected = sorted(by_id.values(), key=_sort_key(order_by), reverse=reverse)
+            primary_ids = {m.id for m in primary}
+            has_more = (
+                per_page is not False
+                and per_page != 0
+                and len({m.id for m in selected} & primary_ids) < total
+            )
+        elif per_page == 0:
+            has_more = False
+        return MessageList(
+            messages=selected, total=total, page=page, per_page=per_page, has_more=has_more, capped=capped
+        )
+
+    def _included(
+        self, include: Sequence[Mapping[str, Any]], loaded: dict[str, list[Message]], resource_id: str | None
+    ) -> list[Message]:
+        out: list[Message] = []
+        for item in include:
+            target_id = item.get("id")
+            if not target_id:
+                continue
+            target_thread = item.get("threadId")
+            if target_thread is None:
+                target_thread = next(
+                    (tid for tid, ms in loaded.items() if any(m.id == target_id for m in ms)), None
+                )
+            if target_thread is None:
+                row = self._h.load(MESSAGES, {"id": target_id})
+                if row is None:
+                    continue
+                target_thread = str(row.get("thread_id"))
+            if target_thread not in loaded:
+                loaded[target_thread], _ = self._thread_messages(target_thread)
+            thread_msgs = sorted(loaded[target_thread], key=lambda m: m.created_at)
+            if resource_id is not None:
+                thread_msgs = [m for m in thread_msgs if m.resource_id == resource_id]
+            index = next((i for i, m in enumerate(thread_msgs) if m.id == target_id), None)
+            if index is None:
+                continue
+            before = int(item.get("withPreviousMessages") or 0)
+            after = int(item.get("withNextMessages") or 0)
+            out.extend(thread_msgs[max(0, index - before) : index + after + 1])
+        return out
+
+    def list_messages_by_id(self, message_ids: Sequence[str]) -> list[Message]:
+        if not message_ids:
+            return []
+        rows = self._h.load_many(MESSAGES, list(message_ids))
+        return sorted((message_from_record(r) for r in rows), key=lambda m: m.created_at)
+
+    def save_messages(self, messages: Sequence[Message]) -> list[Message]:
+        if not messages:
+            return []
+        for m in messages:
+            if not m.thread_id:
+                raise InvalidRequest(f"Thread ID is required (message {m.id}); nothing was saved.")
+            if not m.resource_id:
+                raise InvalidRequest(f"Resource ID is required (message {m.id}); nothing was saved.")
+        self._h.batch_insert(MESSAGES, [message_to_row(m) for m in messages])
+        stamp = to_iso(now())
+        for thread_id in dict.fromkeys(m.thread_id for m in messages):
+            self._touch_thread(thread_id, stamp)
+        return list(messages)
+
+    def _touch_thread(self, thread_id: str, stamp: str) -> None:
+        if self._h.supports("patch"):
+            self._h.patch(THREADS, thread_id, {"updatedAt": stamp})
+            return
+        # Older handlers: insert is a patch-upsert, but only send it when the thread exists, or
+        # it would create a thread without its required fields.
+        if self._h.load(THREADS, {"id": thread_id}) is not None:
+            self._h.insert(THREADS, {"id": thread_id, "updatedAt": stamp})
+
+    # --- resources --------------------------------------------------------------------------
+
+    def get_resource_by_id(self, resource_id: str) -> Resource | None:
+        row = self._h.load(RESOURCES, {"id": resource_id})
+        return resource_from_record(row) if row is not None else None
+
+    def save_resource(self, resource: Resource) -> Resource:
+        self._h.insert(RESOURCES, resource_to_record(resource))
+        return resource
+
+    def update_resource(
+        self,
+        resource_id: str,
+        *,
+        working_memory: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Resource:
+        stamp = to_iso(now())
+        if self._h.supports("updateResource"):
+            args: dict[str, Any] = {
+                "op": "updateResource",
+                "tableName": RESOURCES,
+                "resourceId": resource_id,
+                "createdAt": stamp,
+                "updatedAt": stamp,
+            }
+            if working_memory is not None:
+                args["workingMemory"] = working_memory
+            if metadata is not None:
+                args["metadata"] = dict(metadata)
+            result = self._h.op(args)
+            if isinstance(result, dict):
+                return resource_from_record({k: v for k, v in result.items() if not k.startswith("_")})
+        else:
+            current = self.get_resource_by_id(resource_id)
+            record: dict[str, Any] = {"id": resource_id, "updatedAt": stamp}
+            if current is None:
+                record["createdAt"] = stamp
+                record["metadata"] = dict(metadata or {})
+            elif metadata is not None:
+                old = current.metadata if isinstance(current.metadata, dict) else {}
+                record["metadata"] = {**old, **metadata}
+            if working_memory is not None:
+                record["workingMemory"] = working_memory
+            self._h.insert(RESOURCES, record)
+        updated = self.get_resource_by_id(resource_id)
+        if updated is None:
+            raise StorageError(f"Resource {resource_id} was not saved.")
+        return updated
+
+    # --- dashboard additions ------------------------------------------------------------------
+
+    def thread_feed(
+        self,
+        *,
+        resource_id: str | None = None,
+        title_contains: str | None = None,
+        cursor: str | None = None,
+        limit: int = 25,
+    ) -> Feed[Thread]:
+        threads, capped = self._all_threads(resource_id)
+        note = CAPPED_NOTE if capped else None
+        if title_contains:
+            needle = title_contains.casefold()
+            threads = [t for t in threads if needle in t.title.casefold()]
+            if capped:
+                note = (
+                    "The title search only looked at the oldest 10,000 threads, all that Mastra's standard "
+                    "Convex handler returns. Deploy the dashboard's Convex module to search them all."
+                )
+        threads.sort(key=lambda t: (t.updated_at, t.id), reverse=True)
+        rows, next_cursor = offset_page(threads, cursor, limit)
+        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=note)
+
+    def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
+        messages, capped = self._thread_messages(thread_id)
+        messages.sort(key=lambda m: (m.created_at, m.id), reverse=True)
+        rows, next_cursor = offset_page(messages, cursor, limit)
+        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+
+    def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
+        rows, capped = self._h.query(RESOURCES)
+        resources = sorted(
+            (resource_from_record(r) for r in rows), key=lambda r: (r.updated_at, r.id), reverse=True
+        )
+        page, next_cursor = offset_page(resources, cursor, limit)
+        return Feed(items=page, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+
+    def save_resource_working_memory(
+        self, resource_id: str, working_memory: str, *, expected: MemoryVersion | None
+    ) -> Resource:
+        # Not atomic: Mastra's handler has no compare-and-set. Re-read right before writing to make
+        # the window as small as it can be; StoreHealth.atomic_saves tells the page to say so.
+        current = self.get_resource_by_id(resource_id)
+        _check_version(
+            current, current.working_memory if current else None, expected, f"resource {resource_id}"
+        )
+        return self.update_resource(resource_id, working_memory=working_memory)
+
+    def save_thread_working_memory(
+        self, thread_id: str, working_memory: str, *, expected: MemoryVersion | None
+    ) -> Thread:
+        current = self.get_thread_by_id(thread_id)
+        if current is None:
+            raise StorageError(f"Thread {thread_id} not found; nothing was saved.", code="THREAD_NOT_FOUND")
+        _check_version(current, current.working_memory, expected, f"thread {thread_id}")
+        return self.update_thread(thread_id, title=current.title, metadata={"workingMemory": working_memory})
+
+
+def _check_version(
+    current: Resource | Thread | None, stored: str | None, expected: MemoryVersion | None, what: str
+) -> None:
+    if expected is None:
+        if current is not None and stored:
+            raise ConflictError(
+                f"The working memory of {what} was set by someone else meanwhile.", current=current
+            )
+        return
+    if current is None or current.memory_version != expected:
+        raise ConflictError(f"The working memory of {what} changed since you loaded it.", current=current)

@@ -1,0 +1,153 @@
+"""Scorer results through Mastra's storage handler.
+
+Mastra's own TypeScript store scans the oldest 10,000 scores and filters in JS; sending the filters
+lets the handler (>= 1.0.5) use its ``by_scorer``/``by_entity``/``by_run`` indexes instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ..models import Feed, PerPage, Score, ScoreList, ScorePoint, ScoreSeries
+from ..records import new_score_record, score_from_record
+from ..semantics import check_page, offset_page, paginate
+from .handler import SCORES, StorageHandler
+from .memory import CAPPED_NOTE
+
+
+def _page(scores: list[Score], page: int, per_page: PerPage, capped: bool) -> ScoreList:
+    scores.sort(key=lambda s: s.created_at, reverse=True)
+    rows, total, has_more = paginate(scores, page, per_page)
+    return ScoreList(scores=rows, total=total, page=page, per_page=per_page, has_more=has_more, capped=capped)
+
+
+def even_sample[T](items: list[T], max_points: int) -> list[T]:
+    """Keep ``max_points`` items spread evenly over the list (first and last included)."""
+    if len(items) <= max_points or max_points <= 0:
+        return items
+    if max_points == 1:
+        return [items[-1]]
+    step = (len(items) - 1) / (max_points - 1)
+    return [items[round(i * step)] for i in range(max_points)]
+
+
+class ConvexScores:
+    def __init__(self, handler: StorageHandler) -> None:
+        self._h = handler
+
+    def save_score(self, score: Mapping[str, Any], *, created_at: datetime | None = None) -> Score:
+        record = new_score_record(score, created_at=created_at)
+        self._h.insert(SCORES, record)
+        return score_from_record(record)
+
+    def get_score_by_id(self, score_id: str) -> Score | None:
+        row = self._h.load(SCORES, {"id": score_id})
+        return score_from_record(row) if row else None
+
+    def _query(self, filters: dict[str, Any]) -> tuple[list[Score], bool]:
+        rows, capped = self._h.query(SCORES, filters)
+        return [score_from_record(r) for r in rows], capped
+
+    def list_scores_by_scorer_id(
+        self,
+        scorer_id: str,
+        *,
+        entity_id: str | None = None,
+        entity_type: str | None = None,
+        source: str | None = None,
+        page: int = 0,
+        per_page: PerPage = 100,
+    ) -> ScoreList:
+        check_page(page, per_page, what="list_scores_by_scorer_id")
+        filters: dict[str, Any] = {"scorerId": scorer_id}
+        if entity_id:
+            filters["entityId"] = entity_id
+        if entity_type:
+            filters["entityType"] = entity_type
+        scores, capped = self._query(filters)
+        if source:
+            scores = [s for s in scores if s.source == source]
+        return _page(scores, page, per_page, capped)
+
+    def list_scores_by_run_id(self, run_id: str, *, page: int = 0, per_page: PerPage = 100) -> ScoreList:
+        check_page(page, per_page, what="list_scores_by_run_id")
+        scores, capped = self._query({"runId": run_id})
+        return _page(scores, page, per_page, capped)
+
+    def list_scores_by_entity_id(
+        self, entity_id: str, entity_type: str, *, page: int = 0, per_page: PerPage = 100
+    ) -> ScoreList:
+        check_page(page, per_page, what="list_scores_by_entity_id")
+        scores, capped = self._query({"entityId": entity_id, "entityType": entity_type})
+        return _page(scores, page, per_page, capped)
+
+    # --- dashboard additions ------------------------------------------------------------------
+
+    def scorer_ids(self) -> list[str]:
+        rows, _ = self._h.query(SCORES)
+        return sorted({str(r.get("scorerId")) for r in rows if r.get("scorerId")})
+
+    def _filtered(
+        self,
+        scorer_id: str,
+        source: str | None,
+        entity_type: str | None,
+        entity_id: str | None,
+        from_date: datetime | None,
+        to_date: datetime | None,
+    ) -> tuple[list[Score], bool]:
+        filters: dict[str, Any] = {"scorerId": scorer_id}
+        if entity_id:
+            filters["entityId"] = entity_id
+        if entity_type:
+            filters["entityType"] = entity_type
+        scores, capped = self._query(filters)
+        return [
+            s
+            for s in scores
+            if (source is None or s.source == source)
+            and (from_date is None or s.created_at >= from_date)
+            and (to_date is None or s.created_at <= to_date)
+        ], capped
+
+    def score_feed(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        lowest_first: bool = False,
+        cursor: str | None = None,
+        limit: int = 25,
+    ) -> Feed[Score]:
+        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        if lowest_first:
+            scores.sort(key=lambda s: (s.score, s.created_at, s.id))
+        else:
+            scores.sort(key=lambda s: (s.created_at, s.id), reverse=True)
+        rows, next_cursor = offset_page(scores, cursor, limit)
+        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+
+    def score_series(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        max_points: int = 5_000,
+    ) -> ScoreSeries:
+        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        scores.sort(key=lambda s: (s.created_at, s.id))
+        points = [ScorePoint(s.created_at, s.score) for s in scores]
+        sampled = even_sample(points, max_points)
+        return ScoreSeries(
+            points=sampled, total=len(points), sampled=len(sampled) < len(points), total_at_least=capped
+        )

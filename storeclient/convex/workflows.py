@@ -1,0 +1,155 @@
+"""Workflow run snapshots through Mastra's storage handler."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ..codec import dumps_compact, now, to_iso, without_none
+from ..errors import InvalidRequest
+from ..models import Count, Feed, PerPage, RunList, WorkflowRun
+from ..records import run_from_record
+from ..semantics import offset_page, paginate
+from .handler import SNAPSHOTS, StorageHandler
+from .memory import CAPPED_NOTE
+
+
+def _in_range(run: WorkflowRun, from_date: datetime | None, to_date: datetime | None) -> bool:
+    return not (
+        (from_date is not None and run.created_at < from_date)
+        or (to_date is not None and run.created_at > to_date)
+    )
+
+
+class ConvexWorkflows:
+    def __init__(self, handler: StorageHandler) -> None:
+        self._h = handler
+
+    def persist_workflow_snapshot(
+        self,
+        workflow_name: str,
+        run_id: str,
+        snapshot: Mapping[str, Any] | str,
+        *,
+        resource_id: str | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+    ) -> None:
+        existing = self._h.load(SNAPSHOTS, {"workflow_name": workflow_name, "run_id": run_id})
+        stamp = to_iso(now())
+        created = (
+            to_iso(created_at)
+            if created_at is not None
+            else (str(existing["createdAt"]) if existing and existing.get("createdAt") else stamp)
+        )
+        record = without_none(
+            {
+                "id": f"{workflow_name}-{run_id}",
+                "workflow_name": workflow_name,
+                "run_id": run_id,
+                "resourceId": resource_id,
+                # A JSON string, as @mastra/convex >= 1.0.10 writes it: Convex rejects keys such as
+                # "$schema" inside stored objects.
+                "snapshot": snapshot if isinstance(snapshot, str) else dumps_compact(snapshot),
+                "createdAt": created,
+                "updatedAt": to_iso(updated_at) if updated_at is not None else stamp,
+            }
+        )
+        self._h.insert(SNAPSHOTS, record)
+
+    def load_workflow_snapshot(self, workflow_name: str, run_id: str) -> dict[str, Any] | None:
+        row = self._h.load(SNAPSHOTS, {"workflow_name": workflow_name, "run_id": run_id})
+        if row is None:
+            return None
+        snapshot = row.get("snapshot")
+        if isinstance(snapshot, str):
+            try:
+                snapshot = json.loads(snapshot)
+            except ValueError:
+                return None
+        return snapshot if isinstance(snapshot, dict) else None
+
+    def _runs(self, workflow_name: str | None, resource_id: str | None) -> tuple[list[WorkflowRun], bool]:
+        filters: dict[str, Any] = {}
+        if workflow_name:
+            filters["workflow_name"] = workflow_name
+        if resource_id:
+            filters["resourceId"] = resource_id
+        rows, capped = self._h.query(SNAPSHOTS, filters or None)
+        return [run_from_record(r) for r in rows], capped
+
+    def list_workflow_runs(
+        self,
+        *,
+        workflow_name: str | None = None,
+        resource_id: str | None = None,
+        status: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        page: int | None = None,
+        per_page: PerPage | None = None,
+    ) -> RunList:
+        if page is not None and page < 0:
+            raise InvalidRequest("page must be >= 0")
+        runs, capped = self._runs(workflow_name, resource_id)
+        runs = [
+            r for r in runs if _in_range(r, from_date, to_date) and (status is None or r.status == status)
+        ]
+        runs.sort(key=lambda r: r.created_at, reverse=True)
+        total = len(runs)
+        if page is not None and per_page is not None:
+            runs, total, _ = paginate(runs, page, per_page)
+        return RunList(runs=runs, total=total, capped=capped)
+
+    def get_workflow_run_by_id(self, run_id: str, *, workflow_name: str | None = None) -> WorkflowRun | None:
+        if workflow_name:
+            row = self._h.load(SNAPSHOTS, {"workflow_name": workflow_name, "run_id": run_id})
+            return run_from_record(row) if row else None
+        rows, _ = self._h.query(SNAPSHOTS, {"run_id": run_id})
+        if not rows:
+            return None
+        return max((run_from_record(r) for r in rows), key=lambda r: r.created_at)
+
+    def delete_workflow_run_by_id(self, run_id: str, *, workflow_name: str) -> None:
+        self._h.delete_many(SNAPSHOTS, [f"{workflow_name}-{run_id}"])
+
+    # --- dashboard additions ------------------------------------------------------------------
+
+    def run_feed(
+        self,
+        *,
+        workflow_name: str | None = None,
+        status: str | None = None,
+        resource_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 25,
+    ) -> Feed[WorkflowRun]:
+        runs, capped = self._runs(workflow_name, resource_id)
+        runs = [
+            r for r in runs if _in_range(r, from_date, to_date) and (status is None or r.status == status)
+        ]
+        runs.sort(key=lambda r: (r.created_at, r.run_id), reverse=True)
+        rows, next_cursor = offset_page(runs, cursor, limit)
+        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+
+    def workflow_names(self) -> list[str]:
+        runs, _ = self._runs(None, None)
+        return sorted({r.workflow_name for r in runs})
+
+    def status_counts(
+        self,
+        *,
+        workflow_name: str | None = None,
+        resource_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        cap: int = 10_000,
+    ) -> dict[str, Count]:
+        runs, capped = self._runs(workflow_name, resource_id)
+        counter = Counter((r.status or "unknown") for r in runs if _in_range(r, from_date, to_date))
+        return {status: Count(n, at_least=capped or n >= cap) for status, n in sorted(counter.items())}

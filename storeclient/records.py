@@ -1,0 +1,157 @@
+"""Stored records (camelCase dicts as Mastra writes them) <-> typed models.
+
+Shared by every store: a store turns its rows into these dicts (decoding its own column encodings),
+and these functions do the rest - lenient JSON, dates, legacy shapes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from .codec import (
+    dumps_compact,
+    now,
+    parse_datetime,
+    parse_json_lenient,
+    safely_parse_json,
+    to_iso,
+    without_none,
+)
+from .models import SCORE_JSON_FIELDS, SCORE_TEXT_FIELDS, Message, Resource, Score, Thread, WorkflowRun
+
+
+def _metadata(value: Any) -> dict[str, Any] | str:
+    parsed = safely_parse_json(value)
+    if isinstance(parsed, dict):
+        return parsed
+    if isinstance(parsed, str):
+        return parsed
+    # Arrays or scalars in a metadata column are not something Mastra writes; keep them visible.
+    return {"value": parsed}
+
+
+def thread_from_record(doc: Mapping[str, Any]) -> Thread:
+    return Thread(
+        id=str(doc["id"]),
+        resource_id=str(doc.get("resourceId") or ""),
+        title=str(doc.get("title") or ""),
+        metadata=_metadata(doc.get("metadata")),
+        created_at=parse_datetime(doc.get("createdAt")),
+        updated_at=parse_datetime(doc.get("updatedAt")),
+    )
+
+
+def thread_to_record(thread: Thread) -> dict[str, Any]:
+    return {
+        "id": thread.id,
+        "resourceId": thread.resource_id,
+        "title": thread.title,
+        "metadata": thread.metadata if thread.metadata is not None else {},
+        "createdAt": to_iso(thread.created_at),
+        "updatedAt": to_iso(thread.updated_at),
+    }
+
+
+def message_from_record(doc: Mapping[str, Any]) -> Message:
+    content, _ = parse_json_lenient(doc.get("content"))
+    return Message(
+        id=str(doc["id"]),
+        thread_id=str(doc.get("thread_id") or doc.get("threadId") or ""),
+        resource_id=doc.get("resourceId"),
+        role=str(doc.get("role") or "assistant"),
+        type=str(doc.get("type") or "v2"),
+        created_at=parse_datetime(doc.get("createdAt")),
+        content=content,
+    )
+
+
+def message_to_row(message: Message) -> dict[str, Any]:
+    """The stored row: ``thread_id`` snake_case, ``content`` as a JSON string."""
+    return without_none(
+        {
+            "id": message.id,
+            "thread_id": message.thread_id,
+            "content": dumps_compact(message.content),
+            "role": message.role,
+            "type": message.type or "v2",
+            "createdAt": to_iso(message.created_at),
+            "resourceId": message.resource_id,
+        }
+    )
+
+
+def resource_from_record(doc: Mapping[str, Any]) -> Resource:
+    wm = doc.get("workingMemory")
+    return Resource(
+        id=str(doc["id"]),
+        working_memory=wm if isinstance(wm, str) else (dumps_compact(wm) if wm is not None else None),
+        metadata=_metadata(doc.get("metadata")),
+        created_at=parse_datetime(doc.get("createdAt")),
+        updated_at=parse_datetime(doc.get("updatedAt")),
+    )
+
+
+def resource_to_record(resource: Resource) -> dict[str, Any]:
+    return without_none(
+        {
+            "id": resource.id,
+            "workingMemory": resource.working_memory,
+            "metadata": resource.metadata if resource.metadata is not None else {},
+            "createdAt": to_iso(resource.created_at),
+            "updatedAt": to_iso(resource.updated_at),
+        }
+    )
+
+
+def run_from_record(doc: Mapping[str, Any]) -> WorkflowRun:
+    snapshot, error = parse_json_lenient(doc.get("snapshot"))
+    if not isinstance(snapshot, dict | str):
+        snapshot, error = dumps_compact(snapshot), "the snapshot is not a JSON object"
+    return WorkflowRun(
+        workflow_name=str(doc.get("workflow_name") or doc.get("workflowName") or ""),
+        run_id=str(doc.get("run_id") or doc.get("runId") or ""),
+        resource_id=doc.get("resourceId"),
+        snapshot=snapshot,
+        snapshot_error=error,
+        created_at=parse_datetime(doc.get("createdAt")),
+        updated_at=parse_datetime(doc.get("updatedAt")),
+    )
+
+
+_SCORE_CORE = ("id", "scorerId", "runId", "score", "source", "createdAt", "updatedAt")
+SCORE_FIELDS = frozenset(_SCORE_CORE + SCORE_JSON_FIELDS + SCORE_TEXT_FIELDS + ("structuredOutput",))
+
+
+def score_from_record(doc: Mapping[str, Any]) -> Score:
+    fields: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key in _SCORE_CORE or key.startswith("_") or value is None:
+            continue
+        if key in SCORE_JSON_FIELDS:
+            value, _ = parse_json_lenient(value) if isinstance(value, str | bytes) else (value, None)
+        fields[key] = value
+    raw_score = doc.get("score")
+    try:
+        score = float(raw_score) if raw_score is not None else float("nan")
+    except (TypeError, ValueError):
+        score = float("nan")
+    return Score(
+        id=str(doc["id"]),
+        scorer_id=str(doc.get("scorerId") or ""),
+        run_id=str(doc.get("runId") or ""),
+        score=score,
+        source=str(doc.get("source") or ""),
+        created_at=parse_datetime(doc.get("createdAt")),
+        updated_at=parse_datetime(doc.get("updatedAt")),
+        fields=fields,
+    )
+
+
+def new_score_record(payload: Mapping[str, Any], *, created_at: Any = None) -> dict[str, Any]:
+    """Mastra's ``saveScore``: a fresh uuid, timestamps, unknown keys and ``None`` values dropped."""
+    stamp = to_iso(created_at) if created_at is not None else to_iso(now())
+    record = {k: v for k, v in payload.items() if k in SCORE_FIELDS and v is not None}
+    record.update({"id": str(uuid.uuid4()), "createdAt": stamp, "updatedAt": stamp})
+    return record
