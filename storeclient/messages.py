@@ -184,7 +184,7 @@ def _normalize_part(part: Any) -> Part:
         inv = {
             "state": state,
             "toolCallId": part.get("toolCallId"),
-            "toolName": part.get("toolName") if t == "dynamic-tool" else t[len("tool-") :],
+            "toolName": part.get("toolName") if t == "dynamic-tool" else str(t)[len("tool-") :],
             "args": part.get("input"),
         }
         if output is not None:
