@@ -1,0 +1,3 @@
+import { mastraStorage } from '@mastra/convex/server';
+
+export const handle = mastraStorage;
