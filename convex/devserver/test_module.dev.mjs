@@ -1,0 +1,29 @@
+// Functions the dev server serves as `devserver_test:*` only when started with --with-test-module.
+// They let tests check visibility rules and error shapes without depending on any real module.
+// The two dots in this file's name keep the Convex CLI from ever deploying it.
+import { actionGeneric, internalMutationGeneric, internalQueryGeneric, queryGeneric } from 'convex/server';
+import { ConvexError, v } from 'convex/values';
+
+export const publicPing = queryGeneric({
+  args: {},
+  handler: async () => 'pong',
+});
+
+export const publicAction = actionGeneric({
+  args: {},
+  handler: async () => 'action-ran',
+});
+
+// Internal: the way `npx convex run` reaches it is POST /api/function with the admin key.
+export const countThreads = internalQueryGeneric({
+  args: {},
+  handler: async (ctx) => (await ctx.db.query('mastra_threads').collect()).length,
+});
+
+// Internal and failing with structured data, like a compare-and-set that lost.
+export const conflict = internalMutationGeneric({
+  args: { current: v.string() },
+  handler: async (_ctx, { current }) => {
+    throw new ConvexError({ code: 'Conflict', current });
+  },
+});
