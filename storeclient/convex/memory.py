@@ -148,7 +148,9 @@ class ConvexMemory:
         thread_ids = check_thread_ids(thread_id)
         check_page(page, per_page, what="list_messages")
         reverse = direction.upper() == "DESC"
-        if per_page == 0 and not include:
+        # `False == 0` in Python, so "per_page 0" (nothing but includes) must be spelled out.
+        zero_page = per_page is not False and per_page == 0
+        if zero_page and not include:
             return MessageList(messages=[], total=0, page=page, per_page=per_page, has_more=False)
 
         loaded: dict[str, list[Message]] = {}
@@ -172,7 +174,7 @@ class ConvexMemory:
         primary.sort(key=_sort_key(order_by), reverse=reverse)
         total = len(primary)
 
-        if per_page == 0:
+        if zero_page:
             # Mastra's fast path: only the included messages and their context, total 0.
             selected: list[Message] = []
             total = 0
@@ -186,11 +188,11 @@ class ConvexMemory:
             selected = sorted(by_id.values(), key=_sort_key(order_by), reverse=reverse)
             primary_ids = {m.id for m in primary}
             has_more = (
-                per_page is not False
-                and per_page != 0
+                not zero_page
+                and per_page is not False
                 and len({m.id for m in selected} & primary_ids) < total
             )
-        elif per_page == 0:
+        elif zero_page:
             has_more = False
         return MessageList(
             messages=selected, total=total, page=page, per_page=per_page, has_more=has_more, capped=capped
