@@ -1,0 +1,246 @@
+"""Scorer results in ``mastra_scorers``, with ``@mastra/libsql``'s semantics."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ..codec import now, parse_datetime, to_iso
+from ..errors import InvalidRequest
+from ..models import Feed, PerPage, Score, ScoreList, ScorePoint, ScoreSeries
+from . import rows
+from .base import Context, check_page_number, check_per_page, iso, limit_offset
+from .connection import dumps, index_columns
+from .keyset import Keyset
+from .schema import JSON_COLUMNS, SCORES, columns_of
+
+_NEWEST = Keyset("scores", ("createdAt", "id"), leading_nullable=True)
+_LOWEST = Keyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
+_SYSTEM = frozenset({"id", "createdAt", "updatedAt"})
+
+
+def even_indices(total: int, max_points: int) -> list[int]:
+    """Which of ``total`` ordered points to keep so ``max_points`` are spread evenly, first and
+    last included (the same picks as the Convex store's ``even_sample``)."""
+    if total <= max_points:
+        return list(range(total))
+    if max_points == 1:
+        return [total - 1]
+    step = (total - 1) / (max_points - 1)
+    return sorted({round(i * step) for i in range(max_points)})
+
+
+class SQLiteScores:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._pool = ctx.pool
+        self._select = ctx.columns.select(SCORES)
+
+    def _get(self, conn: sqlite3.Connection, score_id: str) -> Score | None:
+        row = conn.execute(f"SELECT {self._select} FROM {SCORES} WHERE id = ?", (score_id,)).fetchone()
+        return rows.score(row) if row else None
+
+    def save_score(self, score: Mapping[str, Any], *, created_at: datetime | None = None) -> Score:
+        """Mastra's ``saveScore``: a new uuid4 id (or, as ``@mastra/libsql`` does, an upsert by the
+        caller's ``id`` when one is given), ``createdAt``/``updatedAt`` = now (or ``created_at``),
+        keys that are not columns dropped, ``None`` values left out (NULL)."""
+        for key, kind in (("scorerId", str), ("runId", str), ("source", str)):
+            if not isinstance(score.get(key), kind) or not score.get(key):
+                raise InvalidRequest(f"A score needs {key} (text); nothing was saved.")
+        value = score.get("score")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise InvalidRequest("A score needs a finite number in 'score'; nothing was saved.")
+        supplied = score.get("id")
+        score_id = supplied if isinstance(supplied, str) and supplied else str(uuid.uuid4())
+        stamp = to_iso(created_at if created_at is not None else now())
+        record: dict[str, Any] = {"id": score_id, "createdAt": stamp, "updatedAt": stamp}
+        json_cols = JSON_COLUMNS[SCORES]
+        for column in columns_of(SCORES):
+            if column in _SYSTEM or not self._ctx.columns.has(SCORES, column):
+                continue
+            v = score.get(column)
+            if v is None:
+                continue
+            if column == "score":
+                v = float(v)
+            elif column in json_cols or isinstance(v, dict | list | tuple):
+                try:
+                    v = dumps(v)
+                except (TypeError, ValueError) as exc:
+                    raise InvalidRequest(f"Score field {column} cannot be stored as JSON: {exc}") from exc
+            record[column] = v
+        names = ", ".join(f'"{k}"' for k in record)
+        marks = ", ".join("?" for _ in record)
+        with self._pool.write() as conn:
+            if supplied:
+                conn.execute(f"DELETE FROM {SCORES} WHERE id = ?", (score_id,))
+            conn.execute(f"INSERT INTO {SCORES} ({names}) VALUES ({marks})", list(record.values()))
+            saved = self._get(conn, score_id)
+        assert saved is not None
+        return saved
+
+    def get_score_by_id(self, score_id: str) -> Score | None:
+        with self._pool.connection() as conn:
+            return self._get(conn, score_id)
+
+    def _list(self, where: list[str], params: list[Any], page: int, per_page: PerPage) -> ScoreList:
+        check_page_number(page)
+        check_per_page(per_page)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._pool.read() as conn:
+            total = conn.execute(f"SELECT COUNT(*) FROM {SCORES}{clause}", params).fetchone()[0]
+            if total == 0:
+                return ScoreList(scores=[], total=0, page=page, per_page=per_page, has_more=False)
+            limit, offset = limit_offset(page, per_page, total)
+            found = conn.execute(
+                f'SELECT {self._select} FROM {SCORES}{clause} ORDER BY "createdAt" DESC, id DESC LIMIT ? OFFSET ?',
+                [*params, limit, offset],
+            ).fetchall()
+        end = total if per_page is False else offset + per_page
+        return ScoreList(
+            scores=[rows.score(r) for r in found],
+            total=total,
+            page=page,
+            per_page=per_page,
+            has_more=end < total,
+        )
+
+    def list_scores_by_scorer_id(
+        self,
+        scorer_id: str,
+        *,
+        entity_id: str | None = None,
+        entity_type: str | None = None,
+        source: str | None = None,
+        page: int = 0,
+        per_page: PerPage = 100,
+    ) -> ScoreList:
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("scorerId", scorer_id),
+            ("entityId", entity_id),
+            ("entityType", entity_type),
+            ("source", source),
+        ):
+            if value:
+                where.append(f'"{column}" = ?')
+                params.append(value)
+        return self._list(where, params, page, per_page)
+
+    def list_scores_by_run_id(self, run_id: str, *, page: int = 0, per_page: PerPage = 100) -> ScoreList:
+        return self._list(['"runId" = ?'], [run_id], page, per_page)
+
+    def list_scores_by_entity_id(
+        self, entity_id: str, entity_type: str, *, page: int = 0, per_page: PerPage = 100
+    ) -> ScoreList:
+        return self._list(['"entityId" = ?', '"entityType" = ?'], [entity_id, entity_type], page, per_page)
+
+    # --- dashboard additions ------------------------------------------------------------------
+
+    def scorer_ids(self) -> list[str]:
+        """Distinct scorer ids: one index seek per id when an index starts with ``scorerId`` (the
+        dashboard's), else one scan (Mastra's layout has no index on it)."""
+        with self._pool.connection() as conn:
+            indexed = any(cols[:1] == ("scorerId",) for cols in index_columns(conn, SCORES).values())
+            if indexed:
+                sql = (
+                    f'WITH RECURSIVE ids(s) AS (SELECT (SELECT MIN("scorerId") FROM {SCORES}) '
+                    f'UNION ALL SELECT (SELECT MIN("scorerId") FROM {SCORES} WHERE "scorerId" > s) '
+                    "FROM ids WHERE s IS NOT NULL) SELECT s FROM ids WHERE s IS NOT NULL"
+                )
+            else:
+                sql = f'SELECT DISTINCT "scorerId" FROM {SCORES} WHERE "scorerId" IS NOT NULL ORDER BY 1'
+            return [str(r[0]) for r in conn.execute(sql)]
+
+    def _filters(
+        self,
+        scorer_id: str,
+        source: str | None,
+        entity_type: str | None,
+        entity_id: str | None,
+        from_date: datetime | str | None,
+        to_date: datetime | str | None,
+    ) -> tuple[list[str], list[Any]]:
+        where = ['"scorerId" = ?']
+        params: list[Any] = [scorer_id]
+        for column, value in (("source", source), ("entityType", entity_type), ("entityId", entity_id)):
+            if value:
+                where.append(f'"{column}" = ?')
+                params.append(value)
+        if from_date is not None:
+            where.append('"createdAt" >= ?')
+            params.append(iso(from_date))
+        if to_date is not None:
+            where.append('"createdAt" <= ?')
+            params.append(iso(to_date))
+        return where, params
+
+    def score_feed(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        lowest_first: bool = False,
+        cursor: str | None = None,
+        limit: int = 25,
+    ) -> Feed[Score]:
+        """Newest first by ``(createdAt, id)``, or lowest first by ``(score, id)``."""
+        where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        keyset = _LOWEST if lowest_first else _NEWEST
+        with self._pool.connection() as conn:
+            found, next_cursor = keyset.page(
+                conn,
+                select=self._select,
+                table=SCORES,
+                where=where,
+                params=params,
+                cursor=cursor,
+                limit=limit,
+            )
+        return Feed(items=[rows.score(r) for r in found], next_cursor=next_cursor)
+
+    def score_series(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        max_points: int = 5_000,
+    ) -> ScoreSeries:
+        """Oldest first. Over ``max_points``, SQLite numbers the rows in order (a window function over
+        the ``(scorerId, createdAt, id)`` index) and returns only the evenly spread picks, so Python
+        never sees the rest."""
+        if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
+            raise InvalidRequest(f"max_points must be a whole number >= 1, not {max_points!r}.")
+        where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        where += ["score IS NOT NULL", '"createdAt" IS NOT NULL']
+        clause = " WHERE " + " AND ".join(where)
+        with self._pool.read() as conn:
+            total = conn.execute(f"SELECT COUNT(*) FROM {SCORES}{clause}", params).fetchone()[0]
+            if total <= max_points:
+                found = conn.execute(
+                    f'SELECT "createdAt", score FROM {SCORES}{clause} ORDER BY "createdAt", id', params
+                ).fetchall()
+            else:
+                picks = json.dumps(even_indices(total, max_points))
+                found = conn.execute(
+                    f'SELECT "createdAt", score FROM (SELECT "createdAt", score, '
+                    f'row_number() OVER (ORDER BY "createdAt", id) - 1 AS i FROM {SCORES}{clause}) '
+                    "WHERE i IN (SELECT value FROM json_each(?)) ORDER BY i",
+                    [*params, picks],
+                ).fetchall()
+        points = [ScorePoint(parse_datetime(r[0]), float(r[1])) for r in found]
+        return ScoreSeries(points=points, total=total, sampled=len(points) < total)

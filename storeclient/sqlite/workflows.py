@@ -1,0 +1,267 @@
+"""Workflow run snapshots in ``mastra_workflow_snapshot``, with ``@mastra/libsql``'s semantics.
+
+A run has no status column: the status lives in the snapshot at ``$.status``. Filters and counts by
+status read it in SQL through ``json_extract_sql`` (SQLite's ``json_extract`` for JSON text, the
+registered JSONB decoder for Mastra's blobs). There is no index on it (an expression index would
+need our SQL function inside Mastra's own connections), so a status filter scans the runs in the
+order of the feed's index and stops once the page is full.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from ..codec import now, to_iso
+from ..errors import InvalidRequest
+from ..models import Count, Feed, PerPage, RunList, WorkflowRun
+from . import rows
+from .base import Context, check_page_number, check_per_page, iso
+from .connection import decode_json_cell, dumps, json_extract_sql
+from .keyset import Keyset
+from .schema import RUNS
+
+_RUN_FEED = Keyset("runs", ("createdAt", "run_id", "workflow_name"), leading_nullable=True)
+_STATUS = json_extract_sql("snapshot", "$.status")
+
+
+def _snapshot_text(snapshot: Mapping[str, Any] | str) -> str:
+    if isinstance(snapshot, str):
+        try:
+            parsed = json.loads(snapshot)
+        except ValueError as exc:
+            raise InvalidRequest(f"The snapshot is not valid JSON: {exc}") from exc
+        if not isinstance(parsed, dict):
+            raise InvalidRequest("The snapshot must be a JSON object.")
+        return snapshot
+    try:
+        return dumps(dict(snapshot))
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest(f"The snapshot cannot be stored as JSON: {exc}") from exc
+
+
+class SQLiteWorkflows:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._pool = ctx.pool
+        self._select = ctx.columns.select(RUNS)
+
+    def persist_workflow_snapshot(
+        self,
+        workflow_name: str,
+        run_id: str,
+        snapshot: Mapping[str, Any] | str,
+        *,
+        resource_id: str | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+    ) -> None:
+        """Mastra's upsert on ``(workflow_name, run_id)``: a second persist keeps ``createdAt`` and
+        the old ``resourceId`` when none is given, and replaces ``snapshot`` and ``updatedAt``."""
+        stamp = now()
+        text = _snapshot_text(snapshot)
+        with self._pool.write() as conn:
+            conn.execute(
+                f'INSERT INTO {RUNS} (workflow_name, run_id, "resourceId", snapshot, "createdAt", "updatedAt") '
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(workflow_name, run_id) DO UPDATE SET "
+                f'"resourceId" = COALESCE(excluded."resourceId", {RUNS}."resourceId"), '
+                'snapshot = excluded.snapshot, "updatedAt" = excluded."updatedAt"',
+                (
+                    workflow_name,
+                    run_id,
+                    resource_id,
+                    text,
+                    to_iso(created_at or stamp),
+                    to_iso(updated_at or stamp),
+                ),
+            )
+
+    def load_workflow_snapshot(self, workflow_name: str, run_id: str) -> dict[str, Any] | None:
+        """The decoded snapshot; ``None`` when the run is unknown or its snapshot is not a JSON
+        object (``get_workflow_run_by_id`` shows such a snapshot raw, with the reason)."""
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                f"SELECT snapshot FROM {RUNS} WHERE workflow_name = ? AND run_id = ?", (workflow_name, run_id)
+            ).fetchone()
+        if row is None:
+            return None
+        value, error = decode_json_cell(row["snapshot"])
+        if isinstance(value, str) and error is None:
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return None
+        return value if isinstance(value, dict) else None
+
+    def _filters(
+        self,
+        *,
+        workflow_name: str | None,
+        resource_id: str | None,
+        status: str | None,
+        from_date: datetime | str | None,
+        to_date: datetime | str | None,
+        thread_id: str | None = None,
+    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if workflow_name:
+            where.append("workflow_name = ?")
+            params.append(workflow_name)
+        if status:
+            where.append(f"{_STATUS} = ?")
+            params.append(status)
+        if from_date is not None:
+            where.append('"createdAt" >= ?')
+            params.append(iso(from_date))
+        if to_date is not None:
+            where.append('"createdAt" <= ?')
+            params.append(iso(to_date))
+        if resource_id and self._ctx.columns.has(RUNS, "resourceId"):
+            where.append('"resourceId" = ?')
+            params.append(resource_id)
+        if thread_id:
+            where.append("dashboard_run_thread_match(snapshot, ?)")
+            params.append(thread_id)
+        return where, params
+
+    def list_workflow_runs(
+        self,
+        *,
+        workflow_name: str | None = None,
+        resource_id: str | None = None,
+        status: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        page: int | None = None,
+        per_page: PerPage | None = None,
+        thread_id: str | None = None,
+    ) -> RunList:
+        """Mastra's ``listWorkflowRuns``. ``thread_id`` (Mastra's ``threadId`` filter) matches runs
+        started from that thread's message list or suspended with its stream state."""
+        paginate = (
+            page is not None and per_page is not None and per_page is not False and not isinstance(page, bool)
+        )
+        if page is not None:
+            check_page_number(page)
+        if per_page is not None:
+            check_per_page(per_page)
+        where, params = self._filters(
+            workflow_name=workflow_name,
+            resource_id=resource_id,
+            status=status,
+            from_date=from_date,
+            to_date=to_date,
+            thread_id=thread_id,
+        )
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        sql = f'SELECT {self._select} FROM {RUNS}{clause} ORDER BY "createdAt" DESC, run_id DESC, workflow_name DESC'
+        total = 0
+        with self._pool.read() as conn:
+            if paginate:
+                assert page is not None and isinstance(per_page, int)
+                total = conn.execute(f"SELECT COUNT(*) FROM {RUNS}{clause}", params).fetchone()[0]
+                found = conn.execute(
+                    sql + " LIMIT ? OFFSET ?", [*params, per_page, page * per_page]
+                ).fetchall()
+            else:
+                found = conn.execute(sql, params).fetchall()
+        runs = [rows.run(r) for r in found]
+        return RunList(runs=runs, total=total or len(runs))
+
+    def get_workflow_run_by_id(self, run_id: str, *, workflow_name: str | None = None) -> WorkflowRun | None:
+        where, params = ["run_id = ?"], [run_id]
+        if workflow_name:
+            where.append("workflow_name = ?")
+            params.append(workflow_name)
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                f'SELECT {self._select} FROM {RUNS} WHERE {" AND ".join(where)} ORDER BY "createdAt" DESC LIMIT 1',
+                params,
+            ).fetchone()
+        return rows.run(row) if row else None
+
+    def delete_workflow_run_by_id(self, run_id: str, *, workflow_name: str) -> None:
+        with self._pool.write() as conn:
+            conn.execute(
+                f"DELETE FROM {RUNS} WHERE workflow_name = ? AND run_id = ?", (workflow_name, run_id)
+            )
+
+    # --- dashboard additions ------------------------------------------------------------------
+
+    def run_feed(
+        self,
+        *,
+        workflow_name: str | None = None,
+        status: str | None = None,
+        resource_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 25,
+    ) -> Feed[WorkflowRun]:
+        """Runs newest first by ``(createdAt, run_id, workflow_name)``; runs without ``createdAt``
+        (never written by Mastra) come last."""
+        where, params = self._filters(
+            workflow_name=workflow_name,
+            resource_id=resource_id,
+            status=status,
+            from_date=from_date,
+            to_date=to_date,
+        )
+        with self._pool.connection() as conn:
+            found, next_cursor = _RUN_FEED.page(
+                conn, select=self._select, table=RUNS, where=where, params=params, cursor=cursor, limit=limit
+            )
+        return Feed(items=[rows.run(r) for r in found], next_cursor=next_cursor)
+
+    def workflow_names(self) -> list[str]:
+        """Distinct names by skipping through the ``UNIQUE (workflow_name, run_id)`` index: one
+        index seek per name, not a scan of every run."""
+        with self._pool.connection() as conn:
+            found = conn.execute(
+                f"WITH RECURSIVE names(n) AS ("
+                f"SELECT (SELECT MIN(workflow_name) FROM {RUNS}) "
+                f"UNION ALL SELECT (SELECT MIN(workflow_name) FROM {RUNS} WHERE workflow_name > n) "
+                f"FROM names WHERE n IS NOT NULL) SELECT n FROM names WHERE n IS NOT NULL"
+            ).fetchall()
+        return [str(r[0]) for r in found]
+
+    def status_counts(
+        self,
+        *,
+        workflow_name: str | None = None,
+        resource_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        cap: int = 10_000,
+    ) -> dict[str, Count]:
+        """Counts per status over the newest ``cap`` runs under the filter, in one SQL statement.
+        When more runs match, every count is a lower bound (``at_least``)."""
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            raise InvalidRequest(f"cap must be a whole number >= 1, not {cap!r}.")
+        where, params = self._filters(
+            workflow_name=workflow_name,
+            resource_id=resource_id,
+            status=None,
+            from_date=from_date,
+            to_date=to_date,
+        )
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._pool.read() as conn:
+            counted = conn.execute(
+                # The LIMIT keeps the subquery from being flattened, so the status is read once a row.
+                f"SELECT CASE WHEN typeof(s) = 'text' THEN s ELSE 'unknown' END AS status, COUNT(*) AS n "
+                f'FROM (SELECT {_STATUS} AS s FROM {RUNS}{clause} ORDER BY "createdAt" DESC LIMIT ?) '
+                "GROUP BY 1 ORDER BY 1",
+                [*params, cap],
+            ).fetchall()
+            seen = sum(r["n"] for r in counted)
+            more = (
+                seen >= cap
+                and conn.execute(f"SELECT 1 FROM {RUNS}{clause} LIMIT 1 OFFSET ?", [*params, cap]).fetchone()
+                is not None
+            )
+        return {str(r["status"]): Count(int(r["n"]), at_least=more) for r in counted}

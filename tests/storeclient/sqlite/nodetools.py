@@ -1,0 +1,39 @@
+"""Running the Node helpers in tests/node with Mastra's own packages from convex/node_modules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+NODE_DIR = REPO / "tests" / "node"
+LIBSQL_PACKAGE = REPO / "convex" / "node_modules" / "@mastra" / "libsql" / "package.json"
+
+
+def node_available() -> bool:
+    return shutil.which("node") is not None and LIBSQL_PACKAGE.exists()
+
+
+needs_node = pytest.mark.skipif(
+    not node_available(), reason="needs node and convex/node_modules (run `make node`)"
+)
+
+
+def run_node(script: str, *args: str, stdin: str | None = None, timeout: float = 120) -> Any:
+    """Run a script from tests/node and parse its JSON output."""
+    proc = subprocess.run(
+        ["node", str(NODE_DIR / script), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"node {script} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout)
