@@ -12,12 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import convex_fixtures
 from tests.support.convex_dev import ConvexDevServer
-
-# Until tests/conftest.py imports them for every test package.
-convex_server = convex_fixtures.convex_server
-convex_backend = convex_fixtures.convex_backend
 
 pytestmark = pytest.mark.convex
 
