@@ -223,13 +223,13 @@ RECOMMENDED_INDEXES: tuple[RecommendedIndex, ...] = (
     RecommendedIndex(
         "dashboard_idx_scores_run",
         SCORES,
-        ("runId", "createdAt"),
+        ("runId", "createdAt", "id"),
         "listScoresByRunId",
     ),
     RecommendedIndex(
         "dashboard_idx_scores_entity",
         SCORES,
-        ("entityId", "entityType", "createdAt"),
+        ("entityId", "entityType", "createdAt", "id"),
         "listScoresByEntityId",
     ),
 )
