@@ -4,19 +4,12 @@ on its own first."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from tests.support.convex_dev import ConvexDevServer
+from tests.support.mastra_client import mastra
 
 pytestmark = pytest.mark.convex
-
-SCRIPT = Path(__file__).parent / "node" / "mastra_convex_client.mjs"
 
 THREAD = {
     "id": "c0a3f6e2-5d1b-4f8e-9a7c-2b6d4e8f1a35",
@@ -126,21 +119,6 @@ SCORE = {
     "threadId": THREAD["id"],
     "resourceId": "user_8f2c1a",
 }
-
-
-def mastra(server: ConvexDevServer, command: str, spec: dict[str, Any]) -> Any:
-    node = shutil.which("node")
-    assert node, "node is needed for the cross-client script"
-    done = subprocess.run(
-        [node, str(SCRIPT), command, "--url", server.url, "--admin-key", server.admin_key],
-        input=json.dumps(spec),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def test_what_mastras_store_writes_it_reads_back(convex_backend: ConvexDevServer) -> None:
