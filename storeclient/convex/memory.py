@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..codec import now, to_iso
+from ..codec import now, parse_datetime, to_iso
 from ..errors import ConflictError, InvalidRequest, StorageError
 from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
 from ..records import (
@@ -32,6 +32,19 @@ CAPPED_NOTE = (
     "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
     "are missing here. Deploy the dashboard's Convex module (convex/mastra/dashboard.ts) to see them all."
 )
+
+
+class _Row(NamedTuple):
+    """A message row with just what filtering and sorting need; decoded only if it is returned."""
+
+    id: str
+    created_at: datetime
+    resource_id: str | None
+    doc: dict[str, Any]
+
+    @staticmethod
+    def of(doc: dict[str, Any]) -> _Row:
+        return _Row(str(doc["id"]), parse_datetime(doc.get("createdAt")), doc.get("resourceId"), doc)
 
 
 def _sort_key(field: str) -> Any:
@@ -126,9 +139,9 @@ class ConvexMemory:
 
     # --- messages ---------------------------------------------------------------------------
 
-    def _thread_messages(self, thread_id: str) -> tuple[list[Message], bool]:
+    def _thread_rows(self, thread_id: str) -> tuple[list[_Row], bool]:
         rows, capped = self._h.query(MESSAGES, {"thread_id": thread_id})
-        return [message_from_record(r) for r in rows], capped
+        return [_Row.of(r) for r in rows], capped
 
     def list_messages(
         self,
@@ -153,13 +166,13 @@ class ConvexMemory:
         if zero_page and not include:
             return MessageList(messages=[], total=0, page=page, per_page=per_page, has_more=False)
 
-        loaded: dict[str, list[Message]] = {}
+        loaded: dict[str, list[_Row]] = {}
         capped = False
         for tid in thread_ids:
-            loaded[tid], was_capped = self._thread_messages(tid)
+            loaded[tid], was_capped = self._thread_rows(tid)
             capped = capped or was_capped
 
-        def in_range(m: Message) -> bool:
+        def in_range(m: _Row) -> bool:
             if resource_id is not None and m.resource_id != resource_id:
                 return False
             if date_from is not None and (
@@ -176,7 +189,7 @@ class ConvexMemory:
 
         if zero_page:
             # Mastra's fast path: only the included messages and their context, total 0.
-            selected: list[Message] = []
+            selected: list[_Row] = []
             total = 0
         else:
             selected, total, has_more = paginate(primary, page, per_page)
@@ -195,13 +208,18 @@ class ConvexMemory:
         elif zero_page:
             has_more = False
         return MessageList(
-            messages=selected, total=total, page=page, per_page=per_page, has_more=has_more, capped=capped
+            messages=[message_from_record(r.doc) for r in selected],
+            total=total,
+            page=page,
+            per_page=per_page,
+            has_more=has_more,
+            capped=capped,
         )
 
     def _included(
-        self, include: Sequence[Mapping[str, Any]], loaded: dict[str, list[Message]], resource_id: str | None
-    ) -> list[Message]:
-        out: list[Message] = []
+        self, include: Sequence[Mapping[str, Any]], loaded: dict[str, list[_Row]], resource_id: str | None
+    ) -> list[_Row]:
+        out: list[_Row] = []
         for item in include:
             target_id = item.get("id")
             if not target_id:
@@ -217,7 +235,7 @@ class ConvexMemory:
                     continue
                 target_thread = str(row.get("thread_id"))
             if target_thread not in loaded:
-                loaded[target_thread], _ = self._thread_messages(target_thread)
+                loaded[target_thread], _ = self._thread_rows(target_thread)
             thread_msgs = sorted(loaded[target_thread], key=lambda m: m.created_at)
             if resource_id is not None:
                 thread_msgs = [m for m in thread_msgs if m.resource_id == resource_id]
@@ -333,10 +351,15 @@ class ConvexMemory:
         return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=note)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
-        messages, capped = self._thread_messages(thread_id)
-        messages.sort(key=lambda m: (m.created_at, m.id), reverse=True)
-        rows, next_cursor = offset_page(messages, cursor, limit)
-        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+        rows, capped = self._thread_rows(thread_id)
+        rows.sort(key=lambda m: (m.created_at, m.id), reverse=True)
+        page, next_cursor = offset_page(rows, cursor, limit)
+        return Feed(
+            items=[message_from_record(r.doc) for r in page],
+            next_cursor=next_cursor,
+            capped=capped,
+            note=CAPPED_NOTE if capped else None,
+        )
 
     def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
         rows, capped = self._h.query(RESOURCES)

@@ -1,0 +1,69 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium against pytest-django's live server.
+
+Never `playwright install`: the machine's /usr/bin/chromium is used (CI installs the Debian
+package). Each test gets a fresh browser context; ``signed_in`` logs a persona in through the real
+login form, so session and CSRF handling are exercised as a person meets them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import Page
+
+# Playwright runs an event loop in this thread; Django's ORM refuses that unless told it is fine.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "correct horse battery staple 42"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def signed_in(page: Page, live_server: Any, db: None) -> Callable[[str], Page]:
+    """``signed_in("editor")`` creates that persona and logs in; returns the page."""
+
+    def sign_in(role: str = "editor") -> Page:
+        user = User.objects.create_user(username=f"{role}-persona", password=PASSWORD)
+        group = Group.objects.filter(name=role).first()
+        if group is not None:
+            user.groups.add(group)
+        if role == "admin":
+            user.is_staff = user.is_superuser = True
+            user.save()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit], input[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert "/accounts/login/" not in page.url, "login failed"
+        return page
+
+    return sign_in
