@@ -28,6 +28,7 @@ from .models import (
     Resource,
     RunList,
     Score,
+    ScoreBuckets,
     ScoreList,
     ScoreSeries,
     StoreHealth,
@@ -293,6 +294,27 @@ class ScoresDomain(Protocol):
         max_points: int = 5_000,
     ) -> ScoreSeries:
         """``(created_at, score)`` pairs in the range, oldest first, at most ``max_points``."""
+        ...
+
+    def score_buckets(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        bucket_seconds: int = 86_400,
+        origin: datetime | None = None,
+    ) -> ScoreBuckets:
+        """Count, mean, min and max of the scores in each ``bucket_seconds``-long bucket, exact over
+        every score in range (a chart over 100k scores stays correct where ``score_series`` samples).
+
+        Buckets start at ``origin + k * bucket_seconds`` (``origin`` defaults to the Unix epoch and is
+        taken at whole seconds; pass a Monday for weeks starting on Monday). Empty buckets are left
+        out. ``bucket_seconds`` must be a whole number >= 1 (``InvalidRequest`` otherwise).
+        """
         ...
 
 

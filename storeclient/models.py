@@ -350,6 +350,35 @@ class ScoreSeries:
 
 
 @dataclass(frozen=True)
+class ScoreBucket:
+    """Exact aggregates of the scores whose ``createdAt`` falls in ``[start, start + bucket_seconds)``."""
+
+    start: datetime
+    count: int
+    mean: float
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class ScoreBuckets:
+    """One scorer's scores in a time range, aggregated per fixed-size time bucket, oldest first.
+
+    Only buckets holding scores are listed. Unlike ``ScoreSeries`` nothing is sampled: counts, means,
+    minima and maxima are exact over every score in range, unless ``capped`` says the backend could
+    only read part of the range (Convex's standard handler reads at most 10,000 scores).
+    """
+
+    buckets: Sequence[ScoreBucket]
+    bucket_seconds: int
+    capped: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(bucket.count for bucket in self.buckets)
+
+
+@dataclass(frozen=True)
 class StoreHealth:
     ok: bool
     backend: str

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from .errors import InvalidRequest
@@ -30,6 +32,17 @@ def check_page(page: int, per_page: PerPage, *, what: str = "list") -> None:
         return
     if isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 0:
         raise InvalidRequest(f"Invalid per_page {per_page!r} for {what}: it must be >= 0 or False.")
+
+
+def check_buckets(bucket_seconds: int, origin: datetime | None) -> tuple[int, int]:
+    """``score_buckets``' arguments as ``(bucket_seconds, origin in whole Unix seconds)``."""
+    if isinstance(bucket_seconds, bool) or not isinstance(bucket_seconds, int) or bucket_seconds < 1:
+        raise InvalidRequest(f"bucket_seconds must be a whole number >= 1, not {bucket_seconds!r}.")
+    if origin is None:
+        return bucket_seconds, 0
+    if origin.tzinfo is None:
+        origin = origin.replace(tzinfo=UTC)
+    return bucket_seconds, math.floor(origin.timestamp())
 
 
 def paginate[T](items: Sequence[T], page: int, per_page: PerPage) -> tuple[list[T], int, bool]:

@@ -6,14 +6,15 @@ lets the handler (>= 1.0.5) use its ``by_scorer``/``by_entity``/``by_run`` index
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import math
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from ..codec import parse_datetime
-from ..models import Feed, PerPage, Score, ScoreList, ScorePoint, ScoreSeries
+from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
 from ..records import new_score_record, score_from_record
-from ..semantics import check_page, offset_page, paginate
+from ..semantics import check_buckets, check_page, offset_page, paginate
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
 
@@ -157,3 +158,42 @@ class ConvexScores:
         return ScoreSeries(
             points=sampled, total=len(points), sampled=len(sampled) < len(points), total_at_least=capped
         )
+
+    def score_buckets(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        bucket_seconds: int = 86_400,
+        origin: datetime | None = None,
+    ) -> ScoreBuckets:
+        """The handler cannot aggregate, so this is the same one bounded read as ``score_series``
+        (at most 10,000 scores, ``capped`` when the handler may have cut it), aggregated here."""
+        size, start = check_buckets(bucket_seconds, origin)
+        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        return ScoreBuckets(
+            buckets=aggregate_buckets(scores, size, start), bucket_seconds=size, capped=capped
+        )
+
+
+def aggregate_buckets(scores: Iterable[Score], size: int, origin: int) -> list[ScoreBucket]:
+    """Per-bucket count/mean/min/max with the SQLite store's arithmetic: whole seconds since
+    ``origin``, floored to ``size``."""
+    found: dict[int, list[float]] = {}
+    for s in scores:
+        key = (math.floor(s.created_at.timestamp()) - origin) // size
+        found.setdefault(key, []).append(s.score)
+    return [
+        ScoreBucket(
+            start=datetime.fromtimestamp(origin + key * size, tz=UTC),
+            count=len(values),
+            mean=math.fsum(values) / len(values),
+            min=min(values),
+            max=max(values),
+        )
+        for key, values in sorted(found.items())
+    ]

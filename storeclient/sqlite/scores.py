@@ -7,12 +7,13 @@ import math
 import sqlite3
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..codec import now, parse_datetime, to_iso
 from ..errors import InvalidRequest
-from ..models import Feed, PerPage, Score, ScoreList, ScorePoint, ScoreSeries
+from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
+from ..semantics import check_buckets
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .connection import dumps, index_columns
@@ -244,3 +245,46 @@ class SQLiteScores:
                 ).fetchall()
         points = [ScorePoint(parse_datetime(r[0]), float(r[1])) for r in found]
         return ScoreSeries(points=points, total=total, sampled=len(points) < total)
+
+    def score_buckets(
+        self,
+        scorer_id: str,
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        bucket_seconds: int = 86_400,
+        origin: datetime | None = None,
+    ) -> ScoreBuckets:
+        """One ``GROUP BY`` in SQLite: exact per-bucket aggregates, and only one row per bucket
+        comes back, however many scores the range holds."""
+        size, start = check_buckets(bucket_seconds, origin)
+        where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        where.append("score IS NOT NULL")
+        # d: whole seconds since origin (NULL for an unparseable createdAt, which then drops out).
+        # SQLite's / and % truncate toward zero, so floor by subtracting the non-negative remainder.
+        # size and start are ints (check_buckets), safe to write into the statement.
+        sql = (
+            f"SELECT (d - ((d % {size}) + {size}) % {size}) / {size} AS k, "
+            "COUNT(*), AVG(score), MIN(score), MAX(score) "
+            f"FROM (SELECT CAST(strftime('%s', \"createdAt\") AS INTEGER) - {start} AS d, score "
+            f"FROM {SCORES} WHERE {' AND '.join(where)}) "
+            "WHERE d IS NOT NULL GROUP BY k ORDER BY k"
+        )
+        with self._pool.read() as conn:
+            found = conn.execute(sql, params).fetchall()
+        return ScoreBuckets(
+            buckets=[
+                ScoreBucket(
+                    start=datetime.fromtimestamp(start + int(k) * size, tz=UTC),
+                    count=int(n),
+                    mean=float(mean),
+                    min=float(low),
+                    max=float(high),
+                )
+                for k, n, mean, low, high in found
+            ],
+            bucket_seconds=size,
+        )

@@ -88,3 +88,56 @@ def test_the_score_series_is_oldest_first_and_sampled_when_large(store: Store) -
     sampled = store.scores.score_series("answer-relevancy-scorer", max_points=2)
     assert len(sampled.points) == 2 and sampled.sampled and sampled.total == 4
     assert sampled.points[0].score == 0.9 and sampled.points[-1].score == 0.5
+
+
+def seed_bucketed(store: Store) -> None:
+    """Scores on three days (one a Sunday), two of them TEST, plus another scorer's score."""
+    placed = [
+        (T0 + timedelta(days=3, hours=1), 0.2, "LIVE"),  # Sun 4 Jan 2026
+        (T0 + timedelta(days=3, hours=23, minutes=59, seconds=59, milliseconds=999), 0.6, "LIVE"),
+        (T0 + timedelta(days=4), 1.0, "TEST"),  # Mon 5 Jan, midnight exactly
+        (T0 + timedelta(days=4, hours=12), 0.4, "LIVE"),
+        (T0 + timedelta(days=9, hours=6), 0.7, "TEST"),  # Sat 10 Jan
+    ]
+    for created, value, source in placed:
+        store.scores.save_score(score_payload(score=value, source=source), created_at=created)
+    store.scores.save_score(score_payload("toxicity-scorer", score=0.05), created_at=T0 + timedelta(days=4))
+
+
+def test_score_buckets_give_exact_daily_count_mean_min_and_max(store: Store) -> None:
+    seed_bucketed(store)
+    result = store.scores.score_buckets("answer-relevancy-scorer", bucket_seconds=86_400)
+    assert result.bucket_seconds == 86_400 and not result.capped
+    got = [(b.start, b.count, round(b.mean, 9), b.min, b.max) for b in result.buckets]
+    assert got == [
+        (T0 + timedelta(days=3), 2, 0.4, 0.2, 0.6),
+        (T0 + timedelta(days=4), 2, 0.7, 0.4, 1.0),
+        (T0 + timedelta(days=9), 1, 0.7, 0.7, 0.7),
+    ]
+    assert result.total == 5
+
+
+def test_score_buckets_follow_the_origin_and_the_filters(store: Store) -> None:
+    seed_bucketed(store)
+    monday = datetime(2025, 12, 29, tzinfo=UTC)
+    weekly = store.scores.score_buckets("answer-relevancy-scorer", bucket_seconds=7 * 86_400, origin=monday)
+    assert [(b.start, b.count) for b in weekly.buckets] == [(monday, 2), (monday + timedelta(days=7), 3)]
+    live = store.scores.score_buckets(
+        "answer-relevancy-scorer",
+        source="LIVE",
+        from_date=T0 + timedelta(days=3, hours=12),
+        to_date=T0 + timedelta(days=5),
+        bucket_seconds=3_600,
+    )
+    assert [(b.start, b.count, b.mean) for b in live.buckets] == [
+        (T0 + timedelta(days=3, hours=23), 1, 0.6),
+        (T0 + timedelta(days=4, hours=12), 1, 0.4),
+    ]
+
+
+def test_score_buckets_of_an_unknown_scorer_are_empty_and_a_bad_size_is_refused(store: Store) -> None:
+    seed_bucketed(store)
+    assert store.scores.score_buckets("nobody").buckets == []
+    for size in (0, -60, 1.5, True):
+        with pytest.raises(InvalidRequest):
+            store.scores.score_buckets("answer-relevancy-scorer", bucket_seconds=size)  # type: ignore[arg-type]
