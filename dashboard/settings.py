@@ -1,0 +1,229 @@
+"""Settings, read only from the environment (see README "Configuration").
+
+Missing or malformed values stop the process at start with ``ImproperlyConfigured`` naming the
+variable. Nothing secret has a default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from dashboard.env import env_bool, env_float, env_int, env_list, env_str, parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = env_str("DJANGO_SECRET_KEY")
+    if key:
+        if len(key) < 50 or key.startswith("django-insecure-"):
+            raise ImproperlyConfigured(
+                "DJANGO_SECRET_KEY is too weak: use 50 or more random characters, e.g. "
+                'python -c "import secrets; print(secrets.token_urlsafe(50))".'
+            )
+        return key
+    if TESTING:
+        return secrets.token_urlsafe(50)
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set (it is required unless DJANGO_DEBUG=True).")
+    # Local development: one random key per checkout, kept so sessions survive restarts.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if urlsplit(_origin).scheme not in ("http", "https"):
+        raise ImproperlyConfigured(
+            f"DJANGO_CSRF_TRUSTED_ORIGINS entry {_origin!r} needs a scheme, e.g. https://dash.example.com."
+        )
+
+# --- the Mastra store ---------------------------------------------------------------------------
+
+CONVEX_URL = env_str("CONVEX_URL").rstrip("/")
+CONVEX_ADMIN_KEY = env_str("CONVEX_ADMIN_KEY")
+CONVEX_STORAGE_FUNCTION = env_str("CONVEX_STORAGE_FUNCTION", "mastra/storage:handle")
+CONVEX_TIMEOUT = env_float("CONVEX_TIMEOUT", 10.0, minimum=0.1)
+if CONVEX_URL and not CONVEX_ADMIN_KEY:
+    raise ImproperlyConfigured("CONVEX_URL is set but CONVEX_ADMIN_KEY is not: the dashboard needs both.")
+if CONVEX_ADMIN_KEY and not CONVEX_URL:
+    raise ImproperlyConfigured("CONVEX_ADMIN_KEY is set but CONVEX_URL is not: the dashboard needs both.")
+if CONVEX_URL and urlsplit(CONVEX_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("CONVEX_URL must start with https:// (or http:// for a local deployment).")
+if ":" not in CONVEX_STORAGE_FUNCTION:
+    raise ImproperlyConfigured("CONVEX_STORAGE_FUNCTION must look like module/path:function.")
+
+# Tests never touch the developer's var/mastra.db (their fixtures install a temporary store).
+_default_sqlite = (
+    str(Path(tempfile.gettempdir()) / f"mastra-dashboard-test-{os.getpid()}.db")
+    if TESTING
+    else "var/mastra.db"
+)
+_sqlite_path = Path(env_str("MASTRA_SQLITE_PATH", _default_sqlite))
+MASTRA_SQLITE_PATH = _sqlite_path if _sqlite_path.is_absolute() else BASE_DIR / _sqlite_path
+#: "convex" or "sqlite": which backend dashboard.core.store.get_store() builds.
+STORE_BACKEND = "convex" if CONVEX_URL else "sqlite"
+
+# --- Django -------------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "whitenoise.runserver_nostatic",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "dashboard.core",
+    "dashboard.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.core.middleware.StoreErrorMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+WSGI_APPLICATION = "dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dashboard.core.context_processors.dashboard",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", "sqlite:///var/dashboard.sqlite3"), base_dir=BASE_DIR
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not TESTING:
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Test users are created by the hundred; the production hasher costs ~0.5 s each.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:overview"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+# --- static files -------------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The manifest storage needs `collectstatic` first; DEBUG runs and tests serve straight from static/.
+_plain_static = DEBUG or TESTING
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if _plain_static
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = _plain_static
+WHITENOISE_AUTOREFRESH = _plain_static
+
+# --- security -----------------------------------------------------------------------------------
+
+# Plain-http deploys (a LAN box without TLS) may turn this off; DEBUG runs have it off already.
+_secure_cookies = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = _secure_cookies
+CSRF_COOKIE_SECURE = _secure_cookies
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Behind a TLS-terminating proxy that overwrites X-Forwarded-Proto (never set it otherwise: Django
+# then trusts that header from anyone).
+if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+
+# Scripts only from our own static files, each tag carrying the per-request nonce; no inline style,
+# no eval. Images may be https: or data: because messages carry image attachments.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "https:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# --- logging ------------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO").upper()},
+    "loggers": {
+        # httpx logs every request URL at INFO; keep that out of production logs.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}
