@@ -1,0 +1,34 @@
+"""Roles are auth Groups with fixed permissions (created by migration 0002_roles).
+
+* viewer — reads everything, changes nothing (signing in is all reading needs).
+* editor — also edits working memory.
+* admin — also reads the audit log and manages users.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, Group
+
+ROLES: dict[str, tuple[str, ...]] = {
+    "viewer": (),
+    "editor": ("edit_working_memory",),
+    "admin": ("edit_working_memory", "view_audit", "manage_users"),
+}
+
+
+def set_role(user: AbstractBaseUser, role: str) -> None:
+    """Make ``role`` the user's only role (other groups are left alone)."""
+    if role not in ROLES:
+        raise ValueError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+    groups = user.groups  # type: ignore[attr-defined]
+    groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
+    groups.add(Group.objects.get(name=role))
+
+
+def role_of(user: AbstractBaseUser) -> str | None:
+    """The user's role name, the strongest one if several are set."""
+    names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+    for role in reversed(ROLES):
+        if role in names:
+            return role
+    return None

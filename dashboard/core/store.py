@@ -1,0 +1,110 @@
+"""The one store object of this process.
+
+Views call ``get_store()`` and use the returned object through ``storeclient.interface.Store``. It is
+built on first use from settings (Convex when ``CONVEX_URL`` is set, otherwise the SQLite file) and
+shared by every thread: both stores are safe to share, and building one per request would throw away
+the HTTP connection pool and the capability probe.
+
+Tests swap it with ``use_store(store)`` (a context manager) or ``set_store(store)``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from storeclient.interface import Store
+
+_lock = threading.Lock()
+_store: Store | None = None
+#: Whether ``_store`` was built here (then ``reset_store`` closes it) or handed in by a test.
+_built_here = False
+
+#: Settings that decide which store is built; changing one (override_settings) drops the current one.
+STORE_SETTINGS = frozenset(
+    {
+        "STORE_BACKEND",
+        "CONVEX_URL",
+        "CONVEX_ADMIN_KEY",
+        "CONVEX_STORAGE_FUNCTION",
+        "CONVEX_TIMEOUT",
+        "MASTRA_SQLITE_PATH",
+    }
+)
+
+
+def get_store() -> Store:
+    """The process-wide store, built on first call."""
+    store = _store
+    if store is None:
+        with _lock:
+            if _store is None:
+                _set(build_store(), built_here=True)
+            store = _store
+    assert store is not None
+    return store
+
+
+def build_store() -> Store:
+    """A new store from settings. Only ``get_store`` and management commands call this."""
+    if settings.STORE_BACKEND == "convex":
+        from storeclient.convex import ConvexStore
+
+        return ConvexStore(
+            settings.CONVEX_URL,
+            settings.CONVEX_ADMIN_KEY,
+            storage_function=settings.CONVEX_STORAGE_FUNCTION,
+            timeout=settings.CONVEX_TIMEOUT,
+        )
+    from storeclient.sqlite import SQLiteStore
+
+    settings.MASTRA_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(settings.MASTRA_SQLITE_PATH)
+
+
+def set_store(store: Store | None) -> Store | None:
+    """Replace the process-wide store (``None``: rebuild from settings on next use); returns the
+    previous one, which the caller owns (nothing is closed here)."""
+    with _lock:
+        previous = _store
+        _set(store)
+    return previous
+
+
+def reset_store() -> None:
+    """Rebuild from settings on next use, closing the current store if it was built from settings."""
+    with _lock:
+        previous, owned = _store, _built_here
+        _set(None)
+    if previous is not None and owned:
+        previous.close()
+
+
+@contextmanager
+def use_store(store: Store) -> Iterator[Store]:
+    """Serve ``store`` to every view for the duration of the block (tests)."""
+    with _lock:
+        previous = (_store, _built_here)
+        _set(store)
+    try:
+        yield store
+    finally:
+        with _lock:
+            _set(previous[0], built_here=previous[1])
+
+
+def _set(store: Store | None, *, built_here: bool = False) -> None:
+    global _store, _built_here
+    _store, _built_here = store, built_here
+
+
+@receiver(setting_changed)
+def _drop_store_on_settings_change(*, setting: str, **kwargs: Any) -> None:
+    if setting in STORE_SETTINGS:
+        reset_store()

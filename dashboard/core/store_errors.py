@@ -1,0 +1,177 @@
+"""How a ``StoreError`` is shown to a person: a panel that says what failed and what to check.
+
+``StoreErrorMiddleware`` (in settings) turns any ``StoreError`` a view lets escape into that panel:
+the whole page for a normal request, only the panel for an htmx request. A view that wants the panel
+inside its own layout catches the error and puts ``store_error_context(exc)`` in its context, then
+includes ``core/store_error.html#store-error-panel``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from storeclient.errors import (
+    AuthError,
+    BackendUnavailable,
+    ConflictError,
+    InvalidRequest,
+    LimitError,
+    NotDeployedError,
+    StorageError,
+    StoreError,
+)
+
+logger = logging.getLogger("dashboard.store")
+
+#: A response header that tells static/js/app.js to swap this error response into the htmx target
+#: (htmx 2 does not swap 4xx/5xx responses by default, and shows our toast instead).
+SWAP_ERROR_HEADER = "X-Dashboard-Swap-Error"
+
+
+@dataclass(frozen=True)
+class StoreErrorInfo:
+    kind: str
+    title: str
+    message: str
+    checks: tuple[str, ...]
+    detail: str | None
+    status: int
+
+
+def describe_store_error(exc: StoreError) -> StoreErrorInfo:
+    """Title, status and the things an operator should check, for one error."""
+    convex = settings.STORE_BACKEND == "convex"
+    message = redact(exc.message)
+    detail = redact(exc.detail) if exc.detail else None
+    if isinstance(exc, AuthError):
+        return StoreErrorInfo(
+            "auth",
+            "The store refused our credentials",
+            message,
+            (
+                "CONVEX_ADMIN_KEY: it must be a deploy key or admin key of this deployment "
+                "(Convex dashboard → Settings → Deploy keys), not revoked and copied whole.",
+                "CONVEX_URL: the key only works for the deployment it was made for.",
+            ),
+            detail,
+            502,
+        )
+    if isinstance(exc, NotDeployedError):
+        return StoreErrorInfo(
+            "not-deployed",
+            "The storage function is not deployed",
+            message,
+            (
+                f"Deploy convex/mastra/storage.ts to this deployment (npx convex deploy); "
+                f"the dashboard called {exc.function_path}.",
+                "CONVEX_STORAGE_FUNCTION, if your deployment exports the handler under another path.",
+            ),
+            detail,
+            502,
+        )
+    if isinstance(exc, LimitError):
+        return StoreErrorInfo(
+            "limit",
+            "The store refused a read that was too large",
+            message,
+            (
+                "Convex caps one call at 16 MiB read and 32,000 documents scanned, and the standard "
+                "handler reads whole tables for some lists. Narrow the filter or open a smaller page.",
+                "Deploying the dashboard module (convex/mastra/dashboard.ts) lets lists read only one "
+                "page at a time.",
+            ),
+            detail,
+            502,
+        )
+    if isinstance(exc, BackendUnavailable):
+        checks = (
+            (
+                "CONVEX_URL: the deployment URL (https://<name>.convex.cloud) and that this server can "
+                "reach it (DNS, proxy, firewall).",
+                "Whether the Convex deployment is up; this page works again by itself once it is.",
+            )
+            if convex
+            else (
+                "MASTRA_SQLITE_PATH: the file exists, is a SQLite database and is readable and writable "
+                "by this process.",
+                "Whether another process holds a long write lock on the file.",
+            )
+        )
+        return StoreErrorInfo("unavailable", "The store is not reachable", message, checks, detail, 503)
+    if isinstance(exc, ConflictError):
+        return StoreErrorInfo(
+            "conflict",
+            "Someone else changed this record",
+            message,
+            ("Reload the page to see the current version, then apply your change again.",),
+            detail,
+            409,
+        )
+    if isinstance(exc, InvalidRequest):
+        return StoreErrorInfo(
+            "invalid", "The request was not valid", message, ("The link or form values.",), detail, 400
+        )
+    if isinstance(exc, StorageError):
+        code = f" (code {exc.code})" if exc.code else ""
+        return StoreErrorInfo(
+            "storage",
+            "The storage handler reported an error",
+            message + code,
+            (
+                "The deployment's function logs (Convex dashboard → Logs) for the full error."
+                if convex
+                else "The SQLite file's schema: it should be the layout written by @mastra/libsql.",
+            ),
+            detail,
+            502,
+        )
+    return StoreErrorInfo("store", "The store failed", message, (), detail, 502)
+
+
+def store_error_context(exc: StoreError) -> dict[str, Any]:
+    return {"store_error": describe_store_error(exc)}
+
+
+def render_store_error(request: HttpRequest, exc: StoreError) -> HttpResponse:
+    """The error panel as a response: the full page, or only the panel for an htmx partial request."""
+    info = describe_store_error(exc)
+    logger.warning(
+        "Store error (%s) on %s %s: %s%s",
+        type(exc).__name__,
+        request.method,
+        request.path,
+        info.message,
+        f" [{info.detail}]" if info.detail else "",
+    )
+    template = "core/store_error.html"
+    if is_partial_request(request):
+        template += "#store-error-panel"
+    response = render(request, template, {"store_error": info}, status=info.status)
+    response[SWAP_ERROR_HEADER] = "true"
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def is_partial_request(request: HttpRequest) -> bool:
+    """True for an htmx request that swaps a fragment (not a boosted link or a history restore)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def redact(text: str) -> str:
+    """Defence in depth: storeclient never quotes the admin key, but nothing we render may hold it."""
+    key = settings.CONVEX_ADMIN_KEY
+    if not key:
+        return text
+    # Convex admin keys are "<deployment>|<secret>": the secret half alone must not leak either.
+    for secret in (key, key.partition("|")[2]):
+        if len(secret) >= 8:
+            text = text.replace(secret, "[redacted]")
+    return text

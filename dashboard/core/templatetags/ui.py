@@ -1,0 +1,252 @@
+"""Template helpers every page uses: ``{% load ui %}``.
+
+* ``{% json_tree value %}`` — collapsible JSON (first level open, big containers truncated).
+* ``{% relative_time when %}`` — ``<time>`` with "5 min ago" and the exact time as a tooltip.
+* ``{% status_badge status %}`` — a coloured badge for a run/step status (or ``LIVE``/``TEST``).
+* ``{% optional_url "area:name" arg as href %}`` — a URL, or "" while that route does not exist.
+* ``|timestamp`` — an absolute date and time; ``|epoch_ms`` — a JS timestamp as a datetime;
+  ``|duration_ms`` — "350 ms", "2.4 s", "3 min 5 s"; ``|count`` — a ``Count`` as "10,000+".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django import template
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from storeclient.codec import parse_datetime
+from storeclient.models import Count
+
+register = template.Library()
+
+#: Children shown per object/array before "… N more not shown".
+JSON_TREE_MAX_CHILDREN = 100
+#: Deeper containers are shown as one line of JSON text.
+JSON_TREE_MAX_DEPTH = 12
+#: Strings longer than this are collapsed behind a preview.
+JSON_TREE_LONG_STRING = 240
+
+
+@dataclass
+class JsonNode:
+    key: str | None
+    kind: str
+    text: str = ""
+    #: ``None`` for a scalar; the shown children of an object or array.
+    children: list[JsonNode] | None = None
+    size: int = 0
+    hidden: int = 0
+    open: bool = False
+    long: bool = False
+    preview: str = ""
+    length: int = 0
+
+
+def build_json_node(
+    value: Any, key: str | None = None, *, depth: int = 0, max_children: int = JSON_TREE_MAX_CHILDREN
+) -> JsonNode:
+    """The tree the ``json_tree`` template renders; escaping is left to the template."""
+    if isinstance(value, Mapping | list | tuple):
+        items = list(value.items()) if isinstance(value, Mapping) else list(enumerate(value))
+        kind = "object" if isinstance(value, Mapping) else "array"
+        if depth >= JSON_TREE_MAX_DEPTH:
+            return _scalar(key, "string", json.dumps(value, default=str, ensure_ascii=False))
+        shown = items[:max_children]
+        return JsonNode(
+            key=key,
+            kind=kind,
+            children=[
+                build_json_node(child, str(child_key), depth=depth + 1, max_children=max_children)
+                for child_key, child in shown
+            ],
+            size=len(items),
+            hidden=len(items) - len(shown),
+            open=depth == 0,
+        )
+    if value is None:
+        return _scalar(key, "null", "null")
+    if isinstance(value, bool):
+        return _scalar(key, "boolean", "true" if value else "false")
+    if isinstance(value, int | float):
+        return _scalar(key, "number", _number(value))
+    if isinstance(value, datetime | date):
+        return _scalar(key, "string", value.isoformat())
+    return _scalar(key, "string", str(value))
+
+
+def _scalar(key: str | None, kind: str, text: str) -> JsonNode:
+    node = JsonNode(key=key, kind=kind, text=text, length=len(text))
+    if kind == "string" and len(text) > JSON_TREE_LONG_STRING:
+        node.long = True
+        node.preview = text[:80]
+    return node
+
+
+def _number(value: float) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return json.dumps(value)
+
+
+@register.simple_tag
+def json_tree(value: Any, raw: bool = False, max_children: int = JSON_TREE_MAX_CHILDREN) -> SafeString:
+    """``{% json_tree value %}`` or ``{% json_tree value raw=True %}`` (adds a "Raw JSON" block).
+
+    A string that holds JSON (Mastra stores some values that way) is shown as the decoded value.
+    """
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    context = {
+        "root": build_json_node(value, max_children=max_children),
+        "raw": json.dumps(value, indent=2, ensure_ascii=False, default=str) if raw else None,
+    }
+    return get_template("core/json_tree.html").render(context)
+
+
+@register.simple_tag
+def optional_url(name: str, *args: Any) -> str:
+    """``{% optional_url "threads:detail" thread.id as href %}``: the URL, or ``""`` while no app
+    routes that name yet (pages link to areas that other apps provide)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+# --- times and numbers ----------------------------------------------------------------------------
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    return parse_datetime(value)
+
+
+@register.filter
+def epoch_ms(value: Any) -> datetime | None:
+    """A JavaScript timestamp (milliseconds since 1970, as in workflow step results) as a datetime."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return parse_datetime(value)
+    return None
+
+
+def _relative(moment: datetime, now: datetime) -> str:
+    seconds = (now - moment).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 10:
+        return "just now"
+    if seconds < 60:
+        text = f"{int(seconds)} s"
+    elif seconds < 3600:
+        text = f"{int(seconds // 60)} min"
+    elif seconds < 86400:
+        text = f"{int(seconds // 3600)} h"
+    elif seconds < 86400 * 30:
+        text = f"{int(seconds // 86400)} d"
+    else:
+        local = timezone.localtime(moment)
+        same_year = local.year == timezone.localtime(now).year
+        return f"{local.day} {local:%b}" if same_year else f"{local.day} {local:%b %Y}"
+    return f"in {text}" if future else f"{text} ago"
+
+
+@register.simple_tag
+def relative_time(value: Any, now: datetime | None = None) -> str:
+    """``<time datetime="…" title="2026-01-09 14:02:11 UTC">5 min ago</time>``; accepts a datetime,
+    an ISO string or epoch milliseconds; ``—`` when there is no value."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return mark_safe('<span class="muted">—</span>')
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        timestamp(moment),
+        _relative(moment, now or timezone.now()),
+    )
+
+
+@register.filter
+def timestamp(value: Any) -> str:
+    """``2026-01-09 14:02:11 UTC`` in the site's time zone (``DJANGO_TIME_ZONE``)."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+
+
+@register.filter
+def duration_ms(value: Any) -> str:
+    """A duration in milliseconds (or a ``timedelta``) as "350 ms", "2.4 s", "3 min 5 s", "2 h 10 min"."""
+    if isinstance(value, timedelta):
+        value = value.total_seconds() * 1000
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return ""
+    ms = max(0.0, float(value))
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+@register.filter
+def count(value: Any) -> str:
+    """A ``storeclient.models.Count`` (or a plain number) with thousands separators."""
+    if isinstance(value, Count):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "" if value is None else str(value)
+
+
+# --- statuses ----------------------------------------------------------------------------------
+
+#: Workflow run and step statuses (Mastra's WorkflowRunState.status and StepResult.status), score
+#: sources; anything else gets the neutral badge.
+KNOWN_STATUSES = frozenset(
+    {
+        "success",
+        "failed",
+        "tripwire",
+        "suspended",
+        "running",
+        "waiting",
+        "pending",
+        "canceled",
+        "bailed",
+        "paused",
+        "live",
+        "test",
+    }
+)
+
+
+@register.simple_tag
+def status_badge(status: Any) -> str:
+    """``<span class="badge badge-failed">failed</span>``; unknown statuses get ``badge-unknown``."""
+    text = str(status) if status not in (None, "") else "unknown"
+    slug = re.sub(r"[^a-z0-9-]", "", text.lower())
+    css = slug if slug in KNOWN_STATUSES else "unknown"
+    return format_html('<span class="badge badge-{}">{}</span>', css, text)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from storeclient.errors import StoreError
+
+from .store import get_store
+from .store_errors import describe_store_error, redact
+
+logger = logging.getLogger(__name__)
+
+OVERVIEW_COUNT_CAP = 10_000
+OVERVIEW_RECENT = 8
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    context: dict[str, object] = {}
+    try:
+        store = get_store()
+        context["counts"] = store.counts(cap=OVERVIEW_COUNT_CAP)
+        context["threads"] = store.memory.thread_feed(limit=OVERVIEW_RECENT).items
+        context["runs"] = store.workflows.run_feed(limit=OVERVIEW_RECENT).items
+    except StoreError as exc:
+        # Keep the page (navigation, what to check) rather than the bare panel; no health call
+        # either: against an unreachable backend it would only wait out another timeout.
+        error = describe_store_error(exc)
+        logger.warning("Overview: store error (%s): %s", type(exc).__name__, error.message)
+        return render(request, "core/overview.html", {"store_error": error}, status=error.status)
+    context["health"] = store.health()
+    return render(request, "core/overview.html", context)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: 200 while the process serves requests. ``?ready=1`` adds readiness: the store answers
+    and accepts our credentials, else 503. Public, so it says nothing about the data or the error."""
+    if not request.GET.get("ready"):
+        return JsonResponse({"status": "ok"})
+    try:
+        health = get_store().health()
+        ready, detail = health.ok, health.detail
+    except Exception as exc:  # health() should never raise; readiness must answer regardless
+        ready, detail = False, f"{type(exc).__name__}: {exc}"
+    if not ready:
+        logger.warning("Readiness check failed: %s", redact(detail))
+        return JsonResponse({"status": "not ready"}, status=503)
+    return JsonResponse({"status": "ready"})

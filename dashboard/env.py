@@ -1,0 +1,121 @@
+"""Typed readers for settings that come from the environment.
+
+Each helper raises ``ImproperlyConfigured`` naming the variable, so a bad deploy fails at start with
+a message that says what to fix instead of misbehaving later (the healthchecks ``envbool`` pattern).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_str(name: str, default: str = "", *, environ: Mapping[str, str] | None = None) -> str:
+    """The variable's value with surrounding whitespace removed, or ``default`` when unset or blank."""
+    value = (os.environ if environ is None else environ).get(name, "").strip()
+    return value or default
+
+
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
+    """``True``/``False`` (also 1/0, yes/no, on/off, any case); unset or blank gives ``default``."""
+    value = env_str(name, environ=environ)
+    if not value:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use True or False.")
+
+
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, environ: Mapping[str, str] | None = None
+) -> int:
+    value = env_str(name, environ=environ)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} is too small: it must be at least {minimum}.")
+    return number
+
+
+def env_float(
+    name: str, default: float, *, minimum: float | None = None, environ: Mapping[str, str] | None = None
+) -> float:
+    value = env_str(name, environ=environ)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a finite number.")
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is too small: it must be at least {minimum}.")
+    return number
+
+
+def env_list(name: str, default: str = "", *, environ: Mapping[str, str] | None = None) -> list[str]:
+    """A comma-separated list; blank items are dropped."""
+    return [item.strip() for item in env_str(name, default, environ=environ).split(",") if item.strip()]
+
+
+def parse_database_url(url: str, *, base_dir: Path, name: str = "DATABASE_URL") -> dict[str, Any]:
+    """Turn ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or
+    ``postgres://user:password@host:5432/dbname?sslmode=require`` into a ``DATABASES`` entry.
+
+    Relative SQLite paths are relative to ``base_dir``. Query parameters of a PostgreSQL URL become
+    connection ``OPTIONS`` (psycopg takes libpq keywords such as ``sslmode``).
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        if parts.netloc:
+            raise ImproperlyConfigured(
+                f"{name}: a SQLite URL has no host; use sqlite:///relative/path.db or sqlite:////absolute/path.db."
+            )
+        # urlsplit keeps the slash that separates the (empty) host from the path: strip exactly one.
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if not path:
+            raise ImproperlyConfigured(f"{name}: the SQLite URL names no file.")
+        file = Path(path)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": file if file.is_absolute() else base_dir / file,
+        }
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        database = unquote(parts.path.lstrip("/"))
+        if not database:
+            raise ImproperlyConfigured(
+                f"{name}: the PostgreSQL URL names no database (postgres://host/dbname)."
+            )
+        try:
+            port = parts.port
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: the port is not a number.") from None
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": database,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": unquote(parts.hostname or ""),
+            "PORT": str(port) if port else "",
+            "OPTIONS": dict(parse_qsl(parts.query)),
+        }
+    # Never echo the URL itself: it may hold a password.
+    raise ImproperlyConfigured(
+        f"{name} has an unsupported scheme {scheme or '(none)'!r}: use sqlite:///path or postgres://."
+    )

@@ -1,0 +1,70 @@
+// Site-wide htmx behaviour (htmx 2). Loaded with `defer` on every page; no inline scripts anywhere,
+// so the CSP can forbid them.
+(function () {
+  "use strict";
+
+  var SWAP_ERROR_HEADER = "X-Dashboard-Swap-Error";
+
+  function loginPath() {
+    return document.body.dataset.loginUrl || "/accounts/login/";
+  }
+
+  function toast(message) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var item = document.createElement("div");
+    item.className = "toast";
+    item.setAttribute("role", "alert");
+    var text = document.createElement("span");
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", function () { item.remove(); });
+    item.append(text, close);
+    box.append(item);
+    window.setTimeout(function () { item.remove(); }, 10000);
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+
+    // The session expired and the request was redirected to the login page (the server normally
+    // answers with HX-Redirect; this covers anything that slipped through): leave the page
+    // instead of swapping a login form into a fragment.
+    var finalUrl = xhr.responseURL ? new URL(xhr.responseURL) : null;
+    if (finalUrl && finalUrl.origin === window.location.origin && finalUrl.pathname === loginPath()) {
+      event.detail.shouldSwap = false;
+      var next = window.location.pathname + window.location.search;
+      window.location.assign(loginPath() + "?next=" + encodeURIComponent(next));
+      return;
+    }
+
+    // htmx 2 does not swap 4xx/5xx. Error responses meant to be shown in place (the store error
+    // panel, a conflict) carry this header and are swapped like a success.
+    if (xhr.status >= 400 && xhr.getResponseHeader(SWAP_ERROR_HEADER)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 403) {
+      toast("You are not allowed to do that (403). Your role may not permit it, or the page expired: reload it.");
+    } else if (status === 404) {
+      toast("That item no longer exists (404). Reload the page.");
+    } else {
+      toast("The server could not complete the request (" + status + "). Try again, or reload the page.");
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    toast("Could not reach the dashboard server. Check your connection and try again.");
+  });
+
+  document.addEventListener("htmx:timeout", function () {
+    toast("The request took too long and was stopped. Try again in a moment.");
+  });
+})();
