@@ -1,0 +1,158 @@
+"""seed_demo and the demo data builders."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from dashboard.core import demo_data
+
+from .conftest import DEMO_NOW
+
+
+def all_parts(data: demo_data.DemoData) -> list[dict]:
+    return [part for message in data.messages for part in message.parts]
+
+
+def test_the_small_set_has_the_promised_size(demo_set):
+    assert len(demo_set.resources) == 8
+    assert len(demo_set.threads) == 30
+    assert len(demo_set.runs) == 20
+    assert len(demo_set.scores) == 360
+    assert len(demo_set.messages) > 60
+
+
+def test_messages_cover_every_part_type(demo_set):
+    types = {part["type"] for part in all_parts(demo_set)}
+    assert {
+        "text",
+        "reasoning",
+        "tool-invocation",
+        "file",
+        "source",
+        "source-document",
+        "step-start",
+    } <= types
+    assert any(t.startswith("data-") for t in types)
+
+
+def test_tool_calls_cover_results_errors_and_pending_calls(demo_set):
+    states = {p["toolInvocation"]["state"] for p in all_parts(demo_set) if p["type"] == "tool-invocation"}
+    assert {"result", "call", "output-error", "output-denied"} <= states
+    errors = [
+        p["toolInvocation"]
+        for p in all_parts(demo_set)
+        if p["type"] == "tool-invocation" and p["toolInvocation"]["state"] == "output-error"
+    ]
+    assert all(inv.get("errorText") for inv in errors)
+
+
+def test_files_include_an_https_image_a_data_uri_image_and_a_pdf(demo_set):
+    files = [p for p in all_parts(demo_set) if p["type"] == "file"]
+    assert any(f["data"].startswith("https://") and f["mimeType"].startswith("image/") for f in files)
+    assert any(f["data"].startswith("data:image/png;base64,") for f in files)
+    assert any(f["mimeType"] == "application/pdf" for f in files)
+
+
+def test_markdown_with_code_blocks_is_there(demo_set):
+    texts = [p["text"] for p in all_parts(demo_set) if p["type"] == "text"]
+    assert any("```python" in t and "|" in t for t in texts)
+
+
+def test_legacy_formats_are_there(demo_set):
+    formats = {message.content_format for message in demo_set.messages}
+    assert {"v2", "v1-text", "v1-parts", "ai-v5"} <= formats
+    assert {"text", "tool-call", "tool-result"} <= {message.type for message in demo_set.messages}
+
+
+def test_working_memory_comes_in_markdown_and_json_on_resources_and_threads(demo_set):
+    memories = [r.working_memory for r in demo_set.resources if r.working_memory]
+    assert any(m.startswith("# User Information") for m in memories)
+    assert any(m.startswith("{") for m in memories)
+    assert sum(1 for t in demo_set.threads if t.working_memory) >= 2
+
+
+def test_every_run_status_is_there(demo_set):
+    assert {run.status for run in demo_set.runs} == set(demo_data.RUN_STATUSES)
+
+
+def test_runs_use_every_step_graph_shape(demo_set):
+    def kinds(graph):
+        for entry in graph:
+            yield entry["type"]
+            step = entry.get("step") or {}
+            if step.get("component") == "WORKFLOW":
+                yield "nested-workflow"
+
+    shapes = {kind for run in demo_set.runs for kind in kinds(run.snapshot["serializedStepGraph"])}
+    assert shapes == {
+        "step",
+        "parallel",
+        "conditional",
+        "loop",
+        "foreach",
+        "sleep",
+        "sleepUntil",
+        "nested-workflow",
+    }
+
+
+def test_step_results_carry_the_fields_the_run_page_shows(demo_set):
+    steps = [s for run in demo_set.runs for key, s in run.snapshot["context"].items() if key != "input"]
+    assert all(isinstance(s["startedAt"], int) for s in steps)
+    assert any("suspendPayload" in s for s in steps)
+    assert any("resumePayload" in s for s in steps)
+    assert any(isinstance(s.get("error"), dict) and "stack" in s["error"] for s in steps)
+    assert any(isinstance(s.get("error"), str) for s in steps)
+
+
+def test_scores_span_thirty_days_link_to_threads_and_mix_sources(demo_set):
+    ages = [(DEMO_NOW - s.created_at).days for s in demo_set.scores]
+    assert min(ages) == 0 and max(ages) >= 28
+    thread_ids = {t.id for t in demo_set.threads}
+    linked = [s.payload for s in demo_set.scores if "threadId" in s.payload]
+    assert linked and all(p["threadId"] in thread_ids for p in linked)
+    assert {s.payload["source"] for s in demo_set.scores} == {"LIVE", "TEST"}
+    assert {s.payload["scorerId"] for s in demo_set.scores} == set(demo_data.SCORERS)
+
+
+def test_the_store_returns_the_scores_with_their_spread_dates(demo_store, demo_set):
+    series = demo_store.scores.score_series("answer-relevancy-scorer")
+    assert series.total == 120
+    assert (series.points[-1].created_at - series.points[0].created_at).days >= 28
+
+
+def test_the_same_seed_gives_the_same_data():
+    first, second = demo_data.build_small(3, DEMO_NOW), demo_data.build_small(3, DEMO_NOW)
+    assert [t.id for t in first.threads] == [t.id for t in second.threads]
+    assert [m.content for m in first.messages] == [m.content for m in second.messages]
+    assert [s.payload for s in first.scores] == [s.payload for s in second.scores]
+    assert [t.id for t in demo_data.build_small(4, DEMO_NOW).threads] != [t.id for t in first.threads]
+
+
+def test_thread_times_survive_the_save_messages_bump(demo_store, demo_set):
+    expected = max(demo_set.threads, key=lambda t: t.updated_at)
+    assert demo_store.memory.thread_feed(limit=1).items[0].updated_at == expected.updated_at
+
+
+@pytest.mark.django_db
+def test_seed_demo_fills_an_empty_store_and_then_leaves_it_alone(empty_store):
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", "--seed", "5", stdout=out, stderr=io.StringIO())
+    counts = empty_store.counts()
+    assert (counts["threads"].value, counts["runs"].value, counts["scores"].value) == (30, 20, 360)
+    assert "30 threads" in out.getvalue()
+
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out, stderr=io.StringIO())
+    assert "already has threads" in out.getvalue()
+    assert empty_store.counts()["threads"].value == 30
+
+
+def test_the_large_set_adds_up():
+    counts = demo_data._large_counts(demo_data.random.Random(0))
+    assert len(counts) == demo_data.LARGE_THREADS
+    assert sum(counts) == demo_data.LARGE_MESSAGES
+    assert counts[0] == demo_data.LARGE_LONGEST_THREAD
