@@ -2,6 +2,7 @@
 # Everything else here is what those two need.
 SHELL := /bin/bash
 PORT ?= 8000
+export PORT
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?=
@@ -44,6 +45,9 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# Local runs are plain http on 127.0.0.1: DEBUG (a generated secret key in var/, cookies without Secure).
+run run-convex: export DJANGO_DEBUG ?= True
 
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
