@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..codec import parse_datetime, to_iso
+from ..codec import EPOCH, parse_datetime, to_iso
 from ..errors import InvalidRequest
 from ..models import PerPage
 from ..semantics import check_metadata_filter
@@ -28,9 +28,13 @@ class Context:
 
 def iso(value: datetime | str) -> str:
     """A filter bound as Mastra compares it: the ISO string ``Date.toISOString()`` gives."""
+    if isinstance(value, datetime):
+        return to_iso(value)
     if isinstance(value, str):
-        return to_iso(parse_datetime(value))
-    return to_iso(value)
+        parsed = parse_datetime(value)
+        if parsed != EPOCH or value.strip().startswith("1970-01-01"):
+            return to_iso(parsed)
+    raise InvalidRequest(f"Not a date: {value!r} (use an ISO 8601 timestamp).")
 
 
 def check_per_page(per_page: PerPage) -> None:

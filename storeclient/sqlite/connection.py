@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import BackendUnavailable, StorageError, StoreError
+from ..errors import BackendUnavailable, InvalidRequest, StorageError, StoreError
 from ..models import content_hash
 from . import jsonb
 from .schema import MASTRA_INDEX_DDL, RECOMMENDED_INDEXES, TABLE_DDL
@@ -62,8 +62,12 @@ def decode_json_cell(value: Any) -> tuple[Any, str | None]:
 
 
 def dumps(value: Any) -> str:
-    """``JSON.stringify``: compact, non-ASCII as is, dates as ISO strings; NaN/Infinity rejected."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default)
+    """``JSON.stringify``: compact, non-ASCII as is, dates as ISO strings. A value JSON cannot hold
+    (NaN, Infinity, an arbitrary object) raises ``InvalidRequest`` before anything is written."""
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest(f"This value cannot be stored as JSON: {exc}") from exc
 
 
 def _default(value: Any) -> Any:

@@ -70,10 +70,7 @@ class SQLiteScores:
             if column == "score":
                 v = float(v)
             elif column in json_cols or isinstance(v, dict | list | tuple):
-                try:
-                    v = dumps(v)
-                except (TypeError, ValueError) as exc:
-                    raise InvalidRequest(f"Score field {column} cannot be stored as JSON: {exc}") from exc
+                v = dumps(v)
             record[column] = v
         names = ", ".join(f'"{k}"' for k in record)
         marks = ", ".join("?" for _ in record)

@@ -88,8 +88,11 @@ class SQLiteStore:
         with that name exists or when any index on the table starts with the same columns."""
         with self.pool.connection() as conn:
             existing = {table: index_columns(conn, table) for table in CORE_TABLES}
+            columns = {table: {c.lower() for c in table_columns(conn, table)} for table in CORE_TABLES}
         missing = []
         for index in RECOMMENDED_INDEXES:
+            if not all(c.lower() in columns[index.table] for c in index.columns):
+                continue  # a file from a Mastra too old to have the column: nothing to index
             on_table = existing.get(index.table, {})
             lowered = tuple(c.lower() for c in index.columns)
             covered = index.name in on_table or any(

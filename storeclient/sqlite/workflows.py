@@ -36,10 +36,7 @@ def _snapshot_text(snapshot: Mapping[str, Any] | str) -> str:
         if not isinstance(parsed, dict):
             raise InvalidRequest("The snapshot must be a JSON object.")
         return snapshot
-    try:
-        return dumps(dict(snapshot))
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequest(f"The snapshot cannot be stored as JSON: {exc}") from exc
+    return dumps(dict(snapshot))
 
 
 class SQLiteWorkflows:

@@ -481,3 +481,30 @@ def test_resource_without_metadata_reads_empty(store: SQLiteStore) -> None:
     )
     got = store.memory.get_resource_by_id("r")
     assert got is not None and got.metadata == {} and got.working_memory is None
+
+
+def test_values_json_cannot_hold_are_refused_before_writing(store: SQLiteStore) -> None:
+    bad = Thread(
+        id="t", resource_id="r", title="x", metadata={"when": object()}, created_at=at(0), updated_at=at(0)
+    )
+    with pytest.raises(InvalidRequest):
+        store.memory.save_thread(bad)
+    with pytest.raises(InvalidRequest):
+        store.memory.save_messages([replace(user_message("t", 1, "x"), content={"n": float("nan")})])
+    assert store.memory.get_thread_by_id("t") is None and store.memory.list_messages("t").total == 0
+    # Dates inside metadata are written as ISO strings, like JSON.stringify does.
+    ok = replace(bad, metadata={"when": at(1)})
+    store.memory.save_thread(ok)
+    got = store.memory.get_thread_by_id("t")
+    assert got is not None and got.metadata == {"when": "2025-06-02T09:00:01.000Z"}
+
+
+@pytest.mark.parametrize("value", ["yesterday", "", "2025-13-45"])
+def test_bad_date_filters_are_refused(store: SQLiteStore, value: str) -> None:
+    with pytest.raises(InvalidRequest):
+        store.memory.list_messages("t", date_from=value)
+
+
+def test_epoch_date_filter_is_a_date(store: SQLiteStore) -> None:
+    store.memory.save_messages([user_message("t", 1, "x")])
+    assert store.memory.list_messages("t", date_from="1970-01-01T00:00:00.000Z").total == 1
