@@ -265,3 +265,38 @@ def test_memory_version_token_round_trip() -> None:
     version = resources()[0].memory_version
     assert MemoryVersion.from_token(version.token()) == version
     assert to_jsonb({"a": 1})  # the helper is importable here too
+
+
+def test_mixed_reads_and_writes_from_many_threads(store: SQLiteStore) -> None:
+    """Django serves requests from threads: readers and writers share one store without errors, and
+    every write lands."""
+    from .mastra_samples import user_message
+
+    store.memory.save_thread(threads()[0])
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def worker(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(40):
+                if n % 2:
+                    store.memory.save_messages([user_message(f"thread-{n}", i, f"msg {i}", t=i)])
+                    store.memory.update_resource(f"user-{n}", metadata={"i": i})
+                else:
+                    store.memory.thread_feed(limit=10)
+                    store.memory.list_messages(f"thread-{n - 1 if n else 1}", per_page=5, direction="DESC")
+                    store.counts()
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    for n in (1, 3, 5, 7):
+        assert store.memory.list_messages(f"thread-{n}", per_page=False).total == 40
+        got = store.memory.get_resource_by_id(f"user-{n}")
+        assert got is not None and got.metadata == {"i": 39}
