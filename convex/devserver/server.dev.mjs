@@ -12,11 +12,13 @@
 // Prints one line `READY http://127.0.0.1:PORT` on stdout once it serves; everything else,
 // including console output of Convex functions, goes to stderr.
 import http from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { timingSafeEqual } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { makeFunctionReference } from 'convex/server';
 import { convexToJson, jsonToConvex } from 'convex/values';
 import { convexTest } from 'convex-test';
+import { TransactionMetricsTracker } from 'convex-test/dist/transactionMetrics.js';
 import { buildFunctions, convexTestModules, lookupFunction, parseFunctionPath } from './functions.dev.mjs';
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024; // Convex accepts up to 16 MiB of arguments
@@ -44,6 +46,25 @@ const built = await buildFunctions({ exclude: opts['exclude-module'], withTestMo
 const schema = (await import(built.schemaUrl)).default;
 const freshBackend = () => convexTest({ schema, modules: convexTestModules(built), transactionLimits: true });
 let backend = freshBackend();
+
+// Documents read, per request and in total. convex-test's transaction tracker already counts every
+// document a function reads (that is how it enforces the 16 MiB / 32,000-document limits); the
+// server wraps its trackRead so each request also gets the figures: response headers
+// `X-Dev-Documents-Read` / `X-Dev-Bytes-Read` (also sent when the function failed on a limit), and
+// running totals at `GET /__dev/stats` (admin key). Caveat, from convex-test: documents that a
+// Convex `.filter()` drops are not counted (real Convex counts every scanned document); the
+// dashboard module and Mastra's indexed reads do not use `.filter()`.
+const requestReads = new AsyncLocalStorage();
+const totals = { requests: 0, documentsRead: 0, bytesRead: 0 };
+const trackRead = TransactionMetricsTracker.prototype.trackRead;
+TransactionMetricsTracker.prototype.trackRead = function (docSizeBytes) {
+  const reads = requestReads.getStore();
+  if (reads) {
+    reads.documentsRead += 1;
+    reads.bytesRead += docSizeBytes;
+  }
+  return trackRead.call(this, docSizeBytes);
+};
 
 class HttpError extends Error {
   constructor(status, code, message) {
@@ -152,21 +173,28 @@ async function callFunction(endpoint, req) {
   let args = Array.isArray(body.args) ? (body.args[0] ?? {}) : body.args;
   if (encoded) args = jsonToConvex(args);
   const ref = makeFunctionReference(`${fnPath.modulePath}:${fnPath.exportName}`);
+  const reads = { documentsRead: 0, bytesRead: 0 };
   try {
-    const value = await backend[fn.kind](ref, args);
-    return { status: 200, body: { status: 'success', value: encoded ? convexToJson(value ?? null) : cleanJson(value) } };
+    const value = await requestReads.run(reads, () => backend[fn.kind](ref, args));
+    return { status: 200, body: { status: 'success', value: encoded ? convexToJson(value ?? null) : cleanJson(value) }, reads };
   } catch (e) {
     const name = e instanceof Error ? e.name : 'Error';
     const message = e instanceof Error ? e.message : String(e);
     console.error(`[dev-server] ${fn.kind} ${fnPath.stripped} failed: ${name}: ${message}`);
     const data = name === 'ConvexError' ? e.data : undefined;
-    return udfError(`Uncaught ${name}: ${message}`, data === undefined ? undefined : encoded ? convexToJson(data) : cleanJson(data));
+    return { ...udfError(`Uncaught ${name}: ${message}`, data === undefined ? undefined : encoded ? convexToJson(data) : cleanJson(data)), reads };
   }
 }
 
 async function route(req) {
   const { pathname } = new URL(req.url, 'http://127.0.0.1');
   if (pathname === '/__dev/health' && req.method === 'GET') return { status: 200, body: { ok: true } };
+  if (pathname === '/__dev/stats' && req.method === 'GET') {
+    if (!identify(req.headers.authorization).admin) {
+      throw new HttpError(401, 'BadAdminKey', 'The dev server statistics need the admin key');
+    }
+    return { status: 200, body: { ...totals } };
+  }
   if (pathname === '/__dev/reset' && req.method === 'POST') {
     if (!identify(req.headers.authorization).admin) {
       throw new HttpError(401, 'BadAdminKey', 'Resetting the dev server needs the admin key');
@@ -192,7 +220,15 @@ const server = http.createServer(async (req, res) => {
     req.resume(); // drain an unread body so the connection can be reused
   }
   const payload = JSON.stringify(result.body);
-  res.writeHead(result.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });
+  const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) };
+  if (result.reads) {
+    totals.requests += 1;
+    totals.documentsRead += result.reads.documentsRead;
+    totals.bytesRead += result.reads.bytesRead;
+    headers['X-Dev-Documents-Read'] = String(result.reads.documentsRead);
+    headers['X-Dev-Bytes-Read'] = String(result.reads.bytesRead);
+  }
+  res.writeHead(result.status, headers);
   res.end(payload);
 });
 

@@ -27,3 +27,14 @@ export const conflict = internalMutationGeneric({
     throw new ConvexError({ code: 'Conflict', current });
   },
 });
+
+// Test-only bulk load: inserts documents exactly as given (no upsert lookups, unlike Mastra's
+// batchInsert), so tests and benchmarks can build large tables in seconds. At most 8,192 documents
+// per call (Convex's array limit); keep each call well under 16 MiB.
+export const insertMany = internalMutationGeneric({
+  args: { table: v.string(), docs: v.array(v.any()) },
+  handler: async (ctx, { table, docs }) => {
+    for (const doc of docs) await ctx.db.insert(table, doc);
+    return docs.length;
+  },
+});
