@@ -1,14 +1,19 @@
 """Threads, messages and resources through Mastra's storage handler (the same requests as
-``@mastra/convex``'s TypeScript ``ConvexStore``)."""
+``@mastra/convex``'s TypeScript ``ConvexStore``).
+
+The Mastra API methods always speak the standard handler, as Mastra does. The dashboard additions
+(feeds and conflict-safe working-memory saves) go through the dashboard's Convex module when it is
+deployed (``module.py``) and fall back to the ``_handler_*`` implementations here when it is not.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..codec import now, parse_datetime, to_iso
-from ..errors import ConflictError, InvalidRequest, StorageError
+from ..errors import ConflictError, InvalidRequest, LimitError, StorageError
 from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
 from ..records import (
     message_from_record,
@@ -27,6 +32,7 @@ from ..semantics import (
     paginate,
 )
 from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
+from .module import DashboardModule, ModuleUnavailable
 
 CAPPED_NOTE = (
     "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
@@ -52,9 +58,32 @@ def _sort_key(field: str) -> Any:
     return lambda item: getattr(item, attr)
 
 
+#: A title search reads at most this many threads per module call, and this many for one page.
+TITLE_WINDOW = 250
+TITLE_SCAN_BUDGET = 2_500
+
+
+def _title_search_note(scanned: int) -> str:
+    return (
+        f"The title search looked through {scanned:,} threads, most recently updated first, without "
+        "filling this page; load more to keep searching older threads."
+    )
+
+
+def _version_arg(expected: MemoryVersion | None) -> dict[str, str] | None:
+    return (
+        None if expected is None else {"updatedAt": expected.updated_at, "contentHash": expected.content_hash}
+    )
+
+
+def _stripped(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
 class ConvexMemory:
-    def __init__(self, handler: StorageHandler) -> None:
+    def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
         self._h = handler
+        self._m = module
 
     # --- threads ----------------------------------------------------------------------------
 
@@ -140,7 +169,16 @@ class ConvexMemory:
     # --- messages ---------------------------------------------------------------------------
 
     def _thread_rows(self, thread_id: str) -> tuple[list[_Row], bool]:
-        rows, capped = self._h.query(MESSAGES, {"thread_id": thread_id})
+        try:
+            rows, capped = self._h.query(MESSAGES, {"thread_id": thread_id})
+        except LimitError as exc:
+            raise LimitError(
+                f"Thread {thread_id} is too large for Mastra's standard Convex handler, which reads all of a "
+                "thread's messages in one call: this one goes over Convex's 16 MiB read limit. Deploy the "
+                "dashboard's Convex module (copy convex/mastra/dashboard.ts next to convex/mastra/storage.ts "
+                f"and run `npx convex deploy`) to page through it. ({exc.message})",
+                detail=exc.detail,
+            ) from exc
         return [_Row.of(r) for r in rows], capped
 
     def list_messages(
@@ -336,6 +374,25 @@ class ConvexMemory:
         cursor: str | None = None,
         limit: int = 25,
     ) -> Feed[Thread]:
+        """With the module: most recently updated first (``by_updated``); one resource's threads
+        newest created first (``by_resource`` has no time field). A title search scans at most
+        ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early."""
+        filters = {k: v for k, v in {"resourceId": resource_id, "titleContains": title_contains}.items() if v}
+        return self._m.feed(
+            "threads",
+            filters,
+            cursor,
+            limit,
+            decode=thread_from_record,
+            fallback=lambda c: self._handler_thread_feed(resource_id, title_contains, c, limit),
+            window=TITLE_WINDOW if title_contains else None,
+            scan_budget=TITLE_SCAN_BUDGET if title_contains else None,
+            early_note=_title_search_note,
+        )
+
+    def _handler_thread_feed(
+        self, resource_id: str | None, title_contains: str | None, cursor: str | None, limit: int
+    ) -> Feed[Thread]:
         threads, capped = self._all_threads(resource_id)
         note = CAPPED_NOTE if capped else None
         if title_contains:
@@ -351,6 +408,16 @@ class ConvexMemory:
         return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=note)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
+        return self._m.feed(
+            "messages",
+            {"threadId": thread_id},
+            cursor,
+            limit,
+            decode=message_from_record,
+            fallback=lambda c: self._handler_message_feed(thread_id, c, limit),
+        )
+
+    def _handler_message_feed(self, thread_id: str, cursor: str | None, limit: int) -> Feed[Message]:
         rows, capped = self._thread_rows(thread_id)
         rows.sort(key=lambda m: (m.created_at, m.id), reverse=True)
         page, next_cursor = offset_page(rows, cursor, limit)
@@ -362,6 +429,16 @@ class ConvexMemory:
         )
 
     def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
+        return self._m.feed(
+            "resources",
+            {},
+            cursor,
+            limit,
+            decode=resource_from_record,
+            fallback=lambda c: self._handler_resource_feed(c, limit),
+        )
+
+    def _handler_resource_feed(self, cursor: str | None, limit: int) -> Feed[Resource]:
         rows, capped = self._h.query(RESOURCES)
         resources = sorted(
             (resource_from_record(r) for r in rows), key=lambda r: (r.updated_at, r.id), reverse=True
@@ -372,6 +449,22 @@ class ConvexMemory:
     def save_resource_working_memory(
         self, resource_id: str, working_memory: str, *, expected: MemoryVersion | None
     ) -> Resource:
+        if self._m.available():
+            try:
+                reply = self._m.mutation(
+                    "saveResourceWorkingMemory",
+                    {
+                        "resourceId": resource_id,
+                        "workingMemory": working_memory,
+                        "expected": _version_arg(expected),
+                    },
+                )
+            except ModuleUnavailable:
+                pass
+            else:
+                saved = _saved(reply, resource_from_record, f"resource {resource_id}", expected)
+                assert isinstance(saved, Resource)
+                return saved
         # Not atomic: Mastra's handler has no compare-and-set. Re-read right before writing to make
         # the window as small as it can be; StoreHealth.atomic_saves tells the page to say so.
         current = self.get_resource_by_id(resource_id)
@@ -383,6 +476,22 @@ class ConvexMemory:
     def save_thread_working_memory(
         self, thread_id: str, working_memory: str, *, expected: MemoryVersion | None
     ) -> Thread:
+        if self._m.available():
+            try:
+                reply = self._m.mutation(
+                    "saveThreadWorkingMemory",
+                    {
+                        "threadId": thread_id,
+                        "workingMemory": working_memory,
+                        "expected": _version_arg(expected),
+                    },
+                )
+            except ModuleUnavailable:
+                pass
+            else:
+                saved = _saved(reply, thread_from_record, f"thread {thread_id}", expected)
+                assert isinstance(saved, Thread)
+                return saved
         current = self.get_thread_by_id(thread_id)
         if current is None:
             raise StorageError(f"Thread {thread_id} not found; nothing was saved.", code="THREAD_NOT_FOUND")
@@ -390,14 +499,39 @@ class ConvexMemory:
         return self.update_thread(thread_id, title=current.title, metadata={"workingMemory": working_memory})
 
 
+def _saved(
+    reply: Mapping[str, Any],
+    decode: Callable[[Mapping[str, Any]], Resource | Thread],
+    what: str,
+    expected: MemoryVersion | None,
+) -> Resource | Thread:
+    """The module's save reply -> the saved record, or the error the interface promises."""
+    if reply.get("ok") is True and isinstance(reply.get("doc"), dict):
+        return decode(_stripped(reply["doc"]))
+    if reply.get("conflict"):
+        raw = reply.get("current")
+        current = decode(_stripped(raw)) if isinstance(raw, dict) else None
+        raise ConflictError(_conflict_message(what, expected), current=current)
+    if reply.get("notFound"):
+        name = what.split(" ", 1)[-1]
+        raise StorageError(f"Thread {name} not found; nothing was saved.", code="THREAD_NOT_FOUND")
+    raise StorageError(
+        f"The working memory of {what} was not saved: {reply.get('error') or 'unknown error'}."
+    )
+
+
+def _conflict_message(what: str, expected: MemoryVersion | None) -> str:
+    if expected is None:
+        return f"The working memory of {what} was set by someone else meanwhile."
+    return f"The working memory of {what} changed since you loaded it."
+
+
 def _check_version(
     current: Resource | Thread | None, stored: str | None, expected: MemoryVersion | None, what: str
 ) -> None:
     if expected is None:
         if current is not None and stored:
-            raise ConflictError(
-                f"The working memory of {what} was set by someone else meanwhile.", current=current
-            )
+            raise ConflictError(_conflict_message(what, expected), current=current)
         return
     if current is None or current.memory_version != expected:
-        raise ConflictError(f"The working memory of {what} changed since you loaded it.", current=current)
+        raise ConflictError(_conflict_message(what, expected), current=current)

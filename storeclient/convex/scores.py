@@ -11,12 +11,48 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ..codec import parse_datetime
+from ..codec import parse_datetime, to_iso, without_none
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
 from ..records import new_score_record, score_from_record
 from ..semantics import check_buckets, check_page, offset_page, paginate
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
+from .module import DashboardModule, ModuleUnavailable
+
+#: Filtered score feeds read at most this many scores per module call, and this many for one page.
+SCORE_WINDOW = 200
+SCORE_SCAN_BUDGET = 4_000
+#: Scores a series (or bucket aggregate) reads through the module, newest first.
+SERIES_READ_CAP = 20_000
+#: Scores read to order a feed by score (no index orders by score).
+LOWEST_READ_CAP = 2_000
+
+
+def _module_filters(
+    scorer_id: str,
+    source: str | None,
+    entity_type: str | None,
+    entity_id: str | None,
+    from_date: datetime | None,
+    to_date: datetime | None,
+) -> dict[str, Any]:
+    return without_none(
+        {
+            "scorerId": scorer_id,
+            "source": source or None,
+            "entityType": entity_type or None,
+            "entityId": entity_id or None,
+            "fromDate": to_iso(from_date) if from_date is not None else None,
+            "toDate": to_iso(to_date) if to_date is not None else None,
+        }
+    )
+
+
+def _score_search_note(scanned: int) -> str:
+    return (
+        f"The filter looked through {scanned:,} scores, newest first, without filling this page; "
+        "load more to keep looking at older scores."
+    )
 
 
 def _page(rows: list[dict[str, Any]], page: int, per_page: PerPage, capped: bool) -> ScoreList:
@@ -41,8 +77,9 @@ def even_sample[T](items: list[T], max_points: int) -> list[T]:
 
 
 class ConvexScores:
-    def __init__(self, handler: StorageHandler) -> None:
+    def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
         self._h = handler
+        self._m = module
 
     def save_score(self, score: Mapping[str, Any], *, created_at: datetime | None = None) -> Score:
         record = new_score_record(score, created_at=created_at)
@@ -93,6 +130,11 @@ class ConvexScores:
     # --- dashboard additions ------------------------------------------------------------------
 
     def scorer_ids(self) -> list[str]:
+        if self._m.available():
+            try:
+                return sorted(set(self._m.distinct("scorerIds")))
+            except ModuleUnavailable:
+                pass
         rows, _ = self._h.query(SCORES)
         return sorted({str(r.get("scorerId")) for r in rows if r.get("scorerId")})
 
@@ -132,6 +174,67 @@ class ConvexScores:
         cursor: str | None = None,
         limit: int = 25,
     ) -> Feed[Score]:
+        """With the module, newest first comes from an index page by page; lowest first (no index
+        orders by score) sorts the newest ``LOWEST_READ_CAP`` scores and says so when there are more."""
+        filters = _module_filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+
+        def fallback(c: str | None) -> Feed[Score]:
+            return self._handler_score_feed(
+                scorer_id, source, entity_type, entity_id, from_date, to_date, lowest_first, c, limit
+            )
+
+        if lowest_first:
+            if self._m.available():
+                try:
+                    rows, complete = self._m.collect(
+                        "scores", filters, max_items=LOWEST_READ_CAP, window=SCORE_WINDOW
+                    )
+                except ModuleUnavailable:
+                    pass
+                else:
+                    rows.sort(
+                        key=lambda r: (float(r.get("score", 0)), str(r.get("createdAt")), str(r.get("id")))
+                    )
+                    page, next_cursor = offset_page(rows, cursor, limit)
+                    note = (
+                        None
+                        if complete
+                        else (
+                            f"Ordered by score among the newest {LOWEST_READ_CAP:,} scores in range; narrow the "
+                            "date range to rank older ones."
+                        )
+                    )
+                    return Feed(
+                        items=[score_from_record(r) for r in page],
+                        next_cursor=next_cursor,
+                        capped=not complete,
+                        note=note,
+                    )
+            return fallback(cursor)
+        return self._m.feed(
+            "scores",
+            filters,
+            cursor,
+            limit,
+            decode=score_from_record,
+            fallback=fallback,
+            window=SCORE_WINDOW,
+            scan_budget=SCORE_SCAN_BUDGET,
+            early_note=_score_search_note,
+        )
+
+    def _handler_score_feed(
+        self,
+        scorer_id: str,
+        source: str | None,
+        entity_type: str | None,
+        entity_id: str | None,
+        from_date: datetime | None,
+        to_date: datetime | None,
+        lowest_first: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> Feed[Score]:
         scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
         if lowest_first:
             scores.sort(key=lambda s: (s.score, s.created_at, s.id))
@@ -139,6 +242,39 @@ class ConvexScores:
             scores.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         rows, next_cursor = offset_page(scores, cursor, limit)
         return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+
+    def _points(
+        self,
+        scorer_id: str,
+        source: str | None,
+        entity_type: str | None,
+        entity_id: str | None,
+        from_date: datetime | None,
+        to_date: datetime | None,
+        read_cap: int,
+    ) -> tuple[list[ScorePoint], bool]:
+        """Every ``(createdAt, score)`` in range, oldest first, and whether the read was cut: the
+        module's projected series (newest ``read_cap``), or the handler's one bounded read."""
+        if self._m.available():
+            try:
+                pairs, complete = self._m.collect(
+                    "scoreSeries",
+                    _module_filters(scorer_id, source, entity_type, entity_id, from_date, to_date),
+                    max_items=read_cap,
+                )
+            except ModuleUnavailable:
+                pass
+            else:
+                points = [
+                    ScorePoint(parse_datetime(created), float(score))
+                    for created, score in pairs
+                    if isinstance(score, int | float)
+                ]
+                points.sort(key=lambda p: p.created_at)
+                return points, not complete
+        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        scores.sort(key=lambda s: (s.created_at, s.id))
+        return [ScorePoint(s.created_at, s.score) for s in scores], capped
 
     def score_series(
         self,
@@ -151,9 +287,9 @@ class ConvexScores:
         to_date: datetime | None = None,
         max_points: int = 5_000,
     ) -> ScoreSeries:
-        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
-        scores.sort(key=lambda s: (s.created_at, s.id))
-        points = [ScorePoint(s.created_at, s.score) for s in scores]
+        points, capped = self._points(
+            scorer_id, source, entity_type, entity_id, from_date, to_date, max(SERIES_READ_CAP, max_points)
+        )
         sampled = even_sample(points, max_points)
         return ScoreSeries(
             points=sampled, total=len(points), sampled=len(sampled) < len(points), total_at_least=capped
@@ -171,16 +307,18 @@ class ConvexScores:
         bucket_seconds: int = 86_400,
         origin: datetime | None = None,
     ) -> ScoreBuckets:
-        """The handler cannot aggregate, so this is the same one bounded read as ``score_series``
-        (at most 10,000 scores, ``capped`` when the handler may have cut it), aggregated here."""
+        """Neither the handler nor the module aggregates, so this is the same bounded read as
+        ``score_series`` (``capped`` when it may have been cut), aggregated here."""
         size, start = check_buckets(bucket_seconds, origin)
-        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        points, capped = self._points(
+            scorer_id, source, entity_type, entity_id, from_date, to_date, SERIES_READ_CAP
+        )
         return ScoreBuckets(
-            buckets=aggregate_buckets(scores, size, start), bucket_seconds=size, capped=capped
+            buckets=aggregate_buckets(points, size, start), bucket_seconds=size, capped=capped
         )
 
 
-def aggregate_buckets(scores: Iterable[Score], size: int, origin: int) -> list[ScoreBucket]:
+def aggregate_buckets(scores: Iterable[Score | ScorePoint], size: int, origin: int) -> list[ScoreBucket]:
     """Per-bucket count/mean/min/max with the SQLite store's arithmetic: whole seconds since
     ``origin``, floored to ``size``."""
     found: dict[int, list[float]] = {}

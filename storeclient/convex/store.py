@@ -1,4 +1,5 @@
-"""``ConvexStore``: the Python port of ``@mastra/convex``'s client."""
+"""``ConvexStore``: the Python port of ``@mastra/convex``'s client, plus the dashboard's own Convex
+module (``convex/mastra/dashboard.ts``) for the dashboard additions when it is deployed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ from ..errors import AuthError, LimitError, NotDeployedError, StoreError
 from ..models import Count, StoreHealth
 from .handler import MESSAGES, RESOURCES, SCORES, SNAPSHOTS, THREADS, StorageHandler
 from .memory import ConvexMemory
+from .module import (
+    DEFAULT_MODULE,
+    DEFAULT_REPROBE_SECONDS,
+    MODE_HANDLER,
+    MODE_MODULE,
+    DashboardModule,
+    ModuleUnavailable,
+)
 from .scores import ConvexScores
 from .transport import ConvexTransport
 from .workflows import ConvexWorkflows
@@ -26,6 +35,8 @@ class ConvexStore:
 
     The constructor mirrors the TypeScript one (``deploymentUrl``, ``adminAuthToken``,
     ``storageFunction``). ``http_client`` lets callers inject a configured ``httpx.Client``.
+    ``dashboard_module`` is where the dashboard's own module is looked for (``None``: never use
+    it); an absent module is looked for again every ``module_reprobe_seconds``.
     """
 
     def __init__(
@@ -38,6 +49,8 @@ class ConvexStore:
         timeout: float | httpx.Timeout = 30.0,
         http_client: httpx.Client | None = None,
         read_attempts: int = 3,
+        dashboard_module: str | None = DEFAULT_MODULE,
+        module_reprobe_seconds: float = DEFAULT_REPROBE_SECONDS,
     ) -> None:
         self.id = id
         self.deployment_url = deployment_url.rstrip("/")
@@ -49,20 +62,41 @@ class ConvexStore:
             read_attempts=read_attempts,
         )
         self.handler = StorageHandler(self.transport, storage_function)
-        self.memory = ConvexMemory(self.handler)
-        self.workflows = ConvexWorkflows(self.handler)
-        self.scores = ConvexScores(self.handler)
+        self.module = DashboardModule(
+            self.transport,
+            dashboard_module or DEFAULT_MODULE,
+            # Never probed when disabled: an infinite re-probe interval after one "absent".
+            reprobe_after=module_reprobe_seconds if dashboard_module else float("inf"),
+        )
+        if not dashboard_module:
+            self.module.mark_absent()
+        self.memory = ConvexMemory(self.handler, self.module)
+        self.workflows = ConvexWorkflows(self.handler, self.module)
+        self.scores = ConvexScores(self.handler, self.module)
 
     def __repr__(self) -> str:  # never show the key
         return f"ConvexStore({self.deployment_url!r}, storage_function={self.handler.function_path!r})"
 
+    def mode(self) -> str:
+        """``dashboard module`` when the module is deployed, else ``standard handler``. Probes at
+        most once (per re-probe interval); never raises."""
+        try:
+            return MODE_MODULE if self.module.available() else MODE_HANDLER
+        except StoreError:
+            return self.module.mode
+
     def describe(self) -> str:
         host = urlsplit(self.deployment_url).netloc or self.deployment_url
-        return f"Convex deployment {host} via {self.handler.function_path} (standard handler)"
+        mode = self.mode()
+        via = self.handler.function_path
+        if mode == MODE_MODULE:
+            via += f" and {self.module.module}:*"
+        return f"Convex deployment {host} via {via} ({mode})"
 
     @property
     def atomic_saves(self) -> bool:
-        return False
+        """Working-memory saves are compare-and-set only through the module's mutations."""
+        return self.mode() == MODE_MODULE
 
     def health(self) -> StoreHealth:
         try:
@@ -76,12 +110,18 @@ class ConvexStore:
         return self._health(True, "")
 
     def _health(self, ok: bool, detail: str) -> StoreHealth:
+        mode = self.mode()
+        if ok and mode == MODE_HANDLER:
+            detail = (
+                "The dashboard's Convex module is not deployed: long lists are cut at 10,000 rows and "
+                "working-memory saves are not atomic. See README, 'Deploy the dashboard module'."
+            )
         return StoreHealth(
             ok=ok,
             backend=self.describe(),
-            mode="standard handler",
+            mode=mode,
             detail=detail,
-            atomic_saves=self.atomic_saves,
+            atomic_saves=mode == MODE_MODULE,
         )
 
     def counts(self, *, cap: int = 10_000) -> dict[str, Count]:
@@ -92,6 +132,11 @@ class ConvexStore:
             "runs": SNAPSHOTS,
             "scores": SCORES,
         }
+        if self.module.available():
+            try:
+                return {name: Count(*self.module.count(name, cap)) for name in names}
+            except ModuleUnavailable:
+                pass
         out: dict[str, Count] = {}
         for name, table in names.items():
             window = min(cap, _COUNT_WINDOWS[table])

@@ -1,4 +1,5 @@
-"""Workflow run snapshots through Mastra's storage handler."""
+"""Workflow run snapshots through Mastra's storage handler; the dashboard additions through the
+dashboard's Convex module when it is deployed (``module.py``), else the ``_handler_*`` paths here."""
 
 from __future__ import annotations
 
@@ -15,6 +16,34 @@ from ..records import run_from_record
 from ..semantics import offset_page, paginate
 from .handler import SNAPSHOTS, StorageHandler
 from .memory import CAPPED_NOTE
+from .module import DashboardModule, ModuleUnavailable
+
+#: A status filter reads snapshots whole (the status is inside the JSON): at most this many runs
+#: per module call, and this many for one page.
+RUN_WINDOW = 100
+RUN_SCAN_BUDGET = 2_000
+#: Runs per ``runStatusCounts`` call.
+STATUS_COUNT_WINDOW = 200
+
+
+def _run_filters(
+    workflow_name: str | None, resource_id: str | None, from_date: datetime | None, to_date: datetime | None
+) -> dict[str, Any]:
+    return without_none(
+        {
+            "workflowName": workflow_name or None,
+            "resourceId": resource_id or None,
+            "fromDate": to_iso(from_date) if from_date is not None else None,
+            "toDate": to_iso(to_date) if to_date is not None else None,
+        }
+    )
+
+
+def _status_search_note(scanned: int) -> str:
+    return (
+        f"The filter looked through {scanned:,} runs, newest first, without filling this page; "
+        "load more to keep looking at older runs."
+    )
 
 
 def _in_range(run: WorkflowRun, from_date: datetime | None, to_date: datetime | None) -> bool:
@@ -25,8 +54,9 @@ def _in_range(run: WorkflowRun, from_date: datetime | None, to_date: datetime | 
 
 
 class ConvexWorkflows:
-    def __init__(self, handler: StorageHandler) -> None:
+    def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
         self._h = handler
+        self._m = module
 
     def persist_workflow_snapshot(
         self,
@@ -129,6 +159,33 @@ class ConvexWorkflows:
         cursor: str | None = None,
         limit: int = 25,
     ) -> Feed[WorkflowRun]:
+        filters = _run_filters(workflow_name, resource_id, from_date, to_date)
+        if status:
+            filters["status"] = status
+        return self._m.feed(
+            "runs",
+            filters,
+            cursor,
+            limit,
+            decode=run_from_record,
+            fallback=lambda c: self._handler_run_feed(
+                workflow_name, status, resource_id, from_date, to_date, c, limit
+            ),
+            window=RUN_WINDOW,
+            scan_budget=RUN_SCAN_BUDGET,
+            early_note=_status_search_note,
+        )
+
+    def _handler_run_feed(
+        self,
+        workflow_name: str | None,
+        status: str | None,
+        resource_id: str | None,
+        from_date: datetime | None,
+        to_date: datetime | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Feed[WorkflowRun]:
         runs, capped = self._runs(workflow_name, resource_id)
         runs = [
             r for r in runs if _in_range(r, from_date, to_date) and (status is None or r.status == status)
@@ -138,6 +195,11 @@ class ConvexWorkflows:
         return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
 
     def workflow_names(self) -> list[str]:
+        if self._m.available():
+            try:
+                return sorted(set(self._m.distinct("workflowNames")))
+            except ModuleUnavailable:
+                pass
         runs, _ = self._runs(None, None)
         return sorted({r.workflow_name for r in runs})
 
@@ -150,6 +212,31 @@ class ConvexWorkflows:
         to_date: datetime | None = None,
         cap: int = 10_000,
     ) -> dict[str, Count]:
+        """With the module: windows of runs under the filter until all are counted or ``cap`` runs
+        were read (each count is then ``at_least``)."""
+        if self._m.available():
+            try:
+                return self._module_status_counts(
+                    _run_filters(workflow_name, resource_id, from_date, to_date), cap
+                )
+            except ModuleUnavailable:
+                pass
         runs, capped = self._runs(workflow_name, resource_id)
         counter = Counter((r.status or "unknown") for r in runs if _in_range(r, from_date, to_date))
         return {status: Count(n, at_least=capped or n >= cap) for status, n in sorted(counter.items())}
+
+    def _module_status_counts(self, filters: dict[str, Any], cap: int) -> dict[str, Count]:
+        counter: Counter[str] = Counter()
+        cursor: str | None = None
+        scanned = 0
+        while True:
+            reply = self._m.query(
+                "runStatusCounts", {**filters, "cursor": cursor, "window": STATUS_COUNT_WINDOW}
+            )
+            counter.update({str(k): int(v) for k, v in (reply.get("counts") or {}).items()})
+            scanned += int(reply.get("scanned") or 0)
+            cursor = reply.get("continueCursor")
+            done = bool(reply.get("isDone"))
+            if done or scanned >= cap:
+                break
+        return {status: Count(n, at_least=not done) for status, n in sorted(counter.items())}
