@@ -5,4 +5,9 @@ The Convex dev server (Node) is started once per session, only when a test asks 
 
 from __future__ import annotations
 
-from tests.support.convex_fixtures import convex_backend, convex_server  # noqa: F401
+from tests.support.convex_fixtures import (  # noqa: F401
+    convex_backend,
+    convex_handler_only_backend,
+    convex_handler_only_server,
+    convex_server,
+)

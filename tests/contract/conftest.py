@@ -1,5 +1,11 @@
-"""The contract suite runs every test against each store: the embedded SQLite store and the Python
-ConvexStore talking to the real ``@mastra/convex`` handler in the local Convex dev server."""
+"""The contract suite runs every test against each store: the embedded SQLite store, and the Python
+ConvexStore talking to the local Convex dev server in both of its modes:
+
+* ``convex``: the deployment has Mastra's real ``@mastra/convex`` handler *and* the dashboard's own
+  module (``convex/mastra/dashboard.ts``), so the dashboard additions go through the module;
+* ``convex-handler-only``: a second dev server without the module (``--exclude-module``), as most
+  Mastra deployments are, so the same additions take the standard-handler fallback paths.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,9 @@ from storeclient.interface import Store
 
 RawWriter = Callable[[str, dict[str, Any]], None]
 
-STORE_KINDS = ["sqlite", "convex"]
+STORE_KINDS = ["sqlite", "convex", "convex-handler-only"]
+CONVEX_BACKENDS = {"convex": "convex_backend", "convex-handler-only": "convex_handler_only_backend"}
+EXPECTED_MODE = {"convex": "dashboard module", "convex-handler-only": "standard handler"}
 
 
 @pytest.fixture(params=STORE_KINDS)
@@ -33,8 +41,10 @@ def store(store_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
         yield sqlite_store
         sqlite_store.close()
     else:
-        backend = request.getfixturevalue("convex_backend")
+        backend = request.getfixturevalue(CONVEX_BACKENDS[store_kind])
         convex_store = ConvexStore(backend.url, backend.admin_key)
+        # Each kind must really exercise its path, or the two Convex runs would test the same code.
+        assert convex_store.mode() == EXPECTED_MODE[store_kind]
         yield convex_store
         convex_store.close()
 
@@ -43,7 +53,7 @@ def store(store_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
 def write_raw(store: Store, store_kind: str, tmp_path: Path) -> RawWriter:
     """Write a row exactly as given, bypassing the store's encoders: for legacy encodings that only
     old versions of Mastra (or other tools) produce."""
-    if store_kind == "convex":
+    if store_kind in CONVEX_BACKENDS:
         assert isinstance(store, ConvexStore)
         return lambda table, record: store.handler.insert(table, record)
 
