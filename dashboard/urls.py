@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("dashboard.core.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
+    path("workflows/", include("dashboard.workflows.urls")),
 ]
