@@ -1,0 +1,215 @@
+"""Workflow runs: the list across workflows, and one run's snapshot (graph, timeline, steps).
+
+Store calls: the list makes 3 (workflow names, status counts, one feed page) and 1 for a page of
+rows; the run page makes 1 plus 1 per nested workflow in its graph (at most ``MAX_NESTED_LOADS``:
+Mastra stores a nested run's snapshot under the nested workflow's id and the parent's run id).
+
+Partial responses are picked by ``HX-Target``: ``run-table`` (a page of rows), ``run-results``
+(the filters, counts and rows), ``run-live`` (the run's self-refreshing summary and graph, plus the
+step panel out of band), ``step-panel`` and ``raw-snapshot``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from dashboard.core.paging import CursorPager
+from dashboard.core.store import get_store
+from dashboard.core.store_errors import is_partial_request
+from storeclient.errors import InvalidRequest
+from storeclient.models import Count, Feed, WorkflowRun
+
+from .forms import RUN_STATUSES, RunFilterForm, RunPageForm
+from .graph import Node, RunGraph, RunSummary, build_graph, nested_workflow_ids, status_slug, summarize
+
+PAGE_SIZE = 25
+#: Status counts stop here; beyond it they read "10,000+".
+COUNT_CAP = 10_000
+#: Nested workflows whose own snapshots are loaded for one run page.
+MAX_NESTED_LOADS = 3
+#: Raw snapshot text shown for an unreadable snapshot, in characters.
+RAW_TEXT_LIMIT = 64 * 1024
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _target(request: HtmxHttpRequest) -> str | None:
+    """The id of the element an htmx partial request will swap, else ``None`` (a full page)."""
+    if not is_partial_request(request):
+        return None
+    return request.htmx.target or ""
+
+
+def _vary(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def poll_interval_ms() -> int:
+    """How often a live run page refreshes while the tab is visible (tests shorten it)."""
+    return int(getattr(settings, "WORKFLOWS_POLL_MS", 5_000))
+
+
+def poll_hidden_interval_ms() -> int:
+    """…and while the tab is hidden: rarely, so a forgotten tab costs the store little."""
+    return int(getattr(settings, "WORKFLOWS_POLL_HIDDEN_MS", 60_000))
+
+
+# --- the run list ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run: WorkflowRun
+    summary: RunSummary
+
+
+@dataclass(frozen=True)
+class StatusChip:
+    status: str
+    css: str
+    count: Count
+    selected: bool
+
+
+def status_chips(counts: dict[str, Count], selected: str | None) -> list[StatusChip]:
+    """Known statuses in Mastra's order, then any others as they are stored; the selected status is
+    shown even when nothing has it."""
+    order = [s for s in RUN_STATUSES if s in counts or s == selected]
+    order += sorted(s for s in counts if s not in RUN_STATUSES)
+    if selected and selected not in order:
+        order.append(selected)
+    return [StatusChip(s, status_slug(s), counts.get(s, Count(0)), s == selected) for s in order]
+
+
+def _feed(form: RunFilterForm) -> tuple[Feed[WorkflowRun], str]:
+    """One page of runs; an expired or foreign cursor falls back to the first page with a note."""
+    store = get_store()
+    cursor = form.cleaned_data.get("cursor") or None
+    try:
+        return store.workflows.run_feed(**form.store_filters(), cursor=cursor, limit=PAGE_SIZE), ""
+    except InvalidRequest:
+        if cursor is None:
+            raise
+    feed = store.workflows.run_feed(**form.store_filters(), limit=PAGE_SIZE)
+    form.cleaned_data["cursor"], form.cleaned_data["back"] = "", []
+    return feed, "That page link is no longer valid, so this is the first page."
+
+
+@require_GET
+def run_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = RunFilterForm(request.GET)
+    form.is_valid()  # invalid fields are left out of the filters and shown with their errors
+    target = _target(request)
+    store = get_store()
+    context: dict[str, Any] = {"form": form}
+
+    feed, page_note = _feed(form)
+    context.update(
+        rows=[RunRow(run, summarize(run)) for run in feed.items],
+        feed=feed,
+        page_note=page_note,
+        pager=CursorPager.build(request.path, form.filters(), form.cleaned_data, feed.next_cursor),
+        filtered=bool(form.filters()),
+    )
+    if target == "run-table":
+        return _vary(render(request, "workflows/runs.html#run-table", context))
+
+    counts = store.workflows.status_counts(**form.store_filters(with_status=False), cap=COUNT_CAP)
+    names = store.workflows.workflow_names()
+    selected = form.cleaned_data.get("workflow")
+    context.update(
+        chips=status_chips(counts, form.cleaned_data.get("status") or None),
+        total=Count(sum(c.value for c in counts.values()), at_least=any(c.at_least for c in counts.values())),
+        workflow_names=names if not selected or selected in names else [*names, selected],
+        statuses=_status_options(counts, form.cleaned_data.get("status")),
+    )
+    template = "workflows/runs.html#run-results" if target is not None else "workflows/runs.html"
+    return _vary(render(request, template, context))
+
+
+def _status_options(counts: dict[str, Count], selected: str | None) -> list[str]:
+    extra = sorted(s for s in counts if s not in RUN_STATUSES and s != "unknown")
+    options = [*RUN_STATUSES, *extra]
+    if selected and selected not in options:
+        options.append(selected)
+    return options
+
+
+# --- one run ------------------------------------------------------------------------------------------
+
+
+def _default_step(graph: RunGraph) -> str:
+    """The step worth looking at first: where the run stopped or broke."""
+    if graph.waits:
+        return graph.waits[0].key
+    for status in ("failed", "running", "waiting", "paused"):
+        for node in graph.steps.values():
+            if node.status == status:
+                return node.key
+    return ""
+
+
+@require_GET
+def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> HttpResponse:
+    form = RunPageForm(request.GET)
+    form.is_valid()
+    target = _target(request)
+    store = get_store()
+    run = store.workflows.get_workflow_run_by_id(run_id, workflow_name=workflow_name)
+    if run is None:
+        response = render(
+            request,
+            "workflows/run_missing.html",
+            {"workflow_name": workflow_name, "run_id": run_id},
+            status=404,
+        )
+        return _vary(response)
+
+    snapshot = run.snapshot if isinstance(run.snapshot, dict) else None
+    nested: dict[str, dict[str, Any]] = {}
+    if snapshot is not None:
+        for nested_id in [n for n in nested_workflow_ids(snapshot) if n != workflow_name][:MAX_NESTED_LOADS]:
+            nested_run = store.workflows.get_workflow_run_by_id(run_id, workflow_name=nested_id)
+            if nested_run is not None and isinstance(nested_run.snapshot, dict):
+                nested[nested_id] = nested_run.snapshot
+    graph = build_graph(snapshot, nested) if snapshot is not None else None
+    summary = summarize(run)
+
+    requested = form.cleaned_data.get("step") or ""
+    selected_key = requested or (_default_step(graph) if graph else "")
+    selected: Node | None = graph.step(selected_key) if graph and selected_key else None
+    raw_text = run.snapshot if isinstance(run.snapshot, str) else ""
+    context = {
+        "run": run,
+        "summary": summary,
+        "graph": graph,
+        "nested_runs": sorted(nested),
+        "selected_key": selected_key,
+        "requested_step": requested,
+        "selected": selected,
+        "show_raw": form.cleaned_data.get("raw") or target == "raw-snapshot",
+        "raw_text": raw_text[:RAW_TEXT_LIMIT],
+        "raw_truncated": len(raw_text) > RAW_TEXT_LIMIT,
+        "poll_ms": poll_interval_ms(),
+        "poll_hidden_ms": poll_hidden_interval_ms(),
+    }
+    if target == "step-panel":
+        template = "workflows/run.html#step-panel"
+    elif target == "run-live":
+        template = "workflows/run.html#run-poll"
+    elif target == "raw-snapshot":
+        template = "workflows/run.html#raw-snapshot"
+    else:
+        template = "workflows/run.html"
+    return _vary(render(request, template, context))
