@@ -230,9 +230,8 @@ class ConvexWorkflows:
         cursor: str | None = None
         scanned = 0
         while True:
-            reply = self._m.query(
-                "runStatusCounts", {**filters, "cursor": cursor, "window": STATUS_COUNT_WINDOW}
-            )
+            window = max(1, min(STATUS_COUNT_WINDOW, cap - scanned))
+            reply = self._m.query("runStatusCounts", {**filters, "cursor": cursor, "window": window})
             counter.update({str(k): int(v) for k, v in (reply.get("counts") or {}).items()})
             scanned += int(reply.get("scanned") or 0)
             cursor = reply.get("continueCursor")
