@@ -200,7 +200,8 @@ class SQLiteWorkflows:
         limit: int = 25,
     ) -> Feed[WorkflowRun]:
         """Runs newest first by ``(createdAt, run_id, workflow_name)``; runs without ``createdAt``
-        (never written by Mastra) come last."""
+        (never written by Mastra) come last. Rows without a run id or workflow name (allowed by the
+        DDL, never written by Mastra, and not addressable by a page link) are left out."""
         where, params = self._filters(
             workflow_name=workflow_name,
             resource_id=resource_id,
@@ -208,6 +209,7 @@ class SQLiteWorkflows:
             from_date=from_date,
             to_date=to_date,
         )
+        where += ["run_id IS NOT NULL", "workflow_name IS NOT NULL"]
         with self._pool.connection() as conn:
             found, next_cursor = _RUN_FEED.page(
                 conn, select=self._select, table=RUNS, where=where, params=params, cursor=cursor, limit=limit

@@ -165,6 +165,12 @@ def test_run_feed_includes_runs_without_created_at_last(store: SQLiteStore, db_p
     )
     conn.commit()
     conn.close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO mastra_workflow_snapshot (workflow_name, run_id, snapshot) VALUES ('w', NULL, '{}')"
+    )
+    conn.commit()
+    conn.close()
     got = walk(lambda c: store.workflows.run_feed(cursor=c, limit=2))
     assert [r.run_id for r in got] == ["run-2", "run-1", "run-0", "legacy-2", "legacy-1", "legacy-0"]
 
