@@ -1624,16 +1624,15 @@ def write_data(store: Store, data: DemoData, progress: Progress | None = None) -
     for i, resource in enumerate(data.resources, 1):
         store.memory.save_resource(resource)
         report("resources", i, len(data.resources))
-    for i, thread in enumerate(data.threads, 1):
-        store.memory.save_thread(thread)
-        report("threads", i, len(data.threads))
+    # Messages before their threads: save_messages bumps a thread's updatedAt to "now" (as Mastra
+    # does), and saving the thread afterwards sets the story's times with one write per thread.
     for start in range(0, len(data.messages), MESSAGE_BATCH):
         batch = data.messages[start : start + MESSAGE_BATCH]
         store.memory.save_messages(batch)
         report("messages", start + len(batch), len(data.messages))
-    # save_messages bumps each thread's updatedAt to "now", as Mastra does; put the story's times back.
-    for thread in data.threads:
+    for i, thread in enumerate(data.threads, 1):
         store.memory.save_thread(thread)
+        report("threads", i, len(data.threads))
     for i, run in enumerate(data.runs, 1):
         store.workflows.persist_workflow_snapshot(
             run.workflow_name,
@@ -1798,14 +1797,12 @@ def write_large(
                 )
             )
             thread_ids.append((thread_id, resource_id))
-        for thread in chunk_threads:
-            store.memory.save_thread(thread)
         for start in range(0, len(chunk_messages), MESSAGE_BATCH):
             batch = chunk_messages[start : start + MESSAGE_BATCH]
             store.memory.save_messages(batch)
             messages_done += len(batch)
             report("threads+messages", messages_done, LARGE_MESSAGES)
-        for thread in chunk_threads:  # undo save_messages' updatedAt bump
+        for thread in chunk_threads:  # after the messages: see write_data
             store.memory.save_thread(thread)
 
     weights = {

@@ -156,3 +156,24 @@ def test_the_large_set_adds_up():
     assert len(counts) == demo_data.LARGE_THREADS
     assert sum(counts) == demo_data.LARGE_MESSAGES
     assert counts[0] == demo_data.LARGE_LONGEST_THREAD
+
+
+@pytest.mark.convex
+@pytest.mark.slow
+@pytest.mark.parametrize("backend_fixture", ["convex_backend", "convex_handler_only_backend"])
+def test_the_small_set_writes_to_convex_with_its_times_intact(request, backend_fixture):
+    from storeclient.convex import ConvexStore
+
+    backend = request.getfixturevalue(backend_fixture)
+    with ConvexStore(backend.url, backend.admin_key) as store:
+        data = demo_data.write_small(store, seed=2, now=DEMO_NOW)
+        counts = store.counts()
+        assert (counts["threads"].value, counts["messages"].value, counts["scores"].value) == (
+            30,
+            len(data.messages),
+            360,
+        )
+        newest = max(data.threads, key=lambda t: t.updated_at)
+        assert store.memory.thread_feed(limit=1).items[0].updated_at == newest.updated_at
+        oldest_score = min(s.created_at for s in data.scores)
+        assert store.scores.score_series("toxicity-scorer").points[0].created_at >= oldest_score
