@@ -319,9 +319,15 @@ class ScoresDomain(Protocol):
 
 
 class Store(Protocol):
-    memory: MemoryDomain
-    workflows: WorkflowsDomain
-    scores: ScoresDomain
+    # Read-only properties, so a store's own domain classes satisfy the protocol structurally.
+    @property
+    def memory(self) -> MemoryDomain: ...
+
+    @property
+    def workflows(self) -> WorkflowsDomain: ...
+
+    @property
+    def scores(self) -> ScoresDomain: ...
 
     def health(self) -> StoreHealth:
         """Cheap check that the backend answers and accepts our credentials; never raises."""

@@ -17,7 +17,7 @@ from typing import Any
 from .errors import InvalidRequest
 from .models import PerPage
 
-_METADATA_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_METADATA_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FORBIDDEN_KEYS = frozenset({"__proto__", "prototype", "constructor"})
 
 
@@ -62,7 +62,7 @@ def check_metadata_filter(metadata: Mapping[str, Any] | None) -> None:
             not isinstance(key, str)
             or len(key) > 128
             or key in _FORBIDDEN_KEYS
-            or not _METADATA_KEY.match(key)
+            or not _METADATA_KEY.fullmatch(key)
         ):
             raise InvalidRequest(
                 f"Invalid metadata filter key {key!r}: keys must match [A-Za-z_][A-Za-z0-9_]* "
