@@ -17,6 +17,7 @@ here assumes a key exists or has the documented type: missing or malformed parts
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -102,11 +103,11 @@ def status_text(status: Any) -> str:
 
 def _ms(value: Any) -> int | None:
     """An epoch-milliseconds field, or ``None`` when absent or not a finite number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if value != value or value in (float("inf"), float("-inf")):
-        return None
-    return int(value)
+    if type(value) is int:  # not bool
+        return value
+    if type(value) is float and math.isfinite(value):
+        return int(value)
+    return None
 
 
 def _text(value: Any) -> str:
@@ -356,11 +357,8 @@ class Timeline:
         return max(0, self.end_ms - self.start_ms)
 
     @property
-    def ticks(self) -> list[tuple[float, int]]:
-        """Five ``(x, offset ms)`` gridlines across the axis."""
-        if not self.rows:
-            return []
-        return [(TIMELINE_SCALE * i / 4, round(self.span_ms * i / 4)) for i in range(5)]
+    def has_pauses(self) -> bool:
+        return any(row.pause_x is not None for row in self.rows)
 
 
 def build_timeline(records: Iterable[StepRecord], *, end_hint: int | None = None) -> Timeline:
@@ -505,6 +503,7 @@ class _Level:
     #: Whether ``context`` is the nested run's own snapshot (not a stand-in built from the parent).
     own_snapshot: bool = False
     depth: int = 0
+    _records: dict[str, StepRecord | None] = field(default_factory=dict)
 
     @staticmethod
     def of(snapshot: Mapping[str, Any], *, key_prefix: str = "", depth: int = 0) -> _Level:
@@ -526,6 +525,12 @@ class _Level:
         return level
 
     def record(self, step_id: str) -> StepRecord | None:
+        if step_id in self._records:
+            return self._records[step_id]
+        found = self._records[step_id] = self._lookup(step_id)
+        return found
+
+    def _lookup(self, step_id: str) -> StepRecord | None:
         found = parse_record(step_id, self.context.get(step_id))
         if found is None and self.fallback:
             # Some engines record a nested step in the parent's context as "<nested id>.<step id>";
@@ -845,34 +850,37 @@ def build_graph(snapshot: Any, nested: Mapping[str, Mapping[str, Any]] | None = 
     elif not graph_entries:
         notes.append("The step graph of this snapshot is empty.")
     nodes = builder.flow(graph_entries, level)
-    if any(n.kind == "unknown" for top in nodes for n in top.walk()):
+    every = [n for top in nodes for n in top.walk()]
+    if any(n.kind == "unknown" for n in every):
         notes.append(
             "Some graph entries have a type this dashboard does not know; they are shown as raw JSON."
         )
 
-    drawn = {n.key for top in nodes for n in top.walk()} | {
-        n.record.step_id for top in nodes for n in top.walk() if n.record is not None and n.depth == 0
+    # Every context record, parsed once (the level caches them for the nodes that asked already).
+    records = [
+        r
+        for key in level.context
+        if str(key) not in _CONTEXT_RESERVED and (r := level.record(str(key))) is not None
+    ]
+    drawn = {n.key for n in every} | {
+        n.record.step_id for n in every if n.record is not None and n.depth == 0
     }
     other = []
-    for step_id, value in level.context.items():
-        if step_id in _CONTEXT_RESERVED or step_id in drawn:
-            continue
-        record = parse_record(str(step_id), value)
-        if record is None:
+    for record in records:
+        if record.step_id in drawn:
             continue
         node = Node(
             kind="step",
-            label=str(step_id),
+            label=record.step_id,
             path=(),
-            key=str(step_id),
+            key=record.step_id,
             status=record.status,
             record=record,
-            highlights=level.highlights((-1,), str(step_id)),
+            highlights=level.highlights((-1,), record.step_id),
         )
         builder._register(node, level)
         other.append(node)
 
-    records = [r for key in level.context if (r := parse_record(str(key), level.context[key])) is not None]
     timeline = build_timeline(records, end_hint=_ms(snapshot.get("timestamp")))
     waits = _waits(snapshot, level, nodes, builder.steps)
     return RunGraph(nodes, other, timeline, waits, notes, builder.steps)
@@ -905,8 +913,10 @@ def _waits(
                 node = next((by_path[p] for p in _paths(path) if p in by_path), None)
             step_id = node.key if node is not None else key
             ordered.setdefault(step_id, (kind, "" if step_id == key else key))
-    for step_id, value in level.context.items():
-        record = parse_record(str(step_id), value)
+    for step_id in level.context:
+        if str(step_id) in _CONTEXT_RESERVED:
+            continue
+        record = level.record(str(step_id))
         if record is not None and record.status in ("suspended", "waiting"):
             ordered.setdefault(str(step_id), (record.status, ""))
 
@@ -982,7 +992,7 @@ def summarize(run: WorkflowRun) -> RunSummary:
     starts: list[int] = []
     if isinstance(context, Mapping):
         for key, value in context.items():
-            record = parse_record(str(key), value)
+            record = parse_record(str(key), value) if key not in _CONTEXT_RESERVED else None
             if record is None:
                 continue
             if record.started_at is not None:

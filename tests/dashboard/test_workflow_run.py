@@ -52,9 +52,7 @@ def test_a_suspended_step_after_a_parallel_block_says_why_the_run_waits(vera_cli
     assert "wf-on-suspended" in approval.classes
     why = find_one(response.content, "section", id="why-waiting")
     assert "Why this run is suspended" in why.text
-    reason = find_one(
-        response.content, "article", data_step_key="manager-approval", data_wait_kind="suspended"
-    )
+    reason = find_one(response.content, "div", data_step_key="manager-approval", data_wait_kind="suspended")
     assert "Refund of $84.50 exceeds the $50 auto-approve limit" in reason.text
     assert [c.text for c in find_all(response.content, "code") if c.text in ("approve", "reject")] == [
         "approve",
@@ -176,8 +174,15 @@ def test_step_links_keep_href_next_to_hx_get_and_push_the_url(vera_client, empty
     fixture = ws.refund_success().persist(empty_store)
     response = vera_client.get(fixture.url)
     link = find_one(response.content, "a", cls="wf-node-id", data_select_step="issue-refund")
-    assert link.get("href") == link.get("hx-get") == fixture.url + "?step=issue-refund"
-    assert (link.get("hx-target"), link.get("hx-push-url")) == ("#step-panel", "true")
+    assert link.get("href") == link.get("hx-get") == "?step=issue-refund"
+    # Target, swap and history come from the sections around the links.
+    for section in find_all(response.content, "section", data_step_links=...):
+        assert (section.get("hx-target"), section.get("hx-swap"), section.get("hx-push-url")) == (
+            "#step-panel",
+            "outerHTML",
+            "true",
+        )
+    assert len(find_all(response.content, "section", data_step_links=...)) == 2  # graph, timeline
 
 
 def test_an_unknown_step_key_says_so(vera_client, empty_store):

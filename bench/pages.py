@@ -1,0 +1,284 @@
+"""Server time and store calls per dashboard page, rendered through Django's test client.
+
+Each ``PageCase`` names a page, a data set (a function that fills an empty embedded SQLite store and
+returns whatever the URL needs) and a URL builder. Every case's page is rendered ``--repeats`` times
+for a signed-in viewer; the store is wrapped in a counting proxy so the table shows how many store
+calls one render makes, next to the median and 90th-percentile server time and the response size.
+
+    .venv/bin/python bench/pages.py [--repeats 30] [--only workflows]
+
+Adding a page: write (or reuse) a data set function ``def my_data(store) -> Any`` and append
+``PageCase("area: what", my_data, lambda data: "/area/...")`` to ``CASES`` (``headers`` for an
+htmx partial request, ``role`` to render it for an editor or admin, ``form`` to POST those fields
+instead of a GET). Data sets are built once per run and shared by the cases that name them.
+Figures are for comparison between runs on one machine, never pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WORKDIR = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'dashboard.sqlite3'}"
+os.environ["MASTRA_SQLITE_PATH"] = str(WORKDIR / "unused.db")
+
+import warnings  # noqa: E402
+
+import django  # noqa: E402
+
+# WhiteNoise warns that STATIC_ROOT (collectstatic's output) is missing; the bench serves no files.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+
+from dashboard.core.store import use_store  # noqa: E402
+from storeclient.sqlite import SQLiteStore  # noqa: E402
+
+# Production settings, except what a test client needs: its host name, and static URLs without the
+# collectstatic manifest.
+override_settings(
+    ALLOWED_HOSTS=["testserver"],
+    STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    },
+).enable()
+
+HTMX = {"HX-Request": "true"}
+
+
+# --- the counting proxy -------------------------------------------------------------------------------
+
+
+class _CountingDomain:
+    def __init__(self, inner: Any, prefix: str, calls: Counter[str]) -> None:
+        self._inner, self._prefix, self._calls = inner, prefix, calls
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self._calls[f"{self._prefix}{name}"] += 1
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+class CountingStore(_CountingDomain):
+    """The store as views see it, counting every call (``store.memory.x`` as ``memory.x``)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.calls: Counter[str] = Counter()
+        super().__init__(inner, "", self.calls)
+        self.memory = _CountingDomain(inner.memory, "memory.", self.calls)
+        self.workflows = _CountingDomain(inner.workflows, "workflows.", self.calls)
+        self.scores = _CountingDomain(inner.scores, "scores.", self.calls)
+
+
+# --- data sets -------------------------------------------------------------------------------------------
+
+
+def demo_small(store: SQLiteStore) -> Any:
+    from datetime import UTC, datetime
+
+    from dashboard.core import demo_data
+
+    return demo_data.write_small(store, seed=7, now=datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
+
+
+def workflow_runs_2k(store: SQLiteStore) -> Any:
+    """2,000 runs of five workflows in every status, a minute apart (the run list's data)."""
+    from tests.dashboard import workflow_snapshots as ws
+
+    builders = [builder for builder, _ in ws.EXPECTED.values()]
+    for i in range(2_000):
+        fixture = builders[i % len(builders)](f"00000000-0000-4000-8000-{i:012d}")
+        replace(fixture, created_at=ws.T0 + timedelta(minutes=i)).persist(store, as_string=True)
+    return None
+
+
+def workflow_run_300(store: SQLiteStore) -> Any:
+    """One finished run with 300 steps (every tenth pair in parallel), stored as Mastra writes it."""
+    from tests.dashboard import workflow_snapshots as ws
+
+    return ws.big_run(300).persist(store, as_string=True)
+
+
+def workflow_suspended(store: SQLiteStore) -> Any:
+    from tests.dashboard import workflow_snapshots as ws
+
+    return ws.refund_suspended().persist(store, as_string=True)
+
+
+# --- cases ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageCase:
+    name: str
+    data: Callable[[SQLiteStore], Any]
+    url: Callable[[Any, SQLiteStore], str]
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Who is signed in: "viewer", "editor" or "admin".
+    role: str = "viewer"
+    #: Fields to POST (built from the data set), for a page that answers a form; ``None``: GET.
+    form: Callable[[Any, SQLiteStore], dict[str, str]] | None = None
+    #: A prebuilt Mastra file to open instead of an empty one (the data set then only reads it).
+    file: Callable[[], Path] | None = None
+    #: "sqlite" (a file), or "convex": the local Convex dev server (started once, reset per data set).
+    backend: str = "sqlite"
+
+
+def _next_page(store: SQLiteStore, **filters: Any) -> str:
+    cursor = store.workflows.run_feed(limit=25, **filters).next_cursor
+    return f"/workflows/?cursor={cursor}"
+
+
+CASES: list[PageCase] = [
+    PageCase("workflows: run list (2,000 runs)", workflow_runs_2k, lambda data, store: "/workflows/"),
+    PageCase(
+        "workflows: run list, status=failed",
+        workflow_runs_2k,
+        lambda data, store: "/workflows/?status=failed",
+    ),
+    PageCase(
+        "workflows: run list, page 2 (htmx rows)",
+        workflow_runs_2k,
+        lambda data, store: _next_page(store),
+        {**HTMX, "HX-Target": "run-table"},
+    ),
+    PageCase("workflows: run list (demo data)", demo_small, lambda data, store: "/workflows/"),
+    PageCase("workflows: run page (suspended refund)", workflow_suspended, lambda run, store: run.url),
+    PageCase("workflows: run page (300 steps)", workflow_run_300, lambda run, store: run.url),
+    PageCase(
+        "workflows: run page (300 steps), poll (htmx)",
+        workflow_run_300,
+        lambda run, store: run.url,
+        {**HTMX, "HX-Target": "run-live"},
+    ),
+    PageCase(
+        "workflows: run page (300 steps), step panel (htmx)",
+        workflow_run_300,
+        lambda run, store: run.url + "?step=transform-152",
+        {**HTMX, "HX-Target": "step-panel"},
+    ),
+    PageCase(
+        "workflows: run page (300 steps), raw snapshot (htmx)",
+        workflow_run_300,
+        lambda run, store: run.url + "?raw=1",
+        {**HTMX, "HX-Target": "raw-snapshot"},
+    ),
+]
+
+
+# --- running -------------------------------------------------------------------------------------------
+
+
+def signed_in_client(role: str = "viewer") -> Client:
+    from django.contrib.auth.models import User
+
+    from dashboard.accounts.roles import set_role
+
+    user = User.objects.create_user(username=f"bench-{role}", password=secrets.token_urlsafe(16))
+    set_role(user, role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def run(cases: list[PageCase], repeats: int) -> None:
+    call_command("migrate", verbosity=0, interactive=False)
+    clients = {role: signed_in_client(role) for role in ("viewer", "editor", "admin")}
+    stores: dict[tuple[str, Any, Callable[[SQLiteStore], Any]], tuple[Any, Any]] = {}
+    print(f"{'page':<52} {'median ms':>10} {'p90 ms':>8} {'store calls':>12} {'KB':>7}")
+    for case in cases:
+        key = (case.backend, case.file, case.data)
+        if key not in stores:
+            store = open_store(case)
+            stores[key] = (store, case.data(store))
+        store, data = stores[key]
+        url = case.url(data, store)
+        client = clients[case.role]
+        form = case.form(data, store) if case.form else None
+        counting = CountingStore(store)
+        times: list[float] = []
+        calls: list[int] = []
+        size = 0
+        with use_store(counting):
+            for i in range(repeats + 2):
+                counting.calls.clear()
+                started = time.perf_counter()
+                if form is None:
+                    response = client.get(url, headers=case.headers)
+                else:
+                    response = client.post(url, form, headers=case.headers)
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    raise SystemExit(f"{case.name}: {url} answered {response.status_code}")
+                if i >= 2:  # two warm-up renders (template compilation, store connections)
+                    times.append(elapsed)
+                    calls.append(sum(counting.calls.values()))
+                    size = len(response.content)
+        times.sort()
+        p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
+        print(
+            f"{case.name:<52} {statistics.median(times):>10.1f} {p90:>8.1f} "
+            f"{statistics.median(calls):>12.0f} {size / 1024:>7.1f}"
+        )
+    for store, _ in stores.values():
+        store.close()
+    if _convex_server is not None:
+        _convex_server.stop()
+
+
+_convex_server: Any = None
+
+
+def open_store(case: PageCase) -> Any:
+    """An empty store for the case's data set, or its prebuilt file."""
+    global _convex_server
+    if case.backend == "convex":
+        from storeclient import ConvexStore
+        from tests.support.convex_dev import ConvexDevServer
+
+        if _convex_server is None:
+            _convex_server = ConvexDevServer().start()
+        _convex_server.reset()
+        return ConvexStore(_convex_server.url, _convex_server.admin_key)
+    if case.file is not None:
+        return SQLiteStore(case.file(), create=False)
+    return SQLiteStore(WORKDIR / f"{case.data.__name__}.db")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--only", default="", help="run only cases whose name contains this text")
+    args = parser.parse_args()
+    cases = [c for c in CASES if args.only.lower() in c.name.lower()]
+    run(cases, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
