@@ -140,7 +140,8 @@ class MemoryDomain(Protocol):
         limit: int = 25,
     ) -> Feed[Thread]:
         """Threads, most recently updated first. When a title search can only look at part of the
-        data, ``note`` says so."""
+        data, ``note`` says so. (On Convex with the dashboard module, one resource's threads come
+        newest *created* first: Mastra's ``by_resource`` index has no time field to sort by.)"""
         ...
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:

@@ -307,9 +307,12 @@ class DashboardModule:
             reply = self.query(
                 "count", {"table": table, "cursor": cursor, "numItems": min(4096, cap + 1 - total)}
             )
-            total += int(reply.get("counted") or 0)
+            counted = int(reply.get("counted") or 0)
+            total += counted
             cursor = reply.get("continueCursor")
             if total > cap:
                 return cap, True
             if reply.get("isDone"):
                 return total, False
+            if counted == 0:  # no progress (never seen): stop rather than loop
+                return total, True
