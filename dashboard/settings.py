@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "dashboard.core",
     "dashboard.accounts",
+    "dashboard.scores",
     "dashboard.workflows",
 ]
 

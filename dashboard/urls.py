@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("dashboard.core.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
+    path("scores/", include("dashboard.scores.urls")),
     path("workflows/", include("dashboard.workflows.urls")),
 ]
