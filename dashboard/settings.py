@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "dashboard.core",
     "dashboard.accounts",
+    "dashboard.threads",
+    "dashboard.resources",
     "dashboard.scores",
     "dashboard.workflows",
 ]

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "resources"
+
+urlpatterns = [
+    path("", views.resource_list, name="list"),
+    path("<str:resource_id>/", views.resource_detail, name="detail"),
+]
