@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page
 
@@ -52,6 +54,10 @@ def signed_in(page: Page, live_server: Any, db: None) -> Callable[[str], Page]:
 
     def sign_in(role: str = "editor") -> Page:
         user = User.objects.create_user(username=f"{role}-persona", password=PASSWORD)
+        if not Group.objects.filter(name=role).exists():
+            # live_server tests flush the database after each test, and the flush takes the roles
+            # made by migration 0002_roles with it: make them again, the way the migration does.
+            import_module("dashboard.accounts.migrations.0002_roles").create_roles(django_apps, None)
         group = Group.objects.filter(name=role).first()
         if group is not None:
             user.groups.add(group)
