@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "dashboard.accounts",
     "dashboard.threads",
     "dashboard.resources",
+    "dashboard.audit",
+    "dashboard.memory_editor",
     "dashboard.scores",
     "dashboard.workflows",
 ]

@@ -5,8 +5,11 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("dashboard.core.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
+    # Before threads/ and resources/: their <id>/ routes must not see .../memory/ first.
+    path("", include("dashboard.memory_editor.urls")),
     path("threads/", include("dashboard.threads.urls")),
     path("resources/", include("dashboard.resources.urls")),
+    path("audit/", include("dashboard.audit.urls")),
     path("scores/", include("dashboard.scores.urls")),
     path("workflows/", include("dashboard.workflows.urls")),
 ]

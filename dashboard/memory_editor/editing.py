@@ -1,0 +1,156 @@
+"""What a working-memory draft must satisfy before it is sent to the store.
+
+Mastra keeps working memory as text in one of two shapes: Markdown (template mode) or the JSON text
+of an object (schema mode). The editor works in the mode of the stored value: a stored value that
+parses as a JSON object or array is JSON, anything else (including nothing yet) is Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Mode = Literal["markdown", "json"]
+
+#: Convex's maximum document size. Working memory is one field of a document (a resource, or a
+#: thread's metadata), so the text must leave room for the rest of it.
+CONVEX_DOCUMENT_LIMIT = 1024 * 1024
+#: Room kept for the other fields of the document (id, dates, metadata, a thread's other metadata).
+DOCUMENT_HEADROOM = 64 * 1024
+#: The largest working memory the editor sends, in UTF-8 bytes (what Convex counts).
+MAX_WORKING_MEMORY_BYTES = CONVEX_DOCUMENT_LIMIT - DOCUMENT_HEADROOM
+
+
+def detect_mode(text: str | None) -> Mode:
+    if text:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return "markdown"
+        if isinstance(value, dict | list):
+            return "json"
+    return "markdown"
+
+
+def byte_size(text: str) -> int:
+    # surrogatepass: a lone surrogate (possible in a pasted JSON escape) still has a size to report.
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def format_size(n: int) -> str:
+    """Binary units, as Convex states its limits: "812 bytes", "12.3 KiB", "1.02 MiB"."""
+    if n < 1024:
+        return f"{n:,} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / (1024 * 1024):.2f} MiB"
+
+
+def pretty_json(text: str) -> str:
+    """JSON text as the editor shows it (2-space indent, non-ASCII kept); other text unchanged."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def compact_json(value: Any) -> str:
+    """What Mastra's ``JSON.stringify(object)`` writes: no spaces, non-ASCII kept."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def editable_text(stored: str | None, mode: Mode) -> str:
+    """The stored value as it appears in the textarea (and on either side of a diff)."""
+    if not stored:
+        return ""
+    return pretty_json(stored) if mode == "json" else stored
+
+
+@dataclass(frozen=True)
+class DraftError:
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft checked against its mode and the size limit.
+
+    ``value`` is what would be stored (compact JSON in JSON mode); ``errors`` says why it may not be.
+    """
+
+    text: str
+    mode: Mode
+    value: str
+    parsed: Any = None
+    errors: tuple[DraftError, ...] = ()
+    size: int = 0
+    too_large: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def size_label(self) -> str:
+        return format_size(self.size)
+
+    @property
+    def limit_label(self) -> str:
+        return format_size(MAX_WORKING_MEMORY_BYTES)
+
+    @property
+    def summary(self) -> str:
+        """One line about a valid JSON draft: "object, 5 keys" / "array, 3 items"."""
+        if isinstance(self.parsed, dict):
+            return f"object, {len(self.parsed)} key{'' if len(self.parsed) == 1 else 's'}"
+        if isinstance(self.parsed, list):
+            return f"array, {len(self.parsed)} item{'' if len(self.parsed) == 1 else 's'}"
+        return ""
+
+
+def check_draft(text: str, mode: Mode) -> Draft:
+    # Browsers submit textarea lines with CRLF; Mastra writes LF, and a diff should not show every line.
+    text = text.replace("\r\n", "\n")
+    errors: list[DraftError] = []
+    value, parsed = text, None
+    if mode == "json":
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            errors.append(
+                DraftError(f"Line {exc.lineno}, column {exc.colno}: {exc.msg}.", exc.lineno, exc.colno)
+            )
+        else:
+            if isinstance(parsed, dict | list):
+                value = compact_json(parsed)
+            else:
+                errors.append(
+                    DraftError(
+                        "Schema-mode working memory must be a JSON object (or array), "
+                        f"not a {type(parsed).__name__ if parsed is not None else 'null'}."
+                    )
+                )
+    size = byte_size(value)
+    too_large = size > MAX_WORKING_MEMORY_BYTES
+    if too_large:
+        errors.append(
+            DraftError(
+                f"This working memory is {format_size(size)}; the most this store can hold is "
+                f"{format_size(MAX_WORKING_MEMORY_BYTES)} (Convex documents are limited to 1 MiB, and "
+                "the rest of the record needs room too). Nothing was sent."
+            )
+        )
+    return Draft(text, mode, value, parsed, tuple(errors), size, too_large)
+
+
+def same_memory(stored: str | None, draft: Draft) -> bool:
+    """Whether saving ``draft`` would change nothing a reader of the memory could tell apart."""
+    if draft.mode == "json" and stored:
+        try:
+            return json.loads(stored) == draft.parsed
+        except ValueError:
+            return False
+    return (stored or "") == draft.value

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+from storeclient.models import MemoryVersion, content_hash
+
+
+class MemoryEditForm(forms.Form):
+    """One POST of the editor: review a draft, save it, or restore a version from the history.
+
+    ``version`` is the stored version the page was loaded from (``MemoryVersion.token()``); the save
+    is conditional on it. ``base`` is the text of that version, JSON-encoded so no browser line-break
+    normalisation can alter it; it only feeds the diffs and the conflict view, and is trusted only
+    when its hash matches ``version``.
+    """
+
+    ACTIONS = (("review", "Review changes"), ("save", "Save"), ("restore", "Restore"))
+
+    action = forms.ChoiceField(choices=ACTIONS, required=False)
+    draft = forms.CharField(required=False, strip=False)
+    version = forms.CharField(required=False, max_length=200)
+    base = forms.CharField(required=False, strip=False)
+    #: "<audit event id>:before" or "<audit event id>:after": the history version to restore.
+    restore = forms.RegexField(regex=r"^[1-9][0-9]{0,17}:(before|after)$", required=False)
+
+    def clean_action(self) -> str:
+        # Only an explicit "save" or "restore" writes; anything else (the live preview) only looks.
+        return self.cleaned_data.get("action") or "review"
+
+    def clean_version(self) -> MemoryVersion | None:
+        token = self.cleaned_data.get("version") or ""
+        if not token:
+            return None
+        version = MemoryVersion.from_token(token)
+        if not version.updated_at or len(version.content_hash) != 32:
+            raise forms.ValidationError("The page's version marker is damaged; reload the page.")
+        return version
+
+    def clean_base(self) -> str | None:
+        raw = self.cleaned_data.get("base") or ""
+        if not raw:
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return None
+        return value if isinstance(value, str) else None
+
+    def clean_draft(self) -> str:
+        # Browsers send textarea line breaks as CRLF; Mastra writes LF.
+        return (self.cleaned_data.get("draft") or "").replace("\r\n", "\n")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        version, base = data.get("version"), data.get("base")
+        # The base text is only believed when it is the text of the version the save is tied to.
+        data["base_verified"] = (
+            version is not None and base is not None and content_hash(base) == version.content_hash
+        )
+        restore = data.get("restore")
+        if restore:
+            event_id, _, side = restore.partition(":")
+            data["restore_event"], data["restore_side"] = int(event_id), side
+            # The restore buttons submit the history form without an action field of their own.
+            data["action"] = "restore"
+        elif data.get("action") == "restore":
+            raise forms.ValidationError("Choose a version from the history to restore.")
+        return data
+
+
+def encode_base(text: str | None) -> str:
+    return json.dumps(text or "", ensure_ascii=False)

@@ -1,0 +1,15 @@
+"""Mounted at the site root (before the threads and resources apps, whose ``<id>/`` routes would
+otherwise be tried first): ``memory:resource`` and ``memory:thread``, each taking the record id."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "memory"
+
+urlpatterns = [
+    path("resources/<str:resource_id>/memory/", views.resource_memory, name="resource"),
+    path("threads/<str:thread_id>/memory/", views.thread_memory, name="thread"),
+]
