@@ -192,6 +192,91 @@ CASES: list[PageCase] = [
 ]
 
 
+# --- working memory editor -------------------------------------------------------------------------------
+
+
+def memory_with_history(store: SQLiteStore) -> Any:
+    """The editor tests' resources and thread, with 20 dashboard edits of Dana's memory in the audit
+    log (the editor page shows the last 20 with their diffs)."""
+    from django.contrib.auth.models import User
+
+    from dashboard.audit.models import Action, AuditEvent, Outcome
+    from tests.dashboard.memory_records import seed_memory
+
+    records = seed_memory(store)
+    user = User.objects.create_user(username="bench-history-editor", password=secrets.token_urlsafe(16))
+    current = records.dana
+    for i in range(20):
+        text = (current.working_memory or "") + f"- **Note {i}**: called about order A-{10492 + i}\n"
+        event = AuditEvent.start(
+            user,
+            Action.WORKING_MEMORY_SAVE,
+            "resource",
+            current.id,
+            before=current.working_memory or "",
+            after=text,
+            base_version=current.memory_version.token(),
+        )
+        current = store.memory.save_resource_working_memory(current.id, text, expected=current.memory_version)
+        event.finish(Outcome.APPLIED, result_version=current.memory_version.token())
+    return records
+
+
+def _memory_review_form(records: Any, store: SQLiteStore) -> dict[str, str]:
+    """What the textarea's live preview posts after one line was changed."""
+    import json
+
+    dana = store.memory.get_resource_by_id(records.dana.id)
+    assert dana is not None and dana.working_memory
+    return {
+        "action": "review",
+        "version": dana.memory_version.token(),
+        "base": json.dumps(dana.working_memory, ensure_ascii=False),
+        "draft": dana.working_memory.replace("Portland, OR", "Seattle, WA"),
+    }
+
+
+CASES += [
+    PageCase(
+        "memory: resource editor (20-edit history)",
+        memory_with_history,
+        lambda records, store: f"/resources/{records.dana.id}/memory/",
+        role="editor",
+    ),
+    PageCase(
+        "memory: resource memory, viewer (read-only)",
+        memory_with_history,
+        lambda records, store: f"/resources/{records.dana.id}/memory/",
+    ),
+    PageCase(
+        "memory: resource editor, JSON (schema mode)",
+        memory_with_history,
+        lambda records, store: f"/resources/{records.arjun.id}/memory/",
+        role="editor",
+    ),
+    PageCase(
+        "memory: thread editor",
+        memory_with_history,
+        lambda records, store: f"/threads/{records.thread.id}/memory/",
+        role="editor",
+    ),
+    PageCase(
+        "memory: live preview + diff (htmx POST)",
+        memory_with_history,
+        lambda records, store: f"/resources/{records.dana.id}/memory/",
+        HTMX,
+        role="editor",
+        form=_memory_review_form,
+    ),
+    PageCase(
+        "audit: log (20 events)",
+        memory_with_history,
+        lambda records, store: "/audit/",
+        role="admin",
+    ),
+]
+
+
 # --- running -------------------------------------------------------------------------------------------
 
 
