@@ -148,6 +148,8 @@ class PageCase:
     file: Callable[[], Path] | None = None
     #: "sqlite" (a file), or "convex": the local Convex dev server (started once, reset per data set).
     backend: str = "sqlite"
+    #: Another case's name: when both run, a ratio line compares this one's median time with it.
+    baseline: str = ""
 
 
 def _next_page(store: SQLiteStore, **filters: Any) -> str:
@@ -277,6 +279,134 @@ CASES += [
 ]
 
 
+# --- threads and resources ---------------------------------------------------------------------------
+
+
+def scale_file(name: str) -> Callable[[], Path]:
+    """bench/sqlite_scale.py's cached Mastra file: "small" (10k messages) or "large" (1M)."""
+
+    def path() -> Path:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import sqlite_scale
+
+        return sqlite_scale.ensure(name, rebuild=False)
+
+    path.__name__ = f"sqlite_scale_{name}"
+    return path
+
+
+def prebuilt(store: SQLiteStore) -> Any:
+    """A prebuilt file: nothing to write."""
+    return None
+
+
+def huge_message_thread(store: SQLiteStore) -> Any:
+    """40 messages, one of them 1 MB of text (a pasted log), as the thread's newest page."""
+    from tests.dashboard.thread_records import long_thread, write
+
+    records = long_thread(40, "thread-huge", title="Pasted build log")
+    records.messages[-1] = replace(
+        records.messages[-1],
+        content={
+            "format": 2,
+            "parts": [{"type": "text", "text": "ERROR build step failed <see log>\n" * 30_000}],
+        },
+    )
+    return write(store, records)
+
+
+def hostile_messages(store: SQLiteStore) -> Any:
+    from tests.dashboard.thread_records import hostile_thread, write
+
+    return write(store, hostile_thread())
+
+
+def every_format(store: SQLiteStore) -> Any:
+    from tests.dashboard.thread_records import every_format_thread, write
+
+    return write(store, every_format_thread())
+
+
+def _busiest_demo_thread(data: Any, store: Any) -> str:
+    counts = Counter(m.thread_id for m in data.messages)
+    return f"/threads/{counts.most_common(1)[0][0]}/"
+
+
+def _older_messages(thread_id: str) -> Callable[[Any, SQLiteStore], str]:
+    """The "Load older" request for the page 1,000 messages back (a real cursor)."""
+
+    def url(data: Any, store: Any) -> str:
+        cursor = store.memory.message_feed(thread_id, limit=1_000).next_cursor
+        return f"/threads/{thread_id}/?cursor={cursor}"
+
+    return url
+
+
+def _second_thread_page(data: Any, store: Any) -> str:
+    return f"/threads/?cursor={store.memory.thread_feed(limit=25).next_cursor}&back="
+
+
+SMALL, LARGE = scale_file("small"), scale_file("large")
+
+CASES += [
+    PageCase("threads: list (demo data)", demo_small, lambda data, store: "/threads/"),
+    PageCase("threads: list, title search (demo data)", demo_small, lambda data, store: "/threads/?q=refund"),
+    PageCase("threads: thread page (demo, busiest thread)", demo_small, _busiest_demo_thread),
+    PageCase(
+        "threads: thread page (every part type and format)",
+        every_format,
+        lambda d, s: "/threads/thread-every-format/",
+    ),
+    PageCase(
+        "threads: thread page (XSS corpus, 40 of 81)",
+        hostile_messages,
+        lambda d, s: "/threads/thread-hostile/",
+    ),
+    PageCase(
+        "threads: thread page with a 1 MB message", huge_message_thread, lambda d, s: "/threads/thread-huge/"
+    ),
+    PageCase("resources: list (demo data)", demo_small, lambda data, store: "/resources/"),
+    PageCase(
+        "resources: resource page (demo)",
+        demo_small,
+        lambda data, store: f"/resources/{data.resources[0].id}/",
+    ),
+]
+#: (page, URL builder, headers) timed on the 10k- and the 1M-message file; the 1M line also
+#: prints its ratio to the 10k one (aim: ~1.0, each page reads O(page) rows).
+SCALE_PAGES: list[tuple[str, Callable[[Any, SQLiteStore], str], dict[str, str]]] = [
+    ("threads: list", lambda d, s: "/threads/", {}),
+    ("threads: list page 2, htmx", _second_thread_page, HTMX),
+    ("threads: list by resource", lambda d, s: "/threads/?resource=user-00042", {}),
+    ("threads: 40-message page, big thread", lambda d, s: "/threads/thread-big/", {}),
+    ("threads: load older, 1,000 back", _older_messages("thread-big"), HTMX),
+    ("resources: list", lambda d, s: "/resources/", {}),
+    ("resources: resource page", lambda d, s: "/resources/user-00042/", {}),
+    # Not O(page) by design (a LIKE over every title), shown for honesty.
+    ("threads: list, title search", lambda d, s: "/threads/?q=A-10042", {}),
+]
+for _page, _url, _headers in SCALE_PAGES:
+    CASES += [
+        PageCase(f"{_page} (10k msgs)", prebuilt, _url, _headers, file=SMALL),
+        PageCase(f"{_page} (1M msgs)", prebuilt, _url, _headers, file=LARGE, baseline=f"{_page} (10k msgs)"),
+    ]
+CASES += [
+    PageCase(
+        "threads: list (Convex dev, demo)", demo_small, lambda data, store: "/threads/", backend="convex"
+    ),
+    PageCase("threads: thread page (Convex dev, demo)", demo_small, _busiest_demo_thread, backend="convex"),
+    PageCase(
+        "resources: list (Convex dev, demo)", demo_small, lambda data, store: "/resources/", backend="convex"
+    ),
+    PageCase(
+        "resources: resource page (Convex dev, demo)",
+        demo_small,
+        lambda data, store: f"/resources/{data.resources[0].id}/",
+        backend="convex",
+    ),
+]
+
+
 # --- running -------------------------------------------------------------------------------------------
 
 
@@ -356,13 +486,75 @@ def open_store(case: PageCase) -> Any:
     return SQLiteStore(WORKDIR / f"{case.data.__name__}.db")
 
 
+def run_interleaved(cases: list[PageCase], repeats: int) -> None:
+    """Like ``run``, but one render of each case per round (a, b, c, a, b, c, ...), so load from other
+    processes hits every case alike: use it to compare cases (10k vs 1M) on a busy machine."""
+    call_command("migrate", verbosity=0, interactive=False)
+    clients = {role: signed_in_client(role) for role in ("viewer", "editor", "admin")}
+    stores: dict[tuple[str, Any, Callable[[SQLiteStore], Any]], tuple[Any, Any]] = {}
+    prepared = []
+    for case in cases:
+        key = (case.backend, case.file, case.data)
+        if key not in stores:
+            store = open_store(case)
+            stores[key] = (store, case.data(store))
+        store, data = stores[key]
+        form = case.form(data, store) if case.form else None
+        prepared.append((case, case.url(data, store), form, CountingStore(store)))
+    times: dict[str, list[float]] = {case.name: [] for case in cases}
+    calls: dict[str, list[int]] = {case.name: [] for case in cases}
+    sizes: dict[str, int] = {}
+    for i in range(repeats + 2):
+        for case, url, form, counting in prepared:
+            counting.calls.clear()
+            client = clients[case.role]
+            with use_store(counting):
+                started = time.perf_counter()
+                if form is None:
+                    response = client.get(url, headers=case.headers)
+                else:
+                    response = client.post(url, form, headers=case.headers)
+                elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{case.name}: {url} answered {response.status_code}")
+            if i >= 2:
+                times[case.name].append(elapsed)
+                # The footer caches describe() per store object, and interleaving swaps the object on
+                # every request: leave it out, as a steady server never repeats it.
+                calls[case.name].append(sum(n for name, n in counting.calls.items() if name != "describe"))
+                sizes[case.name] = len(response.content)
+    print(f"{'page (interleaved)':<52} {'median ms':>10} {'p90 ms':>8} {'store calls':>12} {'KB':>7}")
+    for case in cases:
+        ts = sorted(times[case.name])
+        p90 = ts[min(len(ts) - 1, int(len(ts) * 0.9))]
+        print(
+            f"{case.name:<52} {statistics.median(ts):>10.1f} {p90:>8.1f} "
+            f"{statistics.median(calls[case.name]):>12.0f} {sizes[case.name] / 1024:>7.1f}"
+        )
+    compared = [c for c in cases if c.baseline in times]
+    if compared:
+        print(f"\n{'ratio of median times':<52} {'x':>10}")
+        for case in compared:
+            ratio = statistics.median(times[case.name]) / statistics.median(times[case.baseline])
+            print(f"{case.name + ' / ' + case.baseline.rsplit(' (', 1)[-1].rstrip(')'):<52} {ratio:>10.2f}")
+    for store, _ in stores.values():
+        store.close()
+    if _convex_server is not None:
+        _convex_server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--only", default="", help="run only cases whose name contains this text")
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="render the cases in turn, round by round (fair comparisons)",
+    )
     args = parser.parse_args()
     cases = [c for c in CASES if args.only.lower() in c.name.lower()]
-    run(cases, args.repeats)
+    (run_interleaved if args.interleave else run)(cases, args.repeats)
 
 
 if __name__ == "__main__":
