@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from dashboard.core.store import use_store
 from storeclient.models import Resource
 
 from .html_query import find_all, find_one
 from .support import HTMX
-from .thread_records import T0, many_threads, nodes, write
+from .thread_records import T0, CappedFeeds, many_threads, nodes, write
 
 LIST = "/resources/"
 
@@ -151,3 +152,10 @@ def test_hostile_working_memory_and_metadata_are_inert(vera_client, empty_store)
         assert not [name for name in node.attrs if name.startswith("on") or name == "hx-get"]
         assert not node.attrs.get("href", "").startswith("javascript")
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+
+
+def test_a_resource_list_cut_at_the_convex_handlers_cap_says_so(vera_client, demo_store):
+    with use_store(CappedFeeds(demo_store, None)):
+        response = vera_client.get(LIST)
+    banner = find_one(response.content, "div", data_feed_notice="capped")
+    assert "Deploy the dashboard's Convex module (convex/mastra/dashboard.ts)" in banner.text

@@ -7,11 +7,13 @@ import json
 import pytest
 from django.urls import reverse
 
+from dashboard.core.store import get_store, use_store
+from storeclient.convex.memory import CAPPED_NOTE
 from storeclient.models import Message
 
 from .html_query import find_all, find_one
 from .support import HTMX
-from .thread_records import PNG_BASE64, RESOURCE, T0, every_format_thread, long_thread, write
+from .thread_records import PNG_BASE64, RESOURCE, T0, CappedFeeds, every_format_thread, long_thread, write
 
 EVERY = "thread-every-format"
 
@@ -359,3 +361,10 @@ def test_load_older_against_an_unreachable_store_swaps_in_the_panel(vera_client,
     assert response.status_code == 503
     assert response["X-Dashboard-Swap-Error"] == "true"
     assert "<html" not in response.content.decode()
+
+
+def test_a_message_list_cut_at_the_convex_handlers_cap_says_so(vera_client, every_format):
+    with use_store(CappedFeeds(get_store(), CAPPED_NOTE)):
+        response = vera_client.get(url())
+    banner = find_one(response.content, "div", data_feed_notice="capped")
+    assert "This list is incomplete." in banner.text and "convex/mastra/dashboard.ts" in banner.text

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from django.urls import reverse
 
@@ -13,8 +13,8 @@ from dashboard.core.store import use_store
 from storeclient.convex.memory import CAPPED_NOTE
 
 from .html_query import find_all, find_one
-from .support import HTMX
-from .thread_records import many_threads, write
+from .support import HTMX, SENTINEL_KEY, convex_store
+from .thread_records import CappedFeeds, many_threads, write
 
 URL = "/threads/"
 
@@ -130,30 +130,6 @@ def test_pager_links_are_htmx_requests_that_push_the_url(vera_client, empty_stor
     assert link.get("hx-get") == link.get("href")
 
 
-class CappedFeeds:
-    """The demo store, with thread feeds marked the way Mastra's standard Convex handler caps them."""
-
-    def __init__(self, store: Any, note: str | None, capped: bool = True) -> None:
-        self._store, self._note, self._capped = store, note, capped
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    @property
-    def memory(self) -> Any:
-        outer = self
-
-        class Memory:
-            def __getattr__(self, name: str) -> Any:
-                return getattr(outer._store.memory, name)
-
-            def thread_feed(self, **kwargs: Any) -> Any:
-                feed = outer._store.memory.thread_feed(**kwargs)
-                return dataclasses.replace(feed, capped=outer._capped, note=outer._note)
-
-        return Memory()
-
-
 def test_a_list_cut_at_the_convex_handlers_cap_says_it_is_incomplete_and_how_to_fix_it(
     vera_client, demo_store
 ):
@@ -175,6 +151,21 @@ def test_an_unreachable_store_shows_the_error_panel(vera_client, unreachable_sto
     response = vera_client.get(URL)
     assert response.status_code == 503
     assert "The store is not reachable" in response.content.decode()
+
+
+def test_a_wrong_admin_key_shows_what_to_check(vera_client):
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            401, json={"code": "BadAdminKey", "message": "The provided admin key was invalid"}
+        )
+
+    store = convex_store(httpx.MockTransport(refuse))
+    with use_store(store):
+        response = vera_client.get(URL)
+    html = response.content.decode()
+    assert response.status_code == 502
+    assert "The store refused our credentials" in html and "CONVEX_ADMIN_KEY" in html
+    assert SENTINEL_KEY.split("|")[1] not in html
 
 
 def test_a_mangled_page_link_is_refused_with_an_explanation(vera_client):

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -409,6 +410,35 @@ def many_threads(n: int, *, resource_id: str = RESOURCE, prefix: str = "thread")
         )
         records.messages.append(message)
     return records
+
+
+class CappedFeeds:
+    """A store whose feeds come back marked the way Mastra's standard Convex handler marks a list
+    cut at its 10,000-row cap (``capped``), or with only a ``note``."""
+
+    def __init__(self, store: Any, note: str | None, capped: bool = True) -> None:
+        self._store, self._note, self._capped = store, note, capped
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    @property
+    def memory(self) -> Any:
+        outer = self
+
+        class Memory:
+            def __getattr__(self, name: str) -> Any:
+                attr = getattr(outer._store.memory, name)
+                if not name.endswith("_feed"):
+                    return attr
+
+                def marked(*args: Any, **kwargs: Any) -> Any:
+                    feed = attr(*args, **kwargs)
+                    return dataclasses.replace(feed, capped=outer._capped, note=outer._note)
+
+                return marked
+
+        return Memory()
 
 
 # --- reading pages --------------------------------------------------------------------------------
