@@ -330,6 +330,11 @@ class Store(Protocol):
     @property
     def scores(self) -> ScoresDomain: ...
 
+    @property
+    def atomic_saves(self) -> bool:
+        """Whether conditional working-memory saves are atomic here (no I/O: known or probed once)."""
+        ...
+
     def health(self) -> StoreHealth:
         """Cheap check that the backend answers and accepts our credentials; never raises."""
         ...

@@ -237,7 +237,7 @@ def _page_for(store: Store, scope: Scope, target_id: str, record: Record, can_ed
         target_id=target_id,
         record=record,
         can_edit=can_edit,
-        atomic_saves=store.health().atomic_saves,
+        atomic_saves=store.atomic_saves,
         mode=detect_mode(stored),
         version_token=record.memory_version.token(),
         base_text=stored or "",

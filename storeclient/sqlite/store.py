@@ -152,13 +152,18 @@ class SQLiteStore:
         except Exception as exc:  # health() never raises
             return self._health(False, f"{type(exc).__name__}: {exc}")
 
+    @property
+    def atomic_saves(self) -> bool:
+        """Always: each conditional save is one UPDATE under SQLite's write lock."""
+        return True
+
     def _health(self, ok: bool, detail: str) -> StoreHealth:
         return StoreHealth(
             ok=ok,
             backend=f"SQLite file {self.path}",
             mode="embedded SQLite",
             detail=detail,
-            atomic_saves=True,
+            atomic_saves=self.atomic_saves,
         )
 
     def counts(self, *, cap: int = 10_000) -> dict[str, Count]:
