@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -177,3 +178,11 @@ def test_the_small_set_writes_to_convex_with_its_times_intact(request, backend_f
         assert store.memory.thread_feed(limit=1).items[0].updated_at == newest.updated_at
         oldest_score = min(s.created_at for s in data.scores)
         assert store.scores.score_series("toxicity-scorer").points[0].created_at >= oldest_score
+
+
+def test_the_large_set_uses_ascending_uuid7_ids_so_inserts_append():
+    ids = demo_data.Ids(demo_data.random.Random(0), ordered=True)
+    made = [ids.uuid() for _ in range(1000)]
+    assert made == sorted(made)
+    assert len(set(made)) == 1000
+    assert {uuid.UUID(value).version for value in made} == {7}
