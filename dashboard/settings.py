@@ -48,6 +48,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# [security] Key rotation: the previous key(s) keep sessions valid while everyone moves to the new one.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
+if any(len(old) < 50 or old.startswith("django-insecure-") for old in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY_FALLBACKS holds a weak key (50+ random characters each).")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 for _origin in CSRF_TRUSTED_ORIGINS:
@@ -86,6 +90,8 @@ STORE_BACKEND = "convex" if CONVEX_URL else "sqlite"
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
+    # [security] Django's admin, narrowed to user management for the admin role (accounts/admin_site.py).
+    "dashboard.accounts.admin_config.DashboardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -110,7 +116,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # [security] Django's LoginRequiredMiddleware plus HX-Redirect for htmx and authz_fail logging.
+    "dashboard.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -144,7 +151,18 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not TESTING:
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # [security/serving] Reuse a connection per worker thread for a minute, checked before reuse.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_DB_CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# [security] "shared" is seen by every worker and host (a table in the dashboard's database, made by
+# migrate): the login rate limits count there. "default" stays per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dashboard_cache"},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,6 +176,10 @@ if TESTING:
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:overview"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# [security] Optional single sign-on (OpenID Connect) from OIDC_* variables; None when off.
+from dashboard.accounts.oidc_config import load_oidc_settings  # noqa: E402
+
+OIDC = load_oidc_settings()
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")
@@ -167,7 +189,7 @@ USE_TZ = True
 # --- static files -------------------------------------------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # The manifest storage needs `collectstatic` first; DEBUG runs and tests serve straight from static/.
 _plain_static = DEBUG or TESTING
@@ -189,6 +211,11 @@ _secure_cookies = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = _secure_cookies
 CSRF_COOKIE_SECURE = _secure_cookies
 SESSION_COOKIE_HTTPONLY = True
+# [security] Explicit (Django's default): cookies go with top-level navigations only, never cross-site POSTs.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# [security] No script reads the CSRF cookie: the token reaches htmx through hx-headers in base.html.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -203,6 +230,9 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# [security] How many proxies in front append to X-Forwarded-For (0: use the peer address); the login
+# rate limits count per client address.
+NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", 0, minimum=0)
 
 # Scripts only from our own static files, each tag carrying the per-request nonce; no inline style,
 # no eval. Images may be https: or data: because messages carry image attachments.

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("", include("dashboard.core.urls")),
     path("accounts/", include("dashboard.accounts.urls")),
+    # User management for the admin role only (dashboard/accounts/admin_site.py).
+    path("admin/", admin.site.urls),
     # Before threads/ and resources/: their <id>/ routes must not see .../memory/ first.
     path("", include("dashboard.memory_editor.urls")),
     path("threads/", include("dashboard.threads.urls")),

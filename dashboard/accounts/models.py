@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -21,3 +22,28 @@ class DashboardPermission(models.Model):
 
     def __str__(self) -> str:
         return "dashboard permissions"
+
+
+class OIDCIdentity(models.Model):
+    """Which identity at which OpenID provider signs in as which user.
+
+    A person is recognised by the provider's ``sub`` claim (stable and unique per issuer), never by
+    an email address or a username, which can be reassigned or typed by anyone at some providers.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identities"
+    )
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "single sign-on identity"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_unique_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"

@@ -17,12 +17,20 @@ ROLES: dict[str, tuple[str, ...]] = {
 
 
 def set_role(user: AbstractBaseUser, role: str) -> None:
-    """Make ``role`` the user's only role (other groups are left alone)."""
+    """Make ``role`` the user's only role (other groups are left alone).
+
+    The admin role also makes the user staff: the user administration at /admin/ asks for staff
+    *and* the ``manage_users`` permission (see admin_site.py); other roles are not staff.
+    """
     if role not in ROLES:
         raise ValueError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     groups = user.groups  # type: ignore[attr-defined]
     groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
     groups.add(Group.objects.get(name=role))
+    staff = role == "admin" or bool(getattr(user, "is_superuser", False))
+    if getattr(user, "is_staff", staff) != staff:
+        user.is_staff = staff  # type: ignore[attr-defined]
+        user.save(update_fields=["is_staff"])
 
 
 def role_of(user: AbstractBaseUser) -> str | None:

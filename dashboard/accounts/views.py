@@ -1,41 +1,98 @@
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.core.store_errors import is_partial_request
 
-_login_view = auth_views.LoginView.as_view(
-    template_name="accounts/login.html", redirect_authenticated_user=True
-)
+from . import oidc
+from .forms import RATE_LIMITED, RateLimitedAuthenticationForm
+from .middleware import login_url_returning_to
+
+
+def _sso_context() -> dict[str, Any]:
+    cfg = oidc.config()
+    return {"sso_name": cfg.provider_name if cfg else None}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+    form_class = RateLimitedAuthenticationForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | _sso_context()
+
+    def form_invalid(self, form: RateLimitedAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, RATE_LIMITED):
+            response.status_code = 429
+        return response
+
+
+_login_view = LoginView.as_view()
 
 
 @login_not_required
 def login(request: HttpRequest) -> HttpResponse:
     if is_partial_request(request) and request.method == "GET":
-        # An htmx request whose session expired was redirected here by LoginRequiredMiddleware; the
-        # browser followed the redirect inside the XHR. Swapping the login form into a table cell
-        # helps no one: send the whole tab to the login page, returning to the page it was on.
-        return HttpResponseClientRedirect(_login_url_for(request.htmx.current_url))  # type: ignore[attr-defined]
+        # Fallback for an htmx request that still followed a redirect here (LoginRequiredMiddleware
+        # answers those with HX-Redirect itself): send the whole tab, not a form in a table cell.
+        return HttpResponseClientRedirect(
+            login_url_returning_to(resolve_url(settings.LOGIN_URL), request.htmx.current_url)  # type: ignore[attr-defined]
+        )
     return _login_view(request)
 
 
-def _login_url_for(page_url: str | None) -> str:
-    login_url = resolve_url(settings.LOGIN_URL)
-    if not page_url:
-        return login_url
-    parts = urlsplit(page_url)
-    next_path = parts.path + (f"?{parts.query}" if parts.query else "")
-    if not next_path.startswith("/") or not url_has_allowed_host_and_scheme(next_path, allowed_hosts=None):
-        return login_url
-    return f"{login_url}?{urlencode({'next': next_path})}"
-
-
 logout = auth_views.LogoutView.as_view()
+
+
+@login_not_required
+@never_cache
+@require_GET
+def oidc_login(request: HttpRequest) -> HttpResponse:
+    """Start single sign-on: off to the identity provider."""
+    if oidc.config() is None:
+        raise Http404("Single sign-on is not set up.")
+    try:
+        return HttpResponseRedirect(oidc.start(request))
+    except oidc.OIDCError as error:
+        oidc.log_failure(request, error)
+        return _sso_failed(request, error)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def oidc_callback(request: HttpRequest) -> HttpResponse:
+    """The provider sends the browser back here with a code (or an error)."""
+    if oidc.config() is None:
+        raise Http404("Single sign-on is not set up.")
+    try:
+        result = oidc.finish(request)
+    except oidc.OIDCError as error:
+        oidc.log_failure(request, error)
+        return _sso_failed(request, error)
+    # login() rotates the session key (and so drops the flow state with the old session).
+    auth_login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+    return HttpResponseRedirect(result.next_url)
+
+
+def _sso_failed(request: HttpRequest, error: oidc.OIDCError) -> HttpResponse:
+    context = {
+        "form": RateLimitedAuthenticationForm(request),
+        "next": "",
+        "sso_error": error.message,
+        **_sso_context(),
+    }
+    return render(request, "accounts/login.html", context, status=error.status)

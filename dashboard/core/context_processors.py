@@ -32,6 +32,7 @@ AREAS: tuple[tuple[str, str, str | None], ...] = (
     ("Workflows", "/workflows/", None),
     ("Scores", "/scores/", None),
     ("Audit", "/audit/", "accounts.view_audit"),
+    ("Users", "/admin/", "accounts.manage_users"),
 )
 
 
