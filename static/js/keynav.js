@@ -22,10 +22,10 @@
       var on = i === index;
       row.classList.toggle(SELECTED, on);
       if (on) {
-        row.setAttribute("aria-selected", "true");
+        row.setAttribute("aria-current", "true");
         row.scrollIntoView({ block: "nearest" });
       } else {
-        row.removeAttribute("aria-selected");
+        row.removeAttribute("aria-current");
       }
     });
   }
