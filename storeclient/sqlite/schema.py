@@ -215,6 +215,13 @@ RECOMMENDED_INDEXES: tuple[RecommendedIndex, ...] = (
         "scores of one scorer, newest first; score series; distinct scorer ids",
     ),
     RecommendedIndex(
+        "dashboard_idx_scores_scorer_created_score",
+        SCORES,
+        ("scorerId", "createdAt", "id", "score", "source"),
+        "score series and chart buckets of one scorer read from the index alone (no row lookups), "
+        "also with a LIVE/TEST filter",
+    ),
+    RecommendedIndex(
         "dashboard_idx_scores_scorer_score",
         SCORES,
         ("scorerId", "score", "id"),
