@@ -51,8 +51,6 @@ FLOW_MAX_AGE = 600
 #: Sign-ins in progress kept per session (several tabs); the oldest is dropped beyond this.
 MAX_FLOWS = 5
 DISCOVERY_TTL = 3600
-#: At most one JWKS refetch per this many seconds when a token names an unknown key.
-JWKS_REFETCH_INTERVAL = 60
 CLOCK_SKEW = 60
 
 
@@ -172,8 +170,10 @@ def _signing_key(cfg: OIDCSettings, provider: _Provider, kid: str | None) -> jwt
         return signing[0] if len(signing) == 1 or (signing and kid is not None) else None
 
     key = find()
-    now = time.monotonic()
-    if key is None and (provider.jwks is None or now - provider.jwks_fetched_at > JWKS_REFETCH_INTERVAL):
+    # An unknown key id means the provider rotated its keys: fetch them again. (Tokens come only
+    # from the provider's token endpoint, over our own connection, so nobody else can make us
+    # refetch.)
+    if key is None:
         data = _get_json(cfg, provider.metadata["jwks_uri"], "jwks")
         try:
             provider.jwks = jwt.PyJWKSet.from_dict(data)
@@ -181,7 +181,7 @@ def _signing_key(cfg: OIDCSettings, provider: _Provider, kid: str | None) -> jwt
             raise OIDCError(
                 "The sign-in provider's keys are unreadable.", status=502, log="jwks: unusable key set"
             ) from None
-        provider.jwks_fetched_at = now
+        provider.jwks_fetched_at = time.monotonic()
         key = find()
     if key is None:
         raise OIDCError(
