@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -407,6 +407,122 @@ CASES += [
 ]
 
 
+# --- scores ----------------------------------------------------------------------------------------------
+
+#: The scores pages' "now" in the bench: the seeded scores end here, so the cached files stay valid.
+SCORES_NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+SCORER = "answer-relevancy-scorer"
+SCORES_BUILD_VERSION = 1
+
+
+def scores_file(count: int) -> Callable[[], Path]:
+    """A cached Mastra file, var/bench/scores_<count>.db: ``count`` Answer Relevancy scores (realistic
+    rows from the demo data, ~2.5 KB each) with ``createdAt`` spread over the 90 days before
+    ``SCORES_NOW``, saved one by one through ``SQLiteStore.save_score``."""
+
+    def path() -> Path:
+        import json
+        import random
+
+        from dashboard.core import demo_data
+
+        out = ROOT / "var" / "bench"
+        out.mkdir(parents=True, exist_ok=True)
+        db, marker = out / f"scores_{count}.db", out / f"scores_{count}.json"
+        want = {"version": SCORES_BUILD_VERSION, "scores": count, "now": SCORES_NOW.isoformat()}
+        if db.exists() and marker.exists() and json.loads(marker.read_text()) == want:
+            with SQLiteStore(db, create=False) as store:
+                store.add_indexes()  # a file cached before a recommended index was added
+            return db
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        marker.unlink(missing_ok=True)
+        print(f"building {db} ({count:,} scores) ...", flush=True)
+        started = time.perf_counter()
+        rng = random.Random(count)
+        ids = demo_data.Ids(rng)
+        with SQLiteStore(db) as store:
+            for _ in range(count):
+                created = SCORES_NOW - timedelta(seconds=rng.randint(60, 90 * 86_400))
+                ask, answer = rng.choice(_SCORE_TURNS)
+                score = demo_data.agent_score(rng, ids, SCORER, created, SCORES_NOW, None, ask, answer)
+                store.scores.save_score(score.payload, created_at=score.created_at)
+        marker.write_text(json.dumps(want))
+        print(
+            f"  built in {time.perf_counter() - started:.0f} s, {db.stat().st_size / 1e6:,.0f} MB", flush=True
+        )
+        return db
+
+    path.__name__ = f"scores_file_{count}"
+    return path
+
+
+_SCORE_TURNS = [
+    (
+        "Where is my order A-10492?",
+        "Order A-10492 left our warehouse yesterday and should arrive within 2 days.",
+    ),
+    ("Can I return the blender?", "Yes: returns are free within 30 days. I've e-mailed you a return label."),
+    (
+        "I was charged twice for A-10377.",
+        "Sorry about that! I've refunded the duplicate charge; expect it in 3-5 days.",
+    ),
+]
+
+
+def _freeze_scores_now() -> None:
+    from dashboard.scores import views as score_views
+
+    score_views.now = lambda: SCORES_NOW  # type: ignore[assignment]
+
+
+def _score_table_page_two(data: Any, store: Any) -> str:
+    feed = store.scores.score_feed(
+        SCORER, from_date=SCORES_NOW - timedelta(days=30), to_date=SCORES_NOW, limit=25
+    )
+    return f"/scores/{SCORER}/?cursor={feed.next_cursor}&back="
+
+
+def _score_panel(data: Any, store: Any) -> str:
+    return f"/scores/{SCORER}/{store.scores.score_feed(SCORER, limit=1).items[0].id}/"
+
+
+_freeze_scores_now()
+SCORES_1K, SCORES_100K = scores_file(1_000), scores_file(100_000)
+_SCORE_PAGES: list[tuple[str, Callable[[Any, Any], str], dict[str, str]]] = [
+    ("scorer page, 30 days", lambda d, s: f"/scores/{SCORER}/", {}),
+    ("scorer page, 90 days", lambda d, s: f"/scores/{SCORER}/?range=90d", {}),
+    ("scorer page, all time", lambda d, s: f"/scores/{SCORER}/?range=all", {}),
+    ("scorer page, 24 hours", lambda d, s: f"/scores/{SCORER}/?range=24h", {}),
+    (
+        "filter change, 7d LIVE (htmx)",
+        lambda d, s: f"/scores/{SCORER}/?range=7d&source=LIVE",
+        {**HTMX, "HX-Target": "scorer-results"},
+    ),
+    ("table page 2 (htmx)", _score_table_page_two, {**HTMX, "HX-Target": "score-table"}),
+    (
+        "lowest first, 90d (htmx table)",
+        lambda d, s: f"/scores/{SCORER}/?range=90d&order=lowest",
+        {**HTMX, "HX-Target": "score-table"},
+    ),
+    ("score panel (htmx)", _score_panel, {**HTMX, "HX-Target": "score-detail"}),
+    ("overview, 7 days", lambda d, s: "/scores/", {}),
+    ("overview, 90 days", lambda d, s: "/scores/?period=90d", {}),
+]
+for _label, _url, _headers in _SCORE_PAGES:
+    CASES += [
+        PageCase(f"scores: {_label} (1k)", prebuilt, _url, _headers, file=SCORES_1K),
+        PageCase(
+            f"scores: {_label} (100k)",
+            prebuilt,
+            _url,
+            _headers,
+            file=SCORES_100K,
+            baseline=f"scores: {_label} (1k)",
+        ),
+    ]
+
+
 # --- running -------------------------------------------------------------------------------------------
 
 
@@ -427,6 +543,7 @@ def run(cases: list[PageCase], repeats: int) -> None:
     clients = {role: signed_in_client(role) for role in ("viewer", "editor", "admin")}
     stores: dict[tuple[str, Any, Callable[[SQLiteStore], Any]], tuple[Any, Any]] = {}
     print(f"{'page':<52} {'median ms':>10} {'p90 ms':>8} {'store calls':>12} {'KB':>7}")
+    medians: dict[str, float] = {}
     for case in cases:
         key = (case.backend, case.file, case.data)
         if key not in stores:
@@ -456,11 +573,20 @@ def run(cases: list[PageCase], repeats: int) -> None:
                     calls.append(sum(counting.calls.values()))
                     size = len(response.content)
         times.sort()
+        medians[case.name] = statistics.median(times)
         p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
         print(
             f"{case.name:<52} {statistics.median(times):>10.1f} {p90:>8.1f} "
             f"{statistics.median(calls):>12.0f} {size / 1024:>7.1f}"
         )
+    compared = [c for c in cases if c.baseline in medians]
+    if compared:
+        print(f"\n{'ratio of median times':<52} {'x':>10}")
+        for case in compared:
+            print(
+                f"{case.name + ' / ' + case.baseline.rsplit(' (', 1)[-1].rstrip(')'):<52} "
+                f"{medians[case.name] / medians[case.baseline]:>10.2f}"
+            )
     for store, _ in stores.values():
         store.close()
     if _convex_server is not None:
