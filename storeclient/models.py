@@ -150,6 +150,22 @@ class Resource:
         return record
 
 
+#: Every run status Mastra writes (``WorkflowRunState.status``), in a sensible display order.
+#: Step results use a subset. Stored data may hold others (older versions, tests): show them as is.
+RUN_STATUSES: tuple[str, ...] = (
+    "running",
+    "success",
+    "failed",
+    "tripwire",
+    "suspended",
+    "waiting",
+    "pending",
+    "canceled",
+    "bailed",
+    "paused",
+)
+
+
 @dataclass(frozen=True)
 class WorkflowRun:
     workflow_name: str

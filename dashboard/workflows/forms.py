@@ -10,20 +10,6 @@ from django.utils import timezone
 
 from dashboard.core.paging import CursorForm
 
-#: Every run status Mastra writes (WorkflowRunState.status), in the order the filter offers them.
-RUN_STATUSES = (
-    "running",
-    "success",
-    "failed",
-    "tripwire",
-    "suspended",
-    "waiting",
-    "pending",
-    "canceled",
-    "bailed",
-    "paused",
-)
-
 
 class RunFilterForm(CursorForm):
     # Free text rather than choices: a run may carry a status or name this list has never seen

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from storeclient.codec import parse_datetime
-from storeclient.models import WorkflowRun
+from storeclient.models import RUN_STATUSES, WorkflowRun
 
 #: A step (or item) the run has not got to, or whose record this snapshot does not hold.
 NOT_REACHED = "not-reached"
@@ -32,20 +32,7 @@ NOT_REACHED = "not-reached"
 UNRECORDED = "unrecorded"
 
 #: Statuses Mastra writes for runs and steps (WorkflowRunState.status, StepResult.status).
-KNOWN_STATUSES = frozenset(
-    {
-        "running",
-        "success",
-        "failed",
-        "tripwire",
-        "suspended",
-        "waiting",
-        "pending",
-        "canceled",
-        "bailed",
-        "paused",
-    }
-)
+KNOWN_STATUSES = frozenset(RUN_STATUSES)
 #: Run statuses whose page refreshes itself: the run is still moving without anyone acting.
 LIVE_STATUSES = frozenset({"running", "pending", "waiting"})
 #: Run statuses after which nothing more happens.

@@ -25,9 +25,9 @@ from dashboard.core.paging import CursorPager
 from dashboard.core.store import get_store
 from dashboard.core.store_errors import is_partial_request
 from storeclient.errors import InvalidRequest
-from storeclient.models import Count, Feed, WorkflowRun
+from storeclient.models import RUN_STATUSES, Count, Feed, WorkflowRun
 
-from .forms import RUN_STATUSES, RunFilterForm, RunPageForm
+from .forms import RunFilterForm, RunPageForm
 from .graph import Node, RunGraph, RunSummary, build_graph, nested_workflow_ids, status_slug, summarize
 
 PAGE_SIZE = 25
