@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -17,6 +16,7 @@ from django.test import Client
 
 from storeclient.interface import Store
 from storeclient.models import Resource, Thread
+from tests.support.counting_store import CountingStore  # noqa: F401  (re-exported for the editor tests)
 
 T0 = datetime(2026, 1, 9, 14, 2, 11, 481000, tzinfo=UTC)
 
@@ -169,41 +169,3 @@ class SavesFail:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
-
-
-class CountingStore:
-    """``store`` that counts calls per method name (``calls["memory.get_resource_by_id"]``)."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self.calls: Counter[str] = Counter()
-        self.memory = _Counting(store.memory, "memory", self.calls)
-        self.workflows = _Counting(store.workflows, "workflows", self.calls)
-        self.scores = _Counting(store.scores, "scores", self.calls)
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._store, name)
-        if callable(attr):
-            return _counted(attr, name, self.calls)
-        return attr
-
-    @property
-    def total(self) -> int:
-        return sum(self.calls.values())
-
-
-class _Counting:
-    def __init__(self, target: Any, prefix: str, calls: Counter[str]) -> None:
-        self._target, self._prefix, self._calls = target, prefix, calls
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._target, name)
-        return _counted(attr, f"{self._prefix}.{name}", self._calls) if callable(attr) else attr
-
-
-def _counted(fn: Any, name: str, calls: Counter[str]) -> Any:
-    def call(*args: Any, **kwargs: Any) -> Any:
-        calls[name] += 1
-        return fn(*args, **kwargs)
-
-    return call
