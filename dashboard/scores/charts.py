@@ -9,9 +9,9 @@ from typing import Any
 
 from .stats import DAY, HOUR, Bin, Bucket
 
-SPARK_WIDTH = 160
-SPARK_HEIGHT = 36
-SPARK_PAD = 3
+SPARK_WIDTH = 300
+SPARK_HEIGHT = 48
+SPARK_PAD = 4
 
 
 def bucket_label(bucket: Bucket, size: int) -> str:
