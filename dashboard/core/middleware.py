@@ -22,3 +22,35 @@ class StoreErrorMiddleware:
         if isinstance(exception, StoreError):
             return render_store_error(request, exception)
         return None
+
+
+class HealthCheckMiddleware:
+    """``/healthz`` answered before anything else looks at the request.
+
+    Container and Kubernetes probes connect by IP address over plain http: ahead of host validation
+    (ALLOWED_HOSTS) and the https redirect, they get the real answer instead of a 400 or a 301.
+    The view is public and fixed JSON, so an unchecked Host header cannot do harm here. The
+    security headers the later middleware would add are set here.
+    """
+
+    HEADERS = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            from .views import healthz
+
+            response = healthz(request)
+            for name, value in self.HEADERS.items():
+                response.setdefault(name, value)
+            return response
+        return self.get_response(request)
