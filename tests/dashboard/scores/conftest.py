@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
 from dashboard.core import demo_data
+from dashboard.core.store import use_store
 from dashboard.scores import views
 from storeclient.sqlite import SQLiteStore
+from tests.support.counting_store import CountingStore
 
 from ..conftest import DEMO_NOW
 
@@ -46,33 +47,19 @@ def values(scores: list[demo_data.DemoScore]) -> list[float]:
 
 
 class StoreCalls:
-    """Records the store methods a request calls, by name."""
+    """The store methods the views called during a test, by bare name, in order. The footer's
+    ``describe()`` is left out: it is asked once per store object, not per page."""
 
-    def __init__(self) -> None:
-        self.names: list[str] = []
+    def __init__(self, counting: CountingStore) -> None:
+        self.counting = counting
 
-    def clear(self) -> None:
-        self.names.clear()
+    @property
+    def names(self) -> list[str]:
+        return [name.rsplit(".", 1)[-1] for name, _, _ in self.counting.log if name != "describe"]
 
 
 @pytest.fixture
-def store_calls(demo_store: SQLiteStore, monkeypatch: pytest.MonkeyPatch) -> Iterator[StoreCalls]:
-    calls = StoreCalls()
-    for owner, names in (
-        (demo_store, ("counts", "health")),
-        (demo_store.memory, ("thread_feed", "message_feed", "get_thread_by_id")),
-        (demo_store.workflows, ("run_feed", "get_workflow_run_by_id")),
-        (
-            demo_store.scores,
-            ("scorer_ids", "score_feed", "score_series", "score_buckets", "get_score_by_id"),
-        ),
-    ):
-        for name in names:
-            original = getattr(owner, name)
-
-            def wrapper(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
-                calls.names.append(_name)
-                return _original(*args, **kwargs)
-
-            monkeypatch.setattr(owner, name, wrapper)
-    yield calls
+def store_calls(demo_store: SQLiteStore) -> Iterator[StoreCalls]:
+    counting = CountingStore(demo_store)
+    with use_store(counting):
+        yield StoreCalls(counting)
