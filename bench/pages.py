@@ -52,6 +52,7 @@ from django.test import Client, override_settings  # noqa: E402
 
 from dashboard.core.store import use_store  # noqa: E402
 from storeclient.sqlite import SQLiteStore  # noqa: E402
+from tests.support.counting_store import CountingStore  # noqa: E402
 
 # Production settings, except what a test client needs: its host name, and static URLs without the
 # collectstatic manifest.
@@ -67,33 +68,6 @@ HTMX = {"HX-Request": "true"}
 
 
 # --- the counting proxy -------------------------------------------------------------------------------
-
-
-class _CountingDomain:
-    def __init__(self, inner: Any, prefix: str, calls: Counter[str]) -> None:
-        self._inner, self._prefix, self._calls = inner, prefix, calls
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._inner, name)
-        if not callable(attr):
-            return attr
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self._calls[f"{self._prefix}{name}"] += 1
-            return attr(*args, **kwargs)
-
-        return counted
-
-
-class CountingStore(_CountingDomain):
-    """The store as views see it, counting every call (``store.memory.x`` as ``memory.x``)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.calls: Counter[str] = Counter()
-        super().__init__(inner, "", self.calls)
-        self.memory = _CountingDomain(inner.memory, "memory.", self.calls)
-        self.workflows = _CountingDomain(inner.workflows, "workflows.", self.calls)
-        self.scores = _CountingDomain(inner.scores, "scores.", self.calls)
 
 
 # --- data sets -------------------------------------------------------------------------------------------
