@@ -8,12 +8,13 @@ PY := $(VENV)/bin/python
 PYTHON ?=
 NODE_MODULES := convex/node_modules/.package-lock.json
 
-.PHONY: run run-convex test test-fast lint typecheck lock bench clean help
+.PHONY: run run-convex test test-fast test-postgres lint typecheck lock bench clean help
 
 help:
 	@echo "make run         dashboard on http://127.0.0.1:$(PORT) with the embedded SQLite store and demo data"
 	@echo "make run-convex  the same dashboard against the local Convex dev server"
 	@echo "make test        the whole test suite (sets up everything it needs first)"
+	@echo "make test-postgres  the database tests again on PostgreSQL (TEST_DATABASE_URL; scripts/test-postgres.sh)"
 	@echo "make lint        ruff + mypy"
 
 # The venv is rebuilt when the dependency pins change.
@@ -36,6 +37,13 @@ node: $(NODE_MODULES)
 
 test: $(VENV)/.installed $(NODE_MODULES)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The tests that touch the dashboard's own database again, on PostgreSQL (TEST_DATABASE_URL; start a
+# throwaway server with: eval $$(scripts/test-postgres.sh start)). Skipped when none answers,
+# except in CI.
+TEST_DATABASE_URL ?= postgres://dashboard:dashboard@127.0.0.1:5432/dashboard
+test-postgres: $(VENV)/.installed $(NODE_MODULES)
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest -m "postgres and not browser" $(PYTEST_ARGS)
 
 # Without the browser tests: the quick loop while developing.
 test-fast: $(VENV)/.installed $(NODE_MODULES)
