@@ -50,6 +50,8 @@ class FakeProvider:
     grants: dict[str, Grant] = field(default_factory=dict)
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     jwks_requests: int = 0
+    #: Seconds the token endpoint waits before answering (a provider that hangs).
+    token_delay: float = 0.0
     url: str = ""
     _server: ThreadingHTTPServer | None = None
 
@@ -151,6 +153,8 @@ class FakeProvider:
         if urlsplit(handler.path).path.removeprefix("/realms/team") != "/token":
             self._send(handler, 404, {"error": "not_found"})
             return
+        if self.token_delay:
+            time.sleep(self.token_delay)
         length = int(handler.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in parse_qs(handler.rfile.read(length).decode()).items()}
         auth = handler.headers.get("Authorization", "")

@@ -5,6 +5,7 @@ towards the provider and Django's test client towards the dashboard."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
@@ -42,7 +43,7 @@ def provider() -> Iterator[FakeProvider]:
 
 @pytest.fixture
 def sso(provider: FakeProvider, settings, db) -> FakeProvider:
-    provider.person, provider.tamper = dict(DANA), None
+    provider.person, provider.tamper, provider.token_delay = dict(DANA), None, 0.0
     settings.OIDC = OIDCSettings(
         issuer=provider.url,
         client_id=CLIENT_ID,
@@ -249,6 +250,17 @@ def test_an_unreachable_provider_is_reported_without_a_crash(client, sso, settin
     response = client.get("/accounts/oidc/login/")
     assert response.status_code == 502
     assert "could not be reached" in response.content.decode()
+
+
+def test_a_hanging_token_endpoint_gives_up_after_the_timeout(client, sso, settings):
+    settings.OIDC = replace(settings.OIDC, timeout=1.0)
+    sso.token_delay = 3.0
+    began = time.monotonic()
+    response = sign_in(client)
+    assert time.monotonic() - began < 2.5
+    assert response.status_code == 502
+    assert "could not be reached" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def test_nothing_secret_reaches_the_logs(client, sso, caplog):

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path, reverse
 
+from dashboard.audit.models import AuditEvent
 from dashboard.core import demo_data
 from dashboard.core.store import get_store, reset_store
 from storeclient.convex import ConvexStore
@@ -174,6 +175,11 @@ def test_a_conflicting_save_shows_no_key(convex_settings, seeded, eddie, all_log
     assert stale.status_code == 409
     assert_no_sentinel_in(stale, "conflict")
     assert_no_sentinel_in_logs(all_logs)
+    # The audit trail of both saves holds no trace of the key either.
+    events = list(AuditEvent.objects.values())
+    assert len(events) == 2
+    for secret in (SENTINEL, SECRET_HALF):
+        assert secret not in repr(events)
 
 
 @pytest.fixture
@@ -246,6 +252,19 @@ def test_errors_that_quote_the_key_are_redacted_on_every_error_page(
         # is kept verbatim, for the operator. The page shows nothing of it.
         return
     assert_no_sentinel_in_logs(all_logs)
+
+
+def test_the_debug_error_page_masks_the_key_setting(convex_settings, raising_urls, vera):
+    # Only ever on a developer's machine, but it lists every setting: CONVEX_ADMIN_KEY is masked
+    # by Django's SafeExceptionReporterFilter (its name holds KEY).
+    convex_settings.DEBUG = True
+    client = Client(raise_request_exception=False)
+    client.force_login(vera)
+    RAISE[:] = [RuntimeError("a bug")]
+    response = client.get("/__raise__/")
+    assert response.status_code == 500
+    assert "CONVEX_ADMIN_KEY" in response.content.decode()
+    assert_no_sentinel_in(response, "technical 500")
 
 
 def test_no_static_file_holds_the_key(convex_settings, vera, all_logs):
