@@ -7,6 +7,7 @@ touching this file.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -269,3 +270,14 @@ def test_set_role_keeps_staff_in_step_with_the_admin_role(django_user_model, db)
 
 def test_the_admin_site_pages_are_not_offered_in_the_dashboard_to_an_editor(eddie_client):
     assert "/admin/" not in eddie_client.get("/").content.decode()
+
+
+def test_the_first_admin_from_ensure_admin_reaches_user_management(tmp_path, db):
+    from django.core.management import call_command
+
+    call_command("ensure_admin", "--credentials-file", str(tmp_path / "creds.txt"), stdout=io.StringIO())
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and role_of(admin) == "admin"
+    client = Client()
+    client.force_login(admin)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200

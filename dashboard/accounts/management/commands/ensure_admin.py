@@ -73,7 +73,8 @@ class Command(BaseCommand):
             f"    username: {username}\n"
             f"    password: {password}\n\n"
             f"This password is shown once. A copy is in {credentials_file} (readable only by you).\n"
-            f"Add teammates with: manage.py add_user <name> --role viewer|editor|admin\n"
+            f"Add teammates at {base_url.rstrip('/')}/admin/ (Users) or with:\n"
+            f"    manage.py add_user <name> --role viewer|editor|admin\n"
             f"{rule}"
         )
 
