@@ -22,8 +22,11 @@ keepalive = 5
 # Recycle workers now and then (bounded memory growth), not all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
 max_requests_jitter = 200
-# Only the proxy on these addresses may claim https through X-Forwarded-Proto to gunicorn; Django
-# trusts it only with DJANGO_TRUST_X_FORWARDED_PROTO=True. Default: a proxy on the same machine.
+# Behind a TLS proxy, set this to the address(es) gunicorn sees the proxy connect from (the first
+# field of the access log; CIDR networks work): gunicorn then takes https from the proxy's
+# X-Forwarded-Proto and Django gets it as the request's scheme, while anyone else claiming https
+# with that header is ignored. Prefer this to DJANGO_TRUST_X_FORWARDED_PROTO, which makes Django
+# believe the header from every client that reaches gunicorn. Default: a proxy on the same machine.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 # Logs to stdout/stderr for the container runtime. The access log leaves out query strings' values
 # no more than the URL does: the dashboard puts no secret in a URL.

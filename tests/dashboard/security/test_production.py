@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -194,19 +195,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def gunicorn(collected) -> Iterator[str]:
+@contextmanager
+def run_gunicorn(collected: tuple[Path, dict[str, str]], **extra: str) -> Iterator[str]:
     tmp_path, env = collected
     port = _free_port()
-    env = env | {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2"}
+    env = env | {
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_THREADS": "2",
+        **extra,
+    }
     assert manage(env, "migrate", "--noinput").returncode == 0
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -229,6 +234,12 @@ def gunicorn(collected) -> Iterator[str]:
             process.wait()
 
 
+@pytest.fixture
+def gunicorn(collected) -> Iterator[str]:
+    with run_gunicorn(collected) as url:
+        yield url
+
+
 @pytest.mark.slow
 def test_gunicorn_serves_the_dashboard_with_the_shipped_config(gunicorn):
     with httpx.Client(base_url=gunicorn, timeout=10) as client:
@@ -245,3 +256,17 @@ def test_gunicorn_serves_the_dashboard_with_the_shipped_config(gunicorn):
         assert client.get("/accounts/login/", headers={"Host": "evil.example"}).status_code == 400
         css = login.text.split('href="/static/css/app.')[1].split('"')[0]
         assert client.get(f"/static/css/app.{css}").status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("allowed", "status"), [("127.0.0.1", 200), ("192.0.2.10", 301)])
+def test_only_the_configured_proxy_may_claim_https(collected, allowed, status):
+    # The recommended set-up behind a TLS proxy: gunicorn believes X-Forwarded-Proto only from the
+    # proxy's address (GUNICORN_FORWARDED_ALLOW_IPS) and Django takes the scheme from gunicorn.
+    with run_gunicorn(
+        collected, GUNICORN_FORWARDED_ALLOW_IPS=allowed, DJANGO_SECURE_SSL_REDIRECT="True"
+    ) as url:
+        response = httpx.get(f"{url}/accounts/login/", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == status
+    if status == 200:
+        assert response.headers["set-cookie"].count("Secure") >= 1
