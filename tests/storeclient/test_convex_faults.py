@@ -70,7 +70,8 @@ def test_a_read_sends_mastras_request_shape_with_the_admin_key() -> None:
 def test_a_wrong_admin_key_raises_auth_error_naming_the_setting() -> None:
     store, _ = make_store(
         lambda r: httpx.Response(
-            401, json={"code": "BadAdminKey", "message": "The provided admin key was invalid for this instance"}
+            401,
+            json={"code": "BadAdminKey", "message": "The provided admin key was invalid for this instance"},
         )
     )
     with pytest.raises(AuthError) as caught:
@@ -198,7 +199,11 @@ def test_a_write_whose_connection_never_opened_is_retried() -> None:
 
 def test_truncated_json_is_unavailable_not_a_crash() -> None:
     store, _ = make_store(
-        lambda r: httpx.Response(200, content=b'{"status":"success","value":{"ok":true,"res', headers={"content-type": "application/json"})
+        lambda r: httpx.Response(
+            200,
+            content=b'{"status":"success","value":{"ok":true,"res',
+            headers={"content-type": "application/json"},
+        )
     )
     with pytest.raises(BackendUnavailable) as caught:
         store.memory.get_thread_by_id("t-1")
@@ -214,7 +219,9 @@ def test_a_20_mb_body_is_refused_without_reading_it_all() -> None:
             served["bytes"] += len(chunk)
             yield chunk
 
-    store, _ = make_store(lambda r: httpx.Response(200, content=stream(), headers={"content-type": "application/json"}))
+    store, _ = make_store(
+        lambda r: httpx.Response(200, content=stream(), headers={"content-type": "application/json"})
+    )
     with pytest.raises(LimitError) as caught:
         store.memory.get_thread_by_id("t-1")
     assert "MiB" in caught.value.message
@@ -224,7 +231,11 @@ def test_a_20_mb_body_is_refused_without_reading_it_all() -> None:
 def test_the_admin_key_never_appears_in_an_error() -> None:
     def echo_key(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
-            560, json={"status": "error", "errorMessage": f"Uncaught Error: bad header {request.headers['authorization']}"}
+            560,
+            json={
+                "status": "error",
+                "errorMessage": f"Uncaught Error: bad header {request.headers['authorization']}",
+            },
         )
 
     store, _ = make_store(echo_key)
