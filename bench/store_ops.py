@@ -74,7 +74,12 @@ def seed(store: ConvexStore) -> None:
         store.workflows.persist_workflow_snapshot(
             "refund-approval",
             f"run-{i:03d}",
-            {"runId": f"run-{i:03d}", "status": "success", "context": {"input": {"n": i}}, "serializedStepGraph": []},
+            {
+                "runId": f"run-{i:03d}",
+                "status": "success",
+                "context": {"input": {"n": i}},
+                "serializedStepGraph": [],
+            },
             created_at=T0 + timedelta(minutes=i),
         )
     for i in range(300):
@@ -120,14 +125,20 @@ def main() -> None:
                 lambda: store.memory.list_messages(BIG_THREAD, page=0, per_page=40, direction="DESC"),
                 {"threadId": BIG_THREAD},
             ),
-            "getResourceById": (lambda: store.memory.get_resource_by_id("user-07"), {"resourceId": "user-07"}),
+            "getResourceById": (
+                lambda: store.memory.get_resource_by_id("user-07"),
+                {"resourceId": "user-07"},
+            ),
             "listWorkflowRuns": (lambda: store.workflows.list_workflow_runs(page=0, per_page=20), {}),
             "listScoresByScorerId": (
                 lambda: store.scores.list_scores_by_scorer_id("answer-relevancy-scorer", page=0, per_page=20),
                 {"scorerId": "answer-relevancy-scorer"},
             ),
         }
-        spec = {"operations": [{"op": name, **params} for name, (_, params) in ops.items()], "repeats": args.repeats}
+        spec = {
+            "operations": [{"op": name, **params} for name, (_, params) in ops.items()],
+            "repeats": args.repeats,
+        }
 
         def typescript_medians() -> dict[str, float]:
             done = subprocess.run(
@@ -146,7 +157,10 @@ def main() -> None:
             for _ in range(20):
                 fn()
         typescript_medians()
-        rounds = [({n: python_median(fn, args.repeats) for n, (fn, _) in ops.items()}, typescript_medians()) for _ in range(2)]
+        rounds = [
+            ({n: python_median(fn, args.repeats) for n, (fn, _) in ops.items()}, typescript_medians())
+            for _ in range(2)
+        ]
         python = {n: min(r[0][n] for r in rounds) for n in ops}
         typescript = {n: min(r[1][n] for r in rounds) for n in ops}
 
