@@ -44,6 +44,17 @@ def parse_datetime(value: Any) -> datetime:
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def sortable_iso(value: Any) -> str:
+    """A stored timestamp as Mastra's canonical ISO string, which sorts and compares correctly as text.
+
+    Nearly every stored value already is one (``2026-01-09T14:02:11.481Z``) and is returned as is,
+    which keeps sorting thousands of rows cheap; anything else goes through ``parse_datetime``.
+    """
+    if isinstance(value, str) and len(value) == 24 and value[-1] == "Z" and value[10] == "T":
+        return value
+    return to_iso(parse_datetime(value))
+
+
 def now() -> datetime:
     """The current time at Mastra's precision (milliseconds), so a write reads back equal."""
     t = datetime.now(UTC)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from ..codec import now, parse_datetime, to_iso
+from ..codec import now, sortable_iso, to_iso
 from ..errors import ConflictError, InvalidRequest, LimitError, StorageError
 from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
 from ..records import (
@@ -44,13 +44,13 @@ class _Row(NamedTuple):
     """A message row with just what filtering and sorting need; decoded only if it is returned."""
 
     id: str
-    created_at: datetime
+    created_at: str  # canonical ISO text: sorts and compares like the instant it names
     resource_id: str | None
     doc: dict[str, Any]
 
     @staticmethod
     def of(doc: dict[str, Any]) -> _Row:
-        return _Row(str(doc["id"]), parse_datetime(doc.get("createdAt")), doc.get("resourceId"), doc)
+        return _Row(str(doc["id"]), sortable_iso(doc.get("createdAt")), doc.get("resourceId"), doc)
 
 
 def _sort_key(field: str) -> Any:
@@ -210,16 +210,15 @@ class ConvexMemory:
             loaded[tid], was_capped = self._thread_rows(tid)
             capped = capped or was_capped
 
+        start = to_iso(date_from) if date_from is not None else None
+        end = to_iso(date_to) if date_to is not None else None
+
         def in_range(m: _Row) -> bool:
             if resource_id is not None and m.resource_id != resource_id:
                 return False
-            if date_from is not None and (
-                m.created_at <= date_from if start_exclusive else m.created_at < date_from
-            ):
+            if start is not None and (m.created_at <= start if start_exclusive else m.created_at < start):
                 return False
-            return not (
-                date_to is not None and (m.created_at >= date_to if end_exclusive else m.created_at > date_to)
-            )
+            return not (end is not None and (m.created_at >= end if end_exclusive else m.created_at > end))
 
         primary = [m for tid in thread_ids for m in loaded[tid] if in_range(m)]
         primary.sort(key=_sort_key(order_by), reverse=reverse)

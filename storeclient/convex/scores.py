@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ..codec import parse_datetime, to_iso, without_none
+from ..codec import parse_datetime, sortable_iso, to_iso, without_none
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
 from ..records import new_score_record, score_from_record
 from ..semantics import check_buckets, check_page, offset_page, paginate
@@ -58,7 +58,7 @@ def _score_search_note(scanned: int) -> str:
 def _page(rows: list[dict[str, Any]], page: int, per_page: PerPage, capped: bool) -> ScoreList:
     # Sort and slice the raw rows, then decode only the page: decoding every score of a large
     # scorer is most of the client's time otherwise.
-    rows.sort(key=lambda r: parse_datetime(r.get("createdAt")), reverse=True)
+    rows.sort(key=lambda r: sortable_iso(r.get("createdAt")), reverse=True)
     selected, total, has_more = paginate(rows, page, per_page)
     scores = [score_from_record(r) for r in selected]
     return ScoreList(
