@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from ..codec import now, sortable_iso, to_iso
+from ..codec import now, safely_parse_json, sortable_iso, to_iso
 from ..errors import ConflictError, InvalidRequest, LimitError, StorageError
 from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
 from ..records import (
@@ -112,13 +112,21 @@ class ConvexMemory:
     ) -> ThreadList:
         check_page(page, per_page, what="list_threads")
         check_metadata_filter(metadata)
-        threads, capped = self._all_threads(resource_id)
-        threads = [t for t in threads if metadata_matches(t.metadata, metadata)]
-        # Python's sort is stable like JS's: ties keep the handler's index order.
-        threads.sort(key=_sort_key(order_by), reverse=direction.upper() == "DESC")
-        rows, total, has_more = paginate(threads, page, per_page)
+        rows, capped = self._h.query(THREADS, {"resourceId": resource_id} if resource_id else None)
+        if metadata:
+            rows = [r for r in rows if metadata_matches(safely_parse_json(r.get("metadata")), metadata)]
+        # Sort the raw rows and decode only the page. Python's sort is stable like JS's: ties keep
+        # the handler's index order.
+        field = "updatedAt" if order_by == "updatedAt" else "createdAt"
+        rows.sort(key=lambda r: sortable_iso(r.get(field)), reverse=direction.upper() == "DESC")
+        selected, total, has_more = paginate(rows, page, per_page)
         return ThreadList(
-            threads=rows, total=total, page=page, per_page=per_page, has_more=has_more, capped=capped
+            threads=[thread_from_record(r) for r in selected],
+            total=total,
+            page=page,
+            per_page=per_page,
+            has_more=has_more,
+            capped=capped,
         )
 
     def save_thread(self, thread: Thread) -> Thread:
