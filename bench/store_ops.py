@@ -8,7 +8,7 @@ client and the ratio Python/TypeScript (aim: <= 1.0).
 The dev server is convex-test in Node with no real indexes, so absolute times say little about a
 hosted deployment; the ratio compares the two clients' own overheads on identical work.
 
-    .venv/bin/python bench/store_ops.py [--repeats 15]
+    .venv/bin/python bench/store_ops.py [--repeats 15] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ def python_median(fn: Callable[[], object], repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved measuring rounds per client")
     args = parser.parse_args()
     node = shutil.which("node")
     if node is None:
@@ -151,15 +152,15 @@ def main() -> None:
             return {name: result["medianMs"] for name, result in json.loads(done.stdout).items()}
 
         # The dev server's JIT warms up over the first few hundred calls: whoever ran first would
-        # look slower. Warm it with both clients, then measure each twice, interleaved, keeping the
-        # better median of the two rounds for each.
+        # look slower. Warm it with both clients, then measure each in several interleaved rounds, keeping the
+        # best median of the rounds for each (the dev server's own pauses only ever add time).
         for fn, _ in ops.values():
             for _ in range(20):
                 fn()
         typescript_medians()
         rounds = [
             ({n: python_median(fn, args.repeats) for n, (fn, _) in ops.items()}, typescript_medians())
-            for _ in range(2)
+            for _ in range(args.rounds)
         ]
         python = {n: min(r[0][n] for r in rounds) for n in ops}
         typescript = {n: min(r[1][n] for r in rounds) for n in ops}
