@@ -8,6 +8,7 @@ dies mid-save leaves a visible trace: a pending row older than ``PENDING_GRACE``
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -52,6 +53,10 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         return self.filter(outcome=outcome)
 
 
+class AuditLogImmutable(Exception):
+    """Raised on an attempt to change or delete a recorded audit event."""
+
+
 class AuditEvent(models.Model):
     #: Kept when the user is deleted (``username`` still says who it was).
     user = models.ForeignKey(
@@ -85,6 +90,16 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id} by {self.username} ({self.outcome})"
 
+    # The log is append-only (reliability-security AUD-5): a row is written once as pending and
+    # completed once by ``finish``; nothing edits or deletes it through the model afterwards.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogImmutable("Audit events cannot be edited; record a new event instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogImmutable("Audit events cannot be deleted.")
+
     @classmethod
     def start(
         cls,
@@ -110,11 +125,15 @@ class AuditEvent(models.Model):
         )
 
     def finish(self, outcome: str, *, error: str = "", result_version: str = "") -> None:
-        self.outcome = outcome
-        self.error = error
-        self.result_version = result_version
-        self.completed_at = timezone.now()
-        self.save(update_fields=["outcome", "error", "result_version", "completed_at"])
+        """Complete a pending event, once. Only a pending row is ever updated, and only here."""
+        completed_at = timezone.now()
+        updated = AuditEvent.objects.filter(pk=self.pk, outcome=Outcome.PENDING).update(
+            outcome=outcome, error=error, result_version=result_version, completed_at=completed_at
+        )
+        if not updated:
+            raise AuditLogImmutable(f"Audit event {self.pk} is already complete; it cannot be changed.")
+        self.outcome, self.error, self.result_version = outcome, error, result_version
+        self.completed_at = completed_at
 
     @property
     def target(self) -> str:

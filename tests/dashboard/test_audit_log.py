@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.audit.models import Action, AuditEvent, Outcome
+from dashboard.audit.models import Action, AuditEvent, AuditLogImmutable, Outcome
 from dashboard.core.store import use_store
 from storeclient.errors import StorageError
 from storeclient.sqlite import SQLiteStore
@@ -178,3 +178,23 @@ def test_no_secret_lands_in_an_audit_row_or_a_log_line(eddie, store, records, ca
     for value in (event.error, event.before, event.after, response.text, caplog.text):
         assert secret not in value
     assert "[redacted]" in event.error
+
+
+def test_a_recorded_event_cannot_be_edited_or_deleted(eddie):
+    event = make_event(eddie, "user_dana", Outcome.APPLIED)
+    event.after = "# Rewritten history"
+    with pytest.raises(AuditLogImmutable):
+        event.save()
+    with pytest.raises(AuditLogImmutable):
+        event.delete()
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.after == DANA_MEMORY + "- **Pets**: a cat\n"
+    assert stored.outcome == Outcome.APPLIED
+
+
+def test_an_event_is_completed_once(eddie):
+    event = make_event(eddie, "user_dana", Outcome.PENDING)
+    event.finish(Outcome.CONFLICT)
+    with pytest.raises(AuditLogImmutable):
+        event.finish(Outcome.APPLIED)
+    assert AuditEvent.objects.get(pk=event.pk).outcome == Outcome.CONFLICT
