@@ -844,19 +844,6 @@ SMALL_RUNS: tuple[tuple[str, str], ...] = (
     ("catalog-sync", "success"),
 )
 
-RUN_STATUSES = (
-    "running",
-    "success",
-    "failed",
-    "tripwire",
-    "suspended",
-    "waiting",
-    "pending",
-    "canceled",
-    "bailed",
-    "paused",
-)
-
 
 def _error(message: str, where: str, name: str = "Error") -> dict[str, Any]:
     return {

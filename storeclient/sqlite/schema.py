@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..models import SCORE_JSON_FIELDS
+
 THREADS = "mastra_threads"
 MESSAGES = "mastra_messages"
 RESOURCES = "mastra_resources"
@@ -118,20 +120,7 @@ JSON_COLUMNS: dict[str, frozenset[str]] = {
     MESSAGES: frozenset(),  # content is plain JSON text, never JSONB
     RESOURCES: frozenset({"metadata"}),
     RUNS: frozenset({"snapshot"}),
-    SCORES: frozenset(
-        {
-            "scorer",
-            "preprocessStepResult",
-            "extractStepResult",
-            "analyzeStepResult",
-            "metadata",
-            "input",
-            "output",
-            "additionalContext",
-            "requestContext",
-            "entity",
-        }
-    ),
+    SCORES: frozenset(SCORE_JSON_FIELDS),
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from dashboard.core import demo_data
+from storeclient.models import RUN_STATUSES
 
 from .conftest import DEMO_NOW
 
@@ -76,7 +77,7 @@ def test_working_memory_comes_in_markdown_and_json_on_resources_and_threads(demo
 
 
 def test_every_run_status_is_there(demo_set):
-    assert {run.status for run in demo_set.runs} == set(demo_data.RUN_STATUSES)
+    assert {run.status for run in demo_set.runs} == set(RUN_STATUSES)
 
 
 def test_runs_use_every_step_graph_shape(demo_set):
