@@ -453,25 +453,40 @@ class ConvexMemory:
         page, next_cursor = offset_page(resources, cursor, limit)
         return Feed(items=page, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
 
+    def _module_save(
+        self,
+        function: str,
+        target: dict[str, str],
+        working_memory: str,
+        expected: MemoryVersion | None,
+        decode: Callable[[Mapping[str, Any]], Resource | Thread],
+        what: str,
+    ) -> Resource | Thread | None:
+        """An atomic compare-and-set through the dashboard module; ``None`` when it is not deployed."""
+        if not self._m.available():
+            return None
+        try:
+            reply = self._m.mutation(
+                function, {**target, "workingMemory": working_memory, "expected": _version_arg(expected)}
+            )
+        except ModuleUnavailable:
+            return None
+        return _saved(reply, decode, what, expected)
+
     def save_resource_working_memory(
         self, resource_id: str, working_memory: str, *, expected: MemoryVersion | None
     ) -> Resource:
-        if self._m.available():
-            try:
-                reply = self._m.mutation(
-                    "saveResourceWorkingMemory",
-                    {
-                        "resourceId": resource_id,
-                        "workingMemory": working_memory,
-                        "expected": _version_arg(expected),
-                    },
-                )
-            except ModuleUnavailable:
-                pass
-            else:
-                saved = _saved(reply, resource_from_record, f"resource {resource_id}", expected)
-                assert isinstance(saved, Resource)
-                return saved
+        saved = self._module_save(
+            "saveResourceWorkingMemory",
+            {"resourceId": resource_id},
+            working_memory,
+            expected,
+            resource_from_record,
+            f"resource {resource_id}",
+        )
+        if saved is not None:
+            assert isinstance(saved, Resource)
+            return saved
         # Not atomic: Mastra's handler has no compare-and-set. Re-read right before writing to make
         # the window as small as it can be; StoreHealth.atomic_saves tells the page to say so.
         current = self.get_resource_by_id(resource_id)
@@ -483,22 +498,17 @@ class ConvexMemory:
     def save_thread_working_memory(
         self, thread_id: str, working_memory: str, *, expected: MemoryVersion | None
     ) -> Thread:
-        if self._m.available():
-            try:
-                reply = self._m.mutation(
-                    "saveThreadWorkingMemory",
-                    {
-                        "threadId": thread_id,
-                        "workingMemory": working_memory,
-                        "expected": _version_arg(expected),
-                    },
-                )
-            except ModuleUnavailable:
-                pass
-            else:
-                saved = _saved(reply, thread_from_record, f"thread {thread_id}", expected)
-                assert isinstance(saved, Thread)
-                return saved
+        saved = self._module_save(
+            "saveThreadWorkingMemory",
+            {"threadId": thread_id},
+            working_memory,
+            expected,
+            thread_from_record,
+            f"thread {thread_id}",
+        )
+        if saved is not None:
+            assert isinstance(saved, Thread)
+            return saved
         current = self.get_thread_by_id(thread_id)
         if current is None:
             raise StorageError(f"Thread {thread_id} not found; nothing was saved.", code="THREAD_NOT_FOUND")
