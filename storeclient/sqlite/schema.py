@@ -198,17 +198,11 @@ RECOMMENDED_INDEXES: tuple[RecommendedIndex, ...] = (
         "getWorkflowRunById without a workflow name",
     ),
     RecommendedIndex(
-        "dashboard_idx_scores_scorer_created",
-        SCORES,
-        ("scorerId", "createdAt", "id"),
-        "scores of one scorer, newest first; score series; distinct scorer ids",
-    ),
-    RecommendedIndex(
         "dashboard_idx_scores_scorer_created_score",
         SCORES,
         ("scorerId", "createdAt", "id", "score", "source"),
-        "score series and chart buckets of one scorer read from the index alone (no row lookups), "
-        "also with a LIVE/TEST filter",
+        "scores of one scorer, newest first; distinct scorer ids; the score series and chart buckets "
+        "read from the index alone (no row lookups), also with a LIVE/TEST filter",
     ),
     RecommendedIndex(
         "dashboard_idx_scores_scorer_score",
