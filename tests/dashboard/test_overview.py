@@ -129,3 +129,29 @@ def test_the_overview_has_no_inline_script(vera_client):
 
 def test_the_overview_is_not_a_partial_even_for_htmx(vera_client):
     assert b"<html" in vera_client.get("/", headers=HTMX).content
+
+
+@pytest.mark.convex
+def test_a_deployment_without_the_dashboard_module_is_told_how_to_enable_it(
+    vera_client, convex_handler_only_backend
+):
+    from storeclient import ConvexStore
+
+    store = ConvexStore(convex_handler_only_backend.url, convex_handler_only_backend.admin_key)
+    with use_store(store):
+        content = vera_client.get("/").content.decode()
+    assert "standard handler" in content
+    assert "data-module-hint" in content and "npx convex deploy" in content
+    store.close()
+
+
+@pytest.mark.convex
+def test_a_deployment_with_the_dashboard_module_needs_no_hint(vera_client, convex_backend):
+    from storeclient import ConvexStore
+
+    store = ConvexStore(convex_backend.url, convex_backend.admin_key)
+    with use_store(store):
+        content = vera_client.get("/").content.decode()
+    assert "dashboard module" in content
+    assert "data-module-hint" not in content
+    store.close()
