@@ -149,8 +149,26 @@ def test_seed_demo_fills_an_empty_store_and_then_leaves_it_alone(empty_store):
 
     out = io.StringIO()
     call_command("seed_demo", "--if-empty", stdout=out, stderr=io.StringIO())
-    assert "already has threads" in out.getvalue()
+    assert "already holds data" in out.getvalue()
     assert empty_store.counts()["threads"].value == 30
+
+
+@pytest.mark.django_db
+def test_seed_demo_if_empty_leaves_a_store_with_only_workflow_runs_alone(empty_store):
+    empty_store.workflows.persist_workflow_snapshot("nightly-sync", "run-1", {"status": "success"})
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out, stderr=io.StringIO())
+    assert "already holds data" in out.getvalue()
+    assert empty_store.counts()["threads"].value == 0
+
+
+@pytest.mark.django_db
+def test_make_runs_seeding_never_touches_a_store_that_is_not_the_local_demo_file(empty_store):
+    # The test store lives in a temporary directory, like a user's own mastra.db would.
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", "--only-local-demo-store", stdout=out, stderr=io.StringIO())
+    assert "your own data" in out.getvalue()
+    assert empty_store.counts()["threads"].value == 0
 
 
 def test_the_large_set_adds_up():

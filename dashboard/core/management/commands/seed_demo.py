@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dashboard.core import demo_data
@@ -66,18 +68,31 @@ class Command(BaseCommand):
             help="small: ~30 threads covering every message and run shape; large: 100k threads, 1M messages, 100k scores.",
         )
         parser.add_argument(
-            "--if-empty", action="store_true", help="Do nothing when the store already has threads."
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the store already holds anything (threads, runs, scores, ...).",
+        )
+        parser.add_argument(
+            "--only-local-demo-store",
+            action="store_true",
+            help="Do nothing unless the store is the default local file (var/mastra.db): what `make run` "
+            "uses, so pointing it at your own Convex deployment or mastra.db never adds demo data there.",
         )
         parser.add_argument(
             "--seed", type=int, default=0, help="Same seed, same data (times are relative to now)."
         )
 
-    def handle(self, *args: Any, scale: str, if_empty: bool, seed: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, scale: str, if_empty: bool, only_local_demo_store: bool, seed: int, **options: Any
+    ) -> None:
         store = get_store()
         where = store.describe()
+        if only_local_demo_store and not _is_local_demo_store():
+            self.stdout.write(f"Not adding demo data: the store is your own data ({where}).")
+            return
         try:
-            if if_empty and store.memory.thread_feed(limit=1).items:
-                self.stdout.write(f"The store already has threads; not adding demo data ({where}).")
+            if if_empty and any(count.value for count in store.counts(cap=1).values()):
+                self.stdout.write(f"The store already holds data; not adding demo data ({where}).")
                 return
             self.stdout.write(f"Writing {scale} demo data (seed {seed}) to {where}…")
             progress = ProgressBar(sys.stderr)
@@ -96,3 +111,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f} s. The store now holds {summary}.")
         )
+
+
+def _is_local_demo_store() -> bool:
+    """The embedded store at its default path, which only demos and local trials use."""
+    default = (settings.BASE_DIR / "var" / "mastra.db").resolve()
+    return settings.STORE_BACKEND == "sqlite" and Path(settings.MASTRA_SQLITE_PATH).resolve() == default
