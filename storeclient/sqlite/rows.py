@@ -25,6 +25,9 @@ class Columns:
 
     def __init__(self, present: Mapping[str, frozenset[str]]) -> None:
         self.present = dict(present)
+        # Lower-cased once: SQLite matches column names case-insensitively, and ``has`` is on the
+        # write path of every saved score.
+        self._lower = {table: frozenset(c.lower() for c in cols) for table, cols in self.present.items()}
         self._select = {table: self._build(table) for table in (THREADS, MESSAGES, RESOURCES, RUNS, SCORES)}
 
     def _build(self, table: str) -> str:
@@ -37,7 +40,7 @@ class Columns:
         return self._select[table]
 
     def has(self, table: str, column: str) -> bool:
-        return column.lower() in {c.lower() for c in self.present.get(table, frozenset())}
+        return column.lower() in self._lower.get(table, frozenset())
 
 
 def _cell(value: Any) -> Any:
