@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..codec import parse_json_lenient
 from ..errors import BackendUnavailable, InvalidRequest, StorageError, StoreError
 from ..models import content_hash
 from . import jsonb
@@ -53,12 +54,7 @@ def decode_json_cell(value: Any) -> tuple[Any, str | None]:
                 return json.loads(text), None  # JSON text stored as a blob
             except ValueError:
                 return text, f"not valid JSONB ({exc}) nor JSON text"
-    if isinstance(value, str):
-        try:
-            return json.loads(value), None
-        except ValueError as exc:
-            return value, f"not valid JSON: {exc}"
-    return value, None
+    return parse_json_lenient(value)
 
 
 def dumps(value: Any) -> str:
