@@ -14,6 +14,7 @@ from .errors import (
     InvalidRequest,
     LimitError,
     NotDeployedError,
+    NotFoundError,
     StorageError,
     StoreError,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "Message",
     "MessageList",
     "NotDeployedError",
+    "NotFoundError",
     "Resource",
     "RunList",
     "SQLiteStore",

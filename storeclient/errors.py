@@ -62,6 +62,20 @@ class StorageError(StoreError):
         self.code = code
 
 
+class NotFoundError(StorageError):
+    """The record an update or save names does not exist (deleted meanwhile, or a wrong id).
+
+    ``kind`` says what was missing (``"thread"``, ``"resource"``, ``"run"``) and ``record_id`` which one;
+    nothing was written. A subclass of ``StorageError`` so callers that only know storage failures
+    still catch it.
+    """
+
+    def __init__(self, message: str, *, kind: str, record_id: str) -> None:
+        super().__init__(message, code=f"{kind.upper()}_NOT_FOUND")
+        self.kind = kind
+        self.record_id = record_id
+
+
 class InvalidRequest(StoreError):
     """The caller asked for something invalid (bad page number, empty id, oversized value).
 

@@ -335,6 +335,12 @@ class Store(Protocol):
         """Whether conditional working-memory saves are atomic here (no I/O: known or probed once)."""
         ...
 
+    @property
+    def max_document_bytes(self) -> int | None:
+        """The largest record the backend stores, in bytes (Convex: 1 MiB per document), or ``None``
+        when the store sets no limit of its own. Callers keep values well below it."""
+        ...
+
     def health(self) -> StoreHealth:
         """Cheap check that the backend answers and accepts our credentials; never raises."""
         ...

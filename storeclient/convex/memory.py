@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..codec import now, safely_parse_json, sortable_iso, to_iso
-from ..errors import ConflictError, InvalidRequest, LimitError, StorageError
+from ..errors import ConflictError, InvalidRequest, LimitError, NotFoundError, StorageError
 from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
 from ..records import (
     message_from_record,
@@ -138,7 +138,9 @@ class ConvexMemory:
     ) -> Thread:
         current = self.get_thread_by_id(thread_id)
         if current is None:
-            raise StorageError(f"Thread {thread_id} not found; nothing was updated.", code="THREAD_NOT_FOUND")
+            raise NotFoundError(
+                f"Thread {thread_id} not found; nothing was updated.", kind="thread", record_id=thread_id
+            )
         # Handlers before 1.5.3 drop the title field when it is omitted, which breaks the required
         # column: always send one.
         new_title = title if title is not None else current.title
@@ -155,8 +157,8 @@ class ConvexMemory:
                 }
             )
             if not isinstance(result, dict):
-                raise StorageError(
-                    f"Thread {thread_id} not found; nothing was updated.", code="THREAD_NOT_FOUND"
+                raise NotFoundError(
+                    f"Thread {thread_id} not found; nothing was updated.", kind="thread", record_id=thread_id
                 )
             return thread_from_record({k: v for k, v in result.items() if not k.startswith("_")})
         merged = {**(current.metadata if isinstance(current.metadata, dict) else {}), **(metadata or {})}
@@ -511,7 +513,9 @@ class ConvexMemory:
             return saved
         current = self.get_thread_by_id(thread_id)
         if current is None:
-            raise StorageError(f"Thread {thread_id} not found; nothing was saved.", code="THREAD_NOT_FOUND")
+            raise NotFoundError(
+                f"Thread {thread_id} not found; nothing was saved.", kind="thread", record_id=thread_id
+            )
         _check_version(current, current.working_memory, expected, f"thread {thread_id}")
         return self.update_thread(thread_id, title=current.title, metadata={"workingMemory": working_memory})
 
@@ -531,7 +535,7 @@ def _saved(
         raise ConflictError(_conflict_message(what, expected), current=current)
     if reply.get("notFound"):
         name = what.split(" ", 1)[-1]
-        raise StorageError(f"Thread {name} not found; nothing was saved.", code="THREAD_NOT_FOUND")
+        raise NotFoundError(f"Thread {name} not found; nothing was saved.", kind="thread", record_id=name)
     raise StorageError(
         f"The working memory of {what} was not saved: {reply.get('error') or 'unknown error'}."
     )

@@ -24,6 +24,8 @@ from .transport import ConvexTransport
 from .workflows import ConvexWorkflows
 
 DEFAULT_STORAGE_FUNCTION = "mastra/storage:handle"
+#: Convex's limit on one document (a thread or resource row carries its working memory).
+CONVEX_DOCUMENT_BYTES = 1024 * 1024
 
 # Overview counts read rows through the handler; messages, snapshots and scores can be large, so
 # they are counted with a smaller window to stay far from Convex's 16 MiB read limit.
@@ -97,6 +99,11 @@ class ConvexStore:
     def atomic_saves(self) -> bool:
         """Working-memory saves are compare-and-set only through the module's mutations."""
         return self.mode() == MODE_MODULE
+
+    @property
+    def max_document_bytes(self) -> int | None:
+        """Convex stores documents of at most 1 MiB."""
+        return CONVEX_DOCUMENT_BYTES
 
     def health(self) -> StoreHealth:
         try:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..codec import now, to_iso
-from ..errors import ConflictError, InvalidRequest, StorageError
+from ..errors import ConflictError, InvalidRequest, NotFoundError
 from ..models import (
     Feed,
     MemoryVersion,
@@ -157,8 +157,8 @@ class SQLiteMemory:
         with self._pool.write() as conn:
             current = self._get_thread(conn, thread_id)
             if current is None:
-                raise StorageError(
-                    f"Thread {thread_id} not found; nothing was updated.", code="THREAD_NOT_FOUND"
+                raise NotFoundError(
+                    f"Thread {thread_id} not found; nothing was updated.", kind="thread", record_id=thread_id
                 )
             sets = ["title = COALESCE(?, title)", '"updatedAt" = ?']
             params: list[Any] = [title, to_iso(now())]
@@ -551,7 +551,9 @@ class SQLiteMemory:
                 return rows.thread(row[0])
             current = self._get_thread(conn, thread_id)
         if current is None:
-            raise StorageError(f"Thread {thread_id} not found; nothing was saved.", code="THREAD_NOT_FOUND")
+            raise NotFoundError(
+                f"Thread {thread_id} not found; nothing was saved.", kind="thread", record_id=thread_id
+            )
         if not isinstance(current.metadata, dict):
             raise InvalidRequest(
                 f"Thread {thread_id} has metadata that is not a JSON object, so its working memory "

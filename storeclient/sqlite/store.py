@@ -157,6 +157,11 @@ class SQLiteStore:
         """Always: each conditional save is one UPDATE under SQLite's write lock."""
         return True
 
+    @property
+    def max_document_bytes(self) -> int | None:
+        """SQLite's own limit (1 GB per value by default) is far above anything an editor sends."""
+        return None
+
     def _health(self, ok: bool, detail: str) -> StoreHealth:
         return StoreHealth(
             ok=ok,
