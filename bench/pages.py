@@ -30,6 +30,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import time_machine
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -444,12 +446,6 @@ _SCORE_TURNS = [
 ]
 
 
-def _freeze_scores_now() -> None:
-    from dashboard.scores import views as score_views
-
-    score_views.now = lambda: SCORES_NOW  # type: ignore[assignment]
-
-
 def _score_table_page_two(data: Any, store: Any) -> str:
     feed = store.scores.score_feed(
         SCORER, from_date=SCORES_NOW - timedelta(days=30), to_date=SCORES_NOW, limit=25
@@ -461,7 +457,9 @@ def _score_panel(data: Any, store: Any) -> str:
     return f"/scores/{SCORER}/{store.scores.score_feed(SCORER, limit=1).items[0].id}/"
 
 
-_freeze_scores_now()
+# The whole run starts its clock at SCORES_NOW (time still passes, so sessions and caches behave),
+# so the scores pages see the seeded scores in their ranges.
+time_machine.travel(SCORES_NOW, tick=True).start()
 SCORES_1K, SCORES_100K = scores_file(1_000), scores_file(100_000)
 _SCORE_PAGES: list[tuple[str, Callable[[Any, Any], str], dict[str, str]]] = [
     ("scorer page, 30 days", lambda d, s: f"/scores/{SCORER}/", {}),

@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
-from dashboard.core.store_errors import is_partial_request
+from dashboard.core.htmx import read_query, template_for, vary_on_htmx
+from dashboard.core.paging import Pager
 from dashboard.memory_editor.diffs import line_diff
 from dashboard.memory_editor.editing import detect_mode, editable_text
 
@@ -27,29 +27,30 @@ def _require_audit_permission(request: HttpRequest) -> None:
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def log(request: HttpRequest) -> HttpResponse:
     _require_audit_permission(request)
-    form = AuditFilterForm(request.GET)
-    events = AuditEvent.objects.all()
-    if form.is_valid():
-        events = form.filter(events)
+    form = read_query(request, AuditFilterForm)
     # The texts can be up to a MiB each; the list shows only their sizes.
-    events = events.defer("before", "after")
-    paginator = Paginator(events, PER_PAGE)
-    page = paginator.get_page(form.cleaned_data.get("page") if form.is_valid() else 1)
+    events = form.filter(AuditEvent.objects.all()).defer("before", "after")
+    page = Paginator(events, PER_PAGE).get_page(form.cleaned_data["page"])
     now = timezone.now()
     rows = [(event, event.shown_outcome(now)) for event in page.object_list]
+
+    def page_url(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return "?" + query.urlencode()
+
     context = {
         "form": form,
         "page": page,
+        "pager": Pager.for_page(
+            page, page_url, f"{page.start_index()}–{page.end_index()} of {page.paginator.count}"
+        ),
         "rows": rows,
         "filtered": any(request.GET.get(f) for f in form.fields),
     }
-    template = "audit/log.html"
-    if is_partial_request(request):
-        template += "#audit-results"
-    return render(request, template, context)
+    return vary_on_htmx(render(request, template_for(request, "audit/log.html", "audit-results"), context))
 
 
 @require_GET

@@ -2,13 +2,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import reverse
 
 from .store import get_store
 
@@ -23,40 +20,22 @@ class NavItem:
     permission: str | None = None
 
 
-#: Every area of the dashboard, by its path (DESIGN §6). An area appears in the navigation once its
-#: app is installed and routes that path, so the menu grows as areas land without touching this file.
+#: The dashboard's areas in menu order: label, URL name, the permission needed to see it.
 AREAS: tuple[tuple[str, str, str | None], ...] = (
-    ("Overview", "/", None),
-    ("Threads", "/threads/", None),
-    ("Resources", "/resources/", None),
-    ("Workflows", "/workflows/", None),
-    ("Scores", "/scores/", None),
-    ("Audit", "/audit/", "accounts.view_audit"),
-    ("Users", "/admin/", "accounts.manage_users"),
+    ("Overview", "core:overview", None),
+    ("Threads", "threads:list", None),
+    ("Resources", "resources:list", None),
+    ("Workflows", "workflows:runs", None),
+    ("Scores", "scores:overview", None),
+    ("Audit", "audit:log", "accounts.view_audit"),
+    ("Users", "admin:index", "accounts.manage_users"),
 )
 
 
-@cache
-def routed_areas(urlconf: str | None = None) -> tuple[NavItem, ...]:
-    items = []
-    for label, path, permission in AREAS:
-        try:
-            match = resolve(path, urlconf)
-        except Resolver404:
-            continue
-        # Link through the route's name when it has one, so a mounted prefix is honoured.
-        try:
-            url = reverse(match.view_name, urlconf, args=match.args, kwargs=match.kwargs)
-        except NoReverseMatch:
-            url = path
-        items.append(NavItem(label, url, permission))
-    return tuple(items)
-
-
-@receiver(setting_changed)
-def _forget_routes(*, setting: str, **kwargs: Any) -> None:
-    if setting in ("ROOT_URLCONF", "INSTALLED_APPS"):
-        routed_areas.cache_clear()
+def nav_items() -> list[NavItem]:
+    # Reversed per request rather than at import: the URLconf may not be loaded yet then, and a
+    # mounted prefix (SCRIPT_NAME) is honoured.
+    return [NavItem(label, reverse(name), permission) for label, name, permission in AREAS]
 
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:
@@ -64,7 +43,7 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    nav = [item for item in routed_areas(getattr(request, "urlconf", None)) if _allowed(user, item)]
+    nav = [item for item in nav_items() if _allowed(user, item)]
     active = max(
         (
             item
@@ -77,8 +56,6 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": nav,
         "nav_active": active,
-        #: Area URLs by lower-case label ({{ nav_urls.threads }}), for links to areas that may not exist yet.
-        "nav_urls": {item.label.lower(): item.url for item in nav},
         "user_roles": [group.name for group in user.groups.all()] if user.pk else [],
         "store_description": _describe_store(),
     }

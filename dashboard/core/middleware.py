@@ -6,11 +6,13 @@ from django.http import HttpRequest, HttpResponse
 
 from storeclient.errors import StoreError
 
+from .htmx import BadQuery, render_bad_query
 from .store_errors import render_store_error
 
 
 class StoreErrorMiddleware:
-    """Show a ``StoreError`` that escaped a view as the store error panel instead of a 500 page."""
+    """Show a ``StoreError`` that escaped a view as the store error panel instead of a 500 page, and
+    a ``BadQuery`` (a link whose filters or page cursor cannot be shown) as the 400 panel."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,6 +23,8 @@ class StoreErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, StoreError):
             return render_store_error(request, exception)
+        if isinstance(exception, BadQuery):
+            return render_bad_query(request, exception)
         return None
 
 

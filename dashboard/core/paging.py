@@ -5,18 +5,22 @@ relying on browser history, the page URL carries the cursors of the pages before
 repeated), so a shared link to page 5 can still step back. The stack keeps the last
 ``MAX_BACK`` entries; deeper than that, "newer" stops there and "newest" always works.
 
-    form = ThreadListForm(request.GET)            # a CursorForm subclass
-    pager = CursorPager.build(request.path, filters, form.cleaned_data, feed.next_cursor)
+    form = read_query(request, ThreadListForm)    # a CursorForm subclass (dashboard.core.htmx)
+    pager = Pager.for_cursor(request.path, filters, form.cleaned_data, feed.next_cursor)
     pager.next_url / pager.previous_url / pager.first_url   (None when there is no such page)
+
+Lists paged by number (a Django ``Paginator``) get the same object from ``Pager.for_page``, so one
+template (``core/pager.html#pager``) draws every pager.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.paginator import Page
 from django.http import QueryDict
 
 #: Pages remembered for "newer" links.
@@ -49,19 +53,21 @@ class CursorForm(forms.Form):
 
 
 @dataclass(frozen=True)
-class CursorPager:
+class Pager:
     next_url: str | None
     previous_url: str | None
     first_url: str | None
+    #: Where this page is ("Page 2 of 5"), for lists that know their length.
+    summary: str = ""
 
     @property
     def has_pages(self) -> bool:
         return bool(self.next_url or self.previous_url)
 
     @staticmethod
-    def build(
+    def for_cursor(
         path: str, filters: Mapping[str, Any], state: Mapping[str, Any], next_cursor: str | None
-    ) -> CursorPager:
+    ) -> Pager:
         """URLs for the pages around the current one. ``filters`` are the other query parameters
         (empty values are left out); ``state`` holds the current ``cursor`` and ``back``."""
         cursor = state.get("cursor") or ""
@@ -82,4 +88,14 @@ class CursorPager:
         next_url = url(next_cursor, [*back, cursor]) if next_cursor else None
         previous_url = url(back[-1], back[:-1]) if back else None
         first_url = url("", []) if cursor else None
-        return CursorPager(next_url, previous_url, first_url)
+        return Pager(next_url, previous_url, first_url)
+
+    @staticmethod
+    def for_page(page: Page[Any], url: Callable[[int], str], summary: str = "") -> Pager:
+        """Links around a numbered page; ``url(n)`` is the address of page ``n``."""
+        return Pager(
+            next_url=url(page.next_page_number()) if page.has_next() else None,
+            previous_url=url(page.previous_page_number()) if page.has_previous() else None,
+            first_url=None,
+            summary=summary,
+        )

@@ -2,20 +2,18 @@
 
 ``StoreErrorMiddleware`` (in settings) turns any ``StoreError`` a view lets escape into that panel:
 the whole page for a normal request, only the panel for an htmx request. A view that wants the panel
-inside its own layout catches the error and puts ``store_error_context(exc)`` in its context, then
-includes ``core/store_error.html#store-error-panel``.
+inside its own layout catches the error and puts ``describe_store_error(exc)`` in its context as
+``store_error``, then includes ``core/store_error.html#store-error-panel``.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 
 from storeclient.errors import (
     AuthError,
@@ -28,11 +26,9 @@ from storeclient.errors import (
     StoreError,
 )
 
-logger = logging.getLogger("dashboard.store")
+from .htmx import SWAP_ERROR_HEADER, is_partial_request, vary_on_htmx
 
-#: A response header that tells static/js/app.js to swap this error response into the htmx target
-#: (htmx 2 does not swap 4xx/5xx responses by default, and shows our toast instead).
-SWAP_ERROR_HEADER = "X-Dashboard-Swap-Error"
+logger = logging.getLogger("dashboard.store")
 
 
 @dataclass(frozen=True)
@@ -135,10 +131,6 @@ def describe_store_error(exc: StoreError) -> StoreErrorInfo:
     return StoreErrorInfo("store", "The store failed", message, (), detail, 502)
 
 
-def store_error_context(exc: StoreError) -> dict[str, Any]:
-    return {"store_error": describe_store_error(exc)}
-
-
 def render_store_error(request: HttpRequest, exc: StoreError) -> HttpResponse:
     """The error panel as a response: the full page, or only the panel for an htmx partial request."""
     info = describe_store_error(exc)
@@ -150,19 +142,12 @@ def render_store_error(request: HttpRequest, exc: StoreError) -> HttpResponse:
         info.message,
         f" [{info.detail}]" if info.detail else "",
     )
-    template = "core/store_error.html"
-    if is_partial_request(request):
-        template += "#store-error-panel"
+    template = (
+        "core/store_error.html#store-error-panel" if is_partial_request(request) else "core/store_error.html"
+    )
     response = render(request, template, {"store_error": info}, status=info.status)
     response[SWAP_ERROR_HEADER] = "true"
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-def is_partial_request(request: HttpRequest) -> bool:
-    """True for an htmx request that swaps a fragment (not a boosted link or a history restore)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    return vary_on_htmx(response)
 
 
 def redact(text: str) -> str:

@@ -1,13 +1,27 @@
-"""What the charts draw: Chart.js data (handed to static/js/charts.js through ``json_script``) and
-server-side SVG sparklines. The same numbers feed the "Data table" under each chart."""
+"""What the charts draw: the scorer page's figures (``build_scorer_page``), their Chart.js data
+(handed to static/js/charts.js in ``data-chart-data`` attributes) and server-side SVG sparklines.
+The same numbers feed the "Data table" under each chart."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from dashboard.core.store import get_store
+from storeclient.models import ScoreSeries
+
+from . import stats
+from .forms import ScoreQuery
 from .stats import DAY, HOUR, Bin, Bucket
+
+#: Points fetched for the scorer page's order statistics and histogram; beyond it the store
+#: returns an evenly spread sample (counts, means, minima and maxima come exact from score_buckets).
+SERIES_MAX_POINTS = 5_000
+HISTOGRAM_BINS = 10
+BUCKET_NAMES = {stats.HOUR: "hour", stats.DAY: "day", stats.WEEK: "week"}
 
 SPARK_WIDTH = 300
 SPARK_HEIGHT = 48
@@ -87,3 +101,77 @@ def sparkline(buckets: Sequence[Bucket], *, label: str = "") -> Sparkline:
     lines = tuple(" ".join(f"{x},{y}" for x, y in run) for run in runs if len(run) > 1)
     dots = tuple(run[0] for run in runs if len(run) == 1)
     return Sparkline(SPARK_WIDTH, SPARK_HEIGHT, lines, dots, label)
+
+
+# --- the scorer page ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScorerPage:
+    """Everything the scorer page's statistics and charts show, built with two store calls."""
+
+    series: ScoreSeries
+    summary: stats.Summary
+    bucket_seconds: int
+    buckets: list[stats.Bucket]
+    bins: list[stats.Bin]
+    capped: bool
+    notes: list[str] = field(default_factory=list)
+
+    def chart_context(self) -> dict[str, Any]:
+        """The template's chart data (JSON for the canvases) and the rows of their data tables."""
+        timeseries = timeseries_data(self.buckets, self.bucket_seconds)
+        return {
+            "bucket_name": BUCKET_NAMES.get(self.bucket_seconds, "bucket"),
+            "timeseries": timeseries,
+            "timeseries_json": json.dumps(timeseries),
+            "histogram_json": json.dumps(histogram_data(self.bins)),
+            "histogram_rows": [(bin_label(b), b.count) for b in self.bins],
+            "timeseries_rows": [(bucket_label(b, self.bucket_seconds), b) for b in self.buckets if b.count],
+        }
+
+
+def chart_span(query: ScoreQuery, series: ScoreSeries, moment: datetime) -> tuple[datetime, datetime] | None:
+    """The time span the chart covers: the chosen range, or the scores' own span where the range is
+    open (all time, a custom range with one end)."""
+    start, end = query.bounds(moment)
+    first = series.points[0].created_at if series.points else None
+    last = series.points[-1].created_at if series.points else None
+    start = start or first
+    end = end or last
+    if start is None or end is None:
+        return None
+    return start, max(start, end)
+
+
+def build_scorer_page(scorer_id: str, query: ScoreQuery, moment: datetime) -> ScorerPage | None:
+    """``None`` when no score matches the query."""
+    store = get_store()
+    filters = query.store_filters(moment)
+    series = store.scores.score_series(scorer_id, **filters, max_points=SERIES_MAX_POINTS)
+    span = chart_span(query, series, moment)
+    if span is None or not series.points:
+        return None
+    size = stats.bucket_size_for(span[1] - span[0])
+    origin = stats.bucket_origin(size)
+    aggregated = store.scores.score_buckets(scorer_id, **filters, bucket_seconds=size, origin=origin)
+    exact = stats.combine(aggregated.buckets)
+    sample = stats.summarize(p.score for p in series.points)
+    summary = stats.Summary(
+        count=exact.count,
+        mean=exact.mean,
+        median=sample.median,
+        p10=sample.p10,
+        p90=sample.p90,
+        min=exact.min,
+        max=exact.max,
+        stddev=sample.stddev,
+    )
+    return ScorerPage(
+        series=series,
+        summary=summary,
+        bucket_seconds=size,
+        buckets=stats.fill_buckets(aggregated.buckets, span[0], span[1], size, origin),
+        bins=stats.histogram([p.score for p in series.points], HISTOGRAM_BINS),
+        capped=aggregated.capped or series.total_at_least,
+    )

@@ -96,23 +96,19 @@ class ScoreQuery:
 
     @classmethod
     def from_form(cls, form: ScoreFilterForm) -> ScoreQuery:
-        """Valid fields are used, invalid ones fall back to their defaults (the form shows why)."""
-        form.is_valid()
-        data = getattr(form, "cleaned_data", {})
-        custom_ok = data.get("range") == "custom" and not (form.has_error("since") or form.has_error("until"))
-        range_ = data.get("range") or DEFAULT_RANGE
-        if range_ == "custom" and not custom_ok:
-            range_ = DEFAULT_RANGE
+        """The query of a valid form (``dashboard.core.htmx.read_query`` refuses the others)."""
+        data = form.cleaned_data
+        range_ = data["range"] or DEFAULT_RANGE
         return cls(
             range=range_,
-            since=data.get("since") if range_ == "custom" else None,
-            until=data.get("until") if range_ == "custom" else None,
-            source=data.get("source") or "",
-            entity_type=(data.get("entity_type") or "").strip(),
-            entity_id=(data.get("entity_id") or "").strip(),
-            order=data.get("order") or "newest",
-            cursor=data.get("cursor") or "",
-            back=tuple(data.get("back") or ()),
+            since=data["since"] if range_ == "custom" else None,
+            until=data["until"] if range_ == "custom" else None,
+            source=data["source"],
+            entity_type=data["entity_type"].strip(),
+            entity_id=data["entity_id"].strip(),
+            order=data["order"] or "newest",
+            cursor=data["cursor"],
+            back=tuple(data["back"]),
         )
 
     @property

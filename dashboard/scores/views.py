@@ -14,31 +14,31 @@ import json
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
-from django_htmx.middleware import HtmxDetails
 
-from dashboard.core.paging import CursorPager
+from dashboard.core.htmx import HtmxHttpRequest, partial_target, read_query, template_for, vary_on_htmx
+from dashboard.core.pages import not_found, url_or_empty
+from dashboard.core.paging import Pager
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
-from dashboard.core.store_errors import is_partial_request
-from dashboard.core.templatetags.ui import optional_url
 from storeclient.codec import to_iso
-from storeclient.models import Score, ScoreSeries
+from storeclient.models import Score
 
-from . import charts, stats
+from . import cards
+from .cards import scorer_card, scorer_info
+from .charts import build_scorer_page
 from .forms import (
     DEFAULT_PERIOD,
     ENTITY_TYPES,
@@ -50,15 +50,9 @@ from .forms import (
     ScoreQuery,
 )
 
-#: Points fetched for the scorer page's order statistics and histogram; beyond it the store
-#: returns an evenly spread sample (counts, means, minima and maxima come exact from score_buckets).
-SERIES_MAX_POINTS = 5_000
-#: Points per overview card (two periods' worth).
-OVERVIEW_MAX_POINTS = 2_000
 OVERVIEW_PAGE_SIZE = 12
 FEED_PAGE_SIZE = 25
 EXPORT_PAGE_SIZE = 500
-HISTOGRAM_BINS = 10
 
 #: The columns of both exports, in order. Never reorder: people script against them.
 EXPORT_COLUMNS = (
@@ -77,32 +71,7 @@ EXPORT_COLUMNS = (
     "reason",
 )
 
-BUCKET_NAMES = {stats.HOUR: "hour", stats.DAY: "day", stats.WEEK: "week"}
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def now() -> datetime:
-    """The page's "now" (tests replace it)."""
-    return timezone.now()
-
-
-def _vary(response: HttpResponse) -> HttpResponse:
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
-
-
 # --- one score, as pages show it ------------------------------------------------------------------
-
-
-def scorer_info(score: Score | None) -> dict[str, str]:
-    """Name and description from the score's ``scorer`` object, when it has them."""
-    scorer = score.get("scorer") if score else None
-    if not isinstance(scorer, dict):
-        return {}
-    return {k: v for k in ("name", "description") if isinstance(v := scorer.get(k), str) and v}
 
 
 def output_message_id(score: Score) -> str | None:
@@ -116,11 +85,10 @@ def output_message_id(score: Score) -> str | None:
 
 
 def thread_url(score: Score) -> str:
-    """The thread the scored output belongs to, at the message when the output names one; "" while
-    the threads area does not route it."""
+    """The thread the scored output belongs to, at the message when the output names one."""
     if not score.thread_id:
         return ""
-    url = optional_url("threads:detail", score.thread_id)
+    url = url_or_empty("threads:detail", score.thread_id)
     message_id = output_message_id(score)
     if url and message_id:
         url += "#msg-" + message_id
@@ -128,10 +96,10 @@ def thread_url(score: Score) -> str:
 
 
 def run_url(score: Score) -> str:
-    """The workflow run a WORKFLOW score was given for; "" when unknown or not routed."""
+    """The workflow run a WORKFLOW score was given for; "" when unknown."""
     if score.entity_type != "WORKFLOW" or not score.entity_id or not score.run_id:
         return ""
-    return optional_url("workflows:run", score.entity_id, score.run_id)
+    return url_or_empty("workflows:run", score.entity_id, score.run_id)
 
 
 def entity_label(score: Score) -> str:
@@ -167,55 +135,6 @@ def score_rows(scores: Sequence[Score], scorer_id: str) -> list[ScoreRow]:
 # --- overview ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class ScorerCard:
-    scorer_id: str
-    url: str
-    name: str
-    description: str
-    latest: datetime | None
-    count: int
-    count_estimated: bool
-    summary: stats.Summary
-    change: stats.Change
-    sparkline: charts.Sparkline
-    series: ScoreSeries
-
-
-def scorer_card(scorer_id: str, moment: datetime, period_key: str) -> ScorerCard:
-    store = get_store()
-    period = PERIODS[period_key][1]
-    series = store.scores.score_series(
-        scorer_id, from_date=moment - 2 * period, to_date=moment, max_points=OVERVIEW_MAX_POINTS
-    )
-    latest = store.scores.score_feed(scorer_id, limit=1).items
-    current, _ = stats.split_periods(series.points, moment, period)
-    count = len(current)
-    if series.sampled and series.points:
-        # The sample is spread evenly over the scores in time order, so the share of it falling in
-        # this period is the share of all scores that do (to within one sampling step).
-        count = round(series.total * len(current) / len(series.points))
-    size = stats.bucket_size_for(period)
-    in_period = [p for p in series.points if p.created_at > moment - period]
-    trend = stats.fill_buckets(stats.bucket_points(in_period, size), moment - period, moment, size)
-    info = scorer_info(latest[0] if latest else None)
-    return ScorerCard(
-        scorer_id=scorer_id,
-        url=reverse("scores:scorer", args=[scorer_id]) + ScoreQuery(range=period_key).querystring(),
-        name=info.get("name", scorer_id),
-        description=info.get("description", ""),
-        latest=latest[0].created_at if latest else None,
-        count=count,
-        count_estimated=series.sampled,
-        summary=stats.summarize(current),
-        change=stats.mean_change(series.points, moment, period),
-        sparkline=charts.sparkline(
-            trend, label=f"Mean score per {BUCKET_NAMES[size]}, last {PERIODS[period_key][0]}"
-        ),
-        series=series,
-    )
-
-
 def _overview_url(period: str, page: int) -> str:
     params = {"period": period} if period != DEFAULT_PERIOD else {}
     if page > 1:
@@ -226,91 +145,36 @@ def _overview_url(period: str, page: int) -> str:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     form = OverviewForm(request.GET)
+    # The overview has one link per period and page: an odd value shows the default rather than
+    # an error (full_clean keeps the valid values in cleaned_data).
     form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    period = data.get("period") or DEFAULT_PERIOD
-    moment = now()
+    period = form.cleaned_data.get("period") or DEFAULT_PERIOD
+    moment = timezone.now()
     scorer_ids = get_store().scores.scorer_ids()
-    page = Paginator(scorer_ids, OVERVIEW_PAGE_SIZE).get_page(data.get("page") or 1)
-    cards = [scorer_card(scorer_id, moment, period) for scorer_id in page.object_list]
+    page = Paginator(scorer_ids, OVERVIEW_PAGE_SIZE).get_page(form.cleaned_data.get("page") or 1)
+    scorer_cards = [scorer_card(scorer_id, moment, period) for scorer_id in page.object_list]
     context = {
         "form": form,
         "period": period,
         "period_label": PERIODS[period][0],
         "periods": [(key, label, _overview_url(key, 1)) for key, (label, _) in PERIODS.items()],
-        "previous_url": _overview_url(period, page.previous_page_number()) if page.has_previous() else "",
-        "next_url": _overview_url(period, page.next_page_number()) if page.has_next() else "",
-        "cards": cards,
+        "pager": Pager.for_page(
+            page,
+            lambda number: _overview_url(period, number),
+            f"Page {page.number} of {page.paginator.num_pages}" if page.has_other_pages() else "",
+        ),
+        "cards": scorer_cards,
         "page": page,
         "scorer_count": len(scorer_ids),
-        "sampled_cards": [c for c in cards if c.series.sampled],
-        "max_points": OVERVIEW_MAX_POINTS,
+        "sampled_cards": [c for c in scorer_cards if c.series.sampled],
+        "max_points": cards.OVERVIEW_MAX_POINTS,
     }
-    template = "scores/overview.html"
-    if is_partial_request(request):
-        template += "#scorer-cards"
-    return _vary(render(request, template, context))
+    return vary_on_htmx(
+        render(request, template_for(request, "scores/overview.html", "scorer-cards"), context)
+    )
 
 
 # --- one scorer -----------------------------------------------------------------------------------
-
-
-@dataclass
-class ScorerPage:
-    """Everything the scorer page shows, built with at most four store calls."""
-
-    series: ScoreSeries
-    summary: stats.Summary
-    bucket_seconds: int
-    buckets: list[stats.Bucket]
-    bins: list[stats.Bin]
-    capped: bool
-    notes: list[str] = field(default_factory=list)
-
-
-def chart_span(query: ScoreQuery, series: ScoreSeries, moment: datetime) -> tuple[datetime, datetime] | None:
-    """The time span the chart covers: the chosen range, or the scores' own span where the range is
-    open (all time, a custom range with one end)."""
-    start, end = query.bounds(moment)
-    first = series.points[0].created_at if series.points else None
-    last = series.points[-1].created_at if series.points else None
-    start = start or first
-    end = end or last
-    if start is None or end is None:
-        return None
-    return start, max(start, end)
-
-
-def build_scorer_page(scorer_id: str, query: ScoreQuery, moment: datetime) -> ScorerPage | None:
-    store = get_store()
-    filters = query.store_filters(moment)
-    series = store.scores.score_series(scorer_id, **filters, max_points=SERIES_MAX_POINTS)
-    span = chart_span(query, series, moment)
-    if span is None or not series.points:
-        return None
-    size = stats.bucket_size_for(span[1] - span[0])
-    origin = stats.bucket_origin(size)
-    aggregated = store.scores.score_buckets(scorer_id, **filters, bucket_seconds=size, origin=origin)
-    exact = stats.combine(aggregated.buckets)
-    sample = stats.summarize(p.score for p in series.points)
-    summary = stats.Summary(
-        count=exact.count,
-        mean=exact.mean,
-        median=sample.median,
-        p10=sample.p10,
-        p90=sample.p90,
-        min=exact.min,
-        max=exact.max,
-        stddev=sample.stddev,
-    )
-    return ScorerPage(
-        series=series,
-        summary=summary,
-        bucket_seconds=size,
-        buckets=stats.fill_buckets(aggregated.buckets, span[0], span[1], size, origin),
-        bins=stats.histogram([p.score for p in series.points], HISTOGRAM_BINS),
-        capped=aggregated.capped or series.total_at_least,
-    )
 
 
 def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) -> dict[str, Any]:
@@ -337,26 +201,26 @@ def _feed(scorer_id: str, query: ScoreQuery, moment: datetime, *, cursor: str | 
 
 @require_GET
 def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
-    form = ScoreFilterForm(request.GET)
+    form = read_query(request, ScoreFilterForm)
     query = ScoreQuery.from_form(form)
-    moment = now()
+    moment = timezone.now()
     context = _detail_context(scorer_id, form, query)
-    partial = is_partial_request(request)
+    target = partial_target(request)
 
     def table_context() -> dict[str, Any]:
         feed = _feed(scorer_id, query, moment, cursor=query.cursor or None, limit=FEED_PAGE_SIZE)
         return {
             "rows": score_rows(feed.items, scorer_id),
             "feed": feed,
-            "pager": CursorPager.build(
+            "pager": Pager.for_cursor(
                 context["base_url"], query.params(), query.table_state, feed.next_cursor
             ),
         }
 
     # Paging or switching the table's order only needs the table.
-    if partial and request.htmx.target == "score-table":
+    if target == "score-table":
         context |= table_context()
-        return _vary(render(request, "scores/scorer.html#score-table", context))
+        return vary_on_htmx(render(request, "scores/scorer.html#score-table", context), target=True)
 
     page = build_scorer_page(scorer_id, query, moment)
     context |= table_context()
@@ -379,22 +243,12 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
         "all_time_url": context["base_url"] + ScoreQuery(range="all").querystring(),
     }
     if page is not None:
-        context |= {
-            "bucket_name": BUCKET_NAMES.get(page.bucket_seconds, "bucket"),
-            "timeseries": (timeseries := charts.timeseries_data(page.buckets, page.bucket_seconds)),
-            "timeseries_json": json.dumps(timeseries),
-            "histogram_json": json.dumps(charts.histogram_data(page.bins)),
-            "histogram_rows": [(charts.bin_label(b), b.count) for b in page.bins],
-            "timeseries_rows": [
-                (charts.bucket_label(b, page.bucket_seconds), b) for b in page.buckets if b.count
-            ],
-        }
-    template = "scores/scorer.html"
-    if not partial:
-        return _vary(render(request, template, context, status=status))
-    response = render(request, template + "#scorer-results", context, status=status)
+        context |= page.chart_context()
+    if target is None:
+        return vary_on_htmx(render(request, "scores/scorer.html", context, status=status), target=True)
+    response = render(request, "scores/scorer.html#scorer-results", context, status=status)
     # The filter form sends every field, empty ones too; push the tidy address of the same view.
-    return _vary(push_url(response, context["base_url"] + query.querystring()))
+    return vary_on_htmx(push_url(response, context["base_url"] + query.querystring()), target=True)
 
 
 # --- one score --------------------------------------------------------------------------------------
@@ -435,7 +289,13 @@ IDS = (
 def score_detail(request: HttpRequest, scorer_id: str, score_id: str) -> HttpResponse:
     score = get_store().scores.get_score_by_id(score_id)
     if score is None or score.scorer_id != scorer_id:
-        raise Http404("No such score for this scorer.")
+        return not_found(
+            request,
+            "Score not found",
+            f"The scorer “{scorer_id}” has no score with the id “{score_id}”. It may have been deleted.",
+            reverse("scores:scorer", args=[scorer_id]),
+            "This scorer's scores",
+        )
     record = score.to_record()
     info = scorer_info(score)
     context = {
@@ -450,10 +310,9 @@ def score_detail(request: HttpRequest, scorer_id: str, score_id: str) -> HttpRes
         "ids": [(label, record[key]) for key, label in IDS if record.get(key)],
         "scorer_url": reverse("scores:scorer", args=[scorer_id]),
     }
-    template = "scores/score.html"
-    if is_partial_request(request):
-        template += "#score-panel"
-    return _vary(render(request, template, context))
+    return vary_on_htmx(
+        render(request, template_for(request, "scores/score.html", "score-panel"), context), target=True
+    )
 
 
 # --- export ------------------------------------------------------------------------------------------
@@ -513,9 +372,8 @@ def _filename(scorer_id: str, query: ScoreQuery, extension: str) -> str:
 @require_GET
 def export(request: HttpRequest, scorer_id: str, fmt: str) -> StreamingHttpResponse:
     """Every score under the page's filters, in the table's order, as CSV or JSON (streamed)."""
-    form = ScoreFilterForm(request.GET)
-    query = ScoreQuery.from_form(form)
-    rows = _export_rows(scorer_id, query, now())
+    query = ScoreQuery.from_form(read_query(request, ScoreFilterForm))
+    rows = _export_rows(scorer_id, query, timezone.now())
     if fmt == "csv":
         writer = csv.writer(_Echo())
 

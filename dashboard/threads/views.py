@@ -10,15 +10,20 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
-from dashboard.core.paging import CursorPager
+from dashboard.core.htmx import (
+    is_partial_request,
+    page_link_checked,
+    read_query,
+    template_for,
+    vary_on_htmx,
+)
+from dashboard.core.pages import not_found, url_or_empty
+from dashboard.core.paging import Pager
 from dashboard.core.rendering import working_memory_view
-from dashboard.core.routing import path_if_routed
 from dashboard.core.store import get_store
-from dashboard.core.store_errors import SWAP_ERROR_HEADER, is_partial_request
 from storeclient.models import Feed, Message
 
 from .forms import MessagePageForm, ThreadListForm
@@ -29,74 +34,61 @@ MESSAGES_PER_PAGE = 40
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def thread_list(request: HttpRequest) -> HttpResponse:
-    form = ThreadListForm(request.GET)
-    template = "threads/list.html"
-    if is_partial_request(request):
-        # The filter form and the pager both target the table; the form stays as the user typed it.
-        template += "#thread-table"
-    if not form.is_valid():
-        response = render(request, template, {"form": form, "feed": None}, status=400)
-        response[SWAP_ERROR_HEADER] = "true"  # show the explanation in place of the table
-        return response
+    form = read_query(request, ThreadListForm)
     filters = form.filters()
-    feed = get_store().memory.thread_feed(
-        resource_id=filters["resource"] or None,
-        title_contains=filters["q"] or None,
-        cursor=form.cleaned_data["cursor"] or None,
-        limit=THREADS_PER_PAGE,
-    )
-    pager = CursorPager.build(request.path, filters, form.cleaned_data, feed.next_cursor)
+    with page_link_checked(request):
+        feed = get_store().memory.thread_feed(
+            resource_id=filters["resource"] or None,
+            title_contains=filters["q"] or None,
+            cursor=form.cleaned_data["cursor"] or None,
+            limit=THREADS_PER_PAGE,
+        )
     context = {
         "form": form,
         "feed": feed,
-        "pager": pager,
+        "pager": Pager.for_cursor(request.path, filters, form.cleaned_data, feed.next_cursor),
         "filtered": any(filters.values()),
         "first_page": not form.cleaned_data["cursor"],
     }
-    return render(request, template, context)
+    # The filter form and the pager both target the table; the form stays as the user typed it.
+    return vary_on_htmx(render(request, template_for(request, "threads/list.html", "thread-table"), context))
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def thread_detail(request: HttpRequest, thread_id: str) -> HttpResponse:
-    form = MessagePageForm(request.GET)
-    # A mangled cursor is not worth an error page: show the newest messages instead.
-    cursor = (form.cleaned_data["cursor"] or None) if form.is_valid() else None
+    cursor = read_query(request, MessagePageForm).cleaned_data["cursor"] or None
     store = get_store()
     if is_partial_request(request):
         # "Load older": only the next page of messages, inserted above the ones on screen.
-        feed = store.memory.message_feed(thread_id, cursor=cursor, limit=MESSAGES_PER_PAGE)
+        with page_link_checked(request):
+            feed = store.memory.message_feed(thread_id, cursor=cursor, limit=MESSAGES_PER_PAGE)
         context = _message_page(thread_id, cursor, feed)
-        return render(request, "threads/detail.html#message-page", context)
+        return vary_on_htmx(render(request, "threads/detail.html#message-page", context))
 
     thread = store.memory.get_thread_by_id(thread_id)
     if thread is None:
-        return render(
+        return not_found(
             request,
-            "404.html",
-            {
-                "not_found_title": "Thread not found",
-                "not_found_message": f"There is no thread with the id “{thread_id}”. It may have been deleted.",
-                "back_url": reverse("threads:list"),
-                "back_label": "All threads",
-            },
-            status=404,
+            "Thread not found",
+            f"There is no thread with the id “{thread_id}”. It may have been deleted.",
+            reverse("threads:list"),
+            "All threads",
         )
-    feed = store.memory.message_feed(thread_id, cursor=cursor, limit=MESSAGES_PER_PAGE)
+    with page_link_checked(request):
+        feed = store.memory.message_feed(thread_id, cursor=cursor, limit=MESSAGES_PER_PAGE)
     detail_url = reverse("threads:detail", args=[thread.id])
     context = {
         "thread": thread,
         "title": thread_title(thread.title),
         "metadata": split_metadata(thread.metadata),
         "working_memory": working_memory_view(thread.working_memory) if thread.working_memory else None,
-        "memory_editor_url": path_if_routed(detail_url + "memory/"),
-        "resource_url": _resource_url(thread.resource_id),
+        "memory_editor_url": reverse("memory:thread", args=[thread.id]),
+        "resource_url": url_or_empty("resources:detail", thread.resource_id) if thread.resource_id else "",
         "newest_url": detail_url if cursor else None,
         **_message_page(thread.id, cursor, feed),
     }
-    return render(request, "threads/detail.html", context)
+    return vary_on_htmx(render(request, "threads/detail.html", context))
 
 
 def _message_page(thread_id: str, cursor: str | None, feed: Feed[Message]) -> dict[str, object]:
@@ -113,13 +105,6 @@ def _message_page(thread_id: str, cursor: str | None, feed: Feed[Message]) -> di
 
 def _page_url(detail_url: str, cursor: str | None) -> str:
     return f"{detail_url}?{urlencode({'cursor': cursor})}" if cursor else detail_url
-
-
-def _resource_url(resource_id: str) -> str | None:
-    try:
-        return reverse("resources:detail", args=[resource_id]) if resource_id else None
-    except NoReverseMatch:  # an id the URL pattern cannot carry (one with a "/")
-        return None
 
 
 @require_GET

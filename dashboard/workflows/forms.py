@@ -33,8 +33,8 @@ class RunFilterForm(CursorForm):
         return data
 
     def filters(self) -> dict[str, Any]:
-        """The valid filters as query parameters (for links), empty ones left out."""
-        data = getattr(self, "cleaned_data", {})
+        """The filters as query parameters (for links), empty ones left out."""
+        data = self.cleaned_data
         return {
             key: data[key].isoformat() if isinstance(data.get(key), date) else data[key]
             for key in ("workflow", "status", "resource", "since", "until")
@@ -42,8 +42,8 @@ class RunFilterForm(CursorForm):
         }
 
     def store_filters(self, *, with_status: bool = True) -> dict[str, Any]:
-        """The valid filters as ``run_feed``/``status_counts`` keyword arguments."""
-        data = getattr(self, "cleaned_data", {})
+        """The filters as ``run_feed``/``status_counts`` keyword arguments."""
+        data = self.cleaned_data
         filters: dict[str, Any] = {
             "workflow_name": data.get("workflow") or None,
             "resource_id": data.get("resource") or None,

@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
-from dashboard.core.paging import CursorPager
+from dashboard.core.htmx import HtmxHttpRequest, page_link_checked, partial_target, read_query, vary_on_htmx
+from dashboard.core.pages import not_found
+from dashboard.core.paging import Pager
 from dashboard.core.store import get_store
-from dashboard.core.store_errors import is_partial_request
-from storeclient.errors import InvalidRequest
-from storeclient.models import RUN_STATUSES, Count, Feed, WorkflowRun
+from storeclient.models import RUN_STATUSES, Count, WorkflowRun
 
 from .forms import RunFilterForm, RunPageForm
 from .graph import Node, RunGraph, RunSummary, build_graph, nested_workflow_ids, status_slug, summarize
@@ -37,22 +36,6 @@ COUNT_CAP = 10_000
 MAX_NESTED_LOADS = 3
 #: Raw snapshot text shown for an unreadable snapshot, in characters.
 RAW_TEXT_LIMIT = 64 * 1024
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _target(request: HtmxHttpRequest) -> str | None:
-    """The id of the element an htmx partial request will swap, else ``None`` (a full page)."""
-    if not is_partial_request(request):
-        return None
-    return request.htmx.target or ""
-
-
-def _vary(response: HttpResponse) -> HttpResponse:
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
 
 
 def poll_interval_ms() -> int:
@@ -92,38 +75,25 @@ def status_chips(counts: dict[str, Count], selected: str | None) -> list[StatusC
     return [StatusChip(s, status_slug(s), counts.get(s, Count(0)), s == selected) for s in order]
 
 
-def _feed(form: RunFilterForm) -> tuple[Feed[WorkflowRun], str]:
-    """One page of runs; an expired or foreign cursor falls back to the first page with a note."""
-    store = get_store()
-    cursor = form.cleaned_data.get("cursor") or None
-    try:
-        return store.workflows.run_feed(**form.store_filters(), cursor=cursor, limit=PAGE_SIZE), ""
-    except InvalidRequest:
-        if cursor is None:
-            raise
-    feed = store.workflows.run_feed(**form.store_filters(), limit=PAGE_SIZE)
-    form.cleaned_data["cursor"], form.cleaned_data["back"] = "", []
-    return feed, "That page link is no longer valid, so this is the first page."
-
-
 @require_GET
 def run_list(request: HtmxHttpRequest) -> HttpResponse:
-    form = RunFilterForm(request.GET)
-    form.is_valid()  # invalid fields are left out of the filters and shown with their errors
-    target = _target(request)
+    form = read_query(request, RunFilterForm)
+    target = partial_target(request)
     store = get_store()
     context: dict[str, Any] = {"form": form}
 
-    feed, page_note = _feed(form)
+    with page_link_checked(request):
+        feed = store.workflows.run_feed(
+            **form.store_filters(), cursor=form.cleaned_data["cursor"] or None, limit=PAGE_SIZE
+        )
     context.update(
         rows=[RunRow(run, summarize(run)) for run in feed.items],
         feed=feed,
-        page_note=page_note,
-        pager=CursorPager.build(request.path, form.filters(), form.cleaned_data, feed.next_cursor),
+        pager=Pager.for_cursor(request.path, form.filters(), form.cleaned_data, feed.next_cursor),
         filtered=bool(form.filters()),
     )
     if target == "run-table":
-        return _vary(render(request, "workflows/runs.html#run-table", context))
+        return vary_on_htmx(render(request, "workflows/runs.html#run-table", context), target=True)
 
     counts = store.workflows.status_counts(**form.store_filters(with_status=False), cap=COUNT_CAP)
     names = store.workflows.workflow_names()
@@ -135,7 +105,7 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
         statuses=_status_options(counts, form.cleaned_data.get("status")),
     )
     template = "workflows/runs.html#run-results" if target is not None else "workflows/runs.html"
-    return _vary(render(request, template, context))
+    return vary_on_htmx(render(request, template, context), target=True)
 
 
 def _status_options(counts: dict[str, Count], selected: str | None) -> list[str]:
@@ -162,19 +132,22 @@ def _default_step(graph: RunGraph) -> str:
 
 @require_GET
 def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> HttpResponse:
-    form = RunPageForm(request.GET)
-    form.is_valid()
-    target = _target(request)
+    form = read_query(request, RunPageForm)
+    target = partial_target(request)
     store = get_store()
     run = store.workflows.get_workflow_run_by_id(run_id, workflow_name=workflow_name)
     if run is None:
-        response = render(
-            request,
-            "workflows/run_missing.html",
-            {"workflow_name": workflow_name, "run_id": run_id},
-            status=404,
+        return vary_on_htmx(
+            not_found(
+                request,
+                f"No run {run_id} of workflow {workflow_name}",
+                "The store has no snapshot for this run. It may have been deleted, or the link names "
+                "another workflow.",
+                reverse("workflows:runs"),
+                "All workflow runs",
+            ),
+            target=True,
         )
-        return _vary(response)
 
     snapshot = run.snapshot if isinstance(run.snapshot, dict) else None
     nested: dict[str, dict[str, Any]] = {}
@@ -186,7 +159,7 @@ def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> Htt
     graph = build_graph(snapshot, nested) if snapshot is not None else None
     summary = summarize(run)
 
-    requested = form.cleaned_data.get("step") or ""
+    requested = form.cleaned_data["step"]
     selected_key = requested or (_default_step(graph) if graph else "")
     selected: Node | None = graph.step(selected_key) if graph and selected_key else None
     raw_text = run.snapshot if isinstance(run.snapshot, str) else ""
@@ -198,7 +171,7 @@ def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> Htt
         "selected_key": selected_key,
         "requested_step": requested,
         "selected": selected,
-        "show_raw": form.cleaned_data.get("raw") or target == "raw-snapshot",
+        "show_raw": form.cleaned_data["raw"] or target == "raw-snapshot",
         "raw_text": raw_text[:RAW_TEXT_LIMIT],
         "raw_truncated": len(raw_text) > RAW_TEXT_LIMIT,
         "poll_ms": poll_interval_ms(),
@@ -212,4 +185,4 @@ def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> Htt
         template = "workflows/run.html#raw-snapshot"
     else:
         template = "workflows/run.html"
-    return _vary(render(request, template, context))
+    return vary_on_htmx(render(request, template, context), target=True)

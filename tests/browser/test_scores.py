@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from playwright.sync_api import Page, expect
 
 from dashboard.core import demo_data
 from dashboard.core.store import use_store
-from dashboard.scores import views
 from storeclient.sqlite import SQLiteStore
 
 DEMO_NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -39,9 +39,10 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def scores_page(signed_in, live_server, demo_file, monkeypatch) -> Iterator[Page]:
-    monkeypatch.setattr(views, "now", lambda: DEMO_NOW)
-    with SQLiteStore(demo_file) as store, use_store(store):
+def scores_page(signed_in, live_server, demo_file) -> Iterator[Page]:
+    # The server's clock starts at the demo data's "now" and keeps running (the browser's does not
+    # move: only Python's clock is replaced).
+    with time_machine.travel(DEMO_NOW, tick=True), SQLiteStore(demo_file) as store, use_store(store):
         page = signed_in("viewer")
         page.add_init_script(
             "window.__csp = []; document.addEventListener('securitypolicyviolation',"

@@ -121,8 +121,3 @@ def test_counts_show_thousands_and_lower_bounds():
 
 def test_epoch_ms_and_timestamp_format_step_times():
     assert render("{{ t|epoch_ms|timestamp }}", t=1767967332255) == "2026-01-09 14:02:12 UTC"
-
-
-def test_optional_url_is_empty_for_routes_not_built_yet():
-    assert render('{% optional_url "nowhere:detail" "abc" as href %}[{{ href }}]') == "[]"
-    assert render('{% optional_url "core:overview" as href %}[{{ href }}]') == "[/]"

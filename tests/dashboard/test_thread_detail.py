@@ -86,14 +86,6 @@ def test_without_working_memory_there_is_no_memory_section(vera_client, every_fo
     assert not find_all(vera_client.get(url()).content, "section", id="working-memory")
 
 
-def test_the_editor_link_appears_only_when_the_editor_is_routed(vera_client, demo_set, settings):
-    thread = next(t for t in demo_set.threads if t.working_memory)
-    settings.ROOT_URLCONF = "tests.dashboard.urls_without_editor"
-    response = vera_client.get(url(thread.id))
-    assert find_one(response.content, "section", id="working-memory")
-    assert not find_all(response.content, "a", href=f"/threads/{thread.id}/memory/")
-
-
 # --- every part type ----------------------------------------------------------------------------
 
 

@@ -296,7 +296,9 @@ def test_snapshot_text_is_escaped_everywhere(vera_client, empty_store):
 def test_an_unknown_run_is_a_404_with_a_way_back(vera_client, empty_store):
     response = vera_client.get("/workflows/refund-approval/00000000-0000-4000-8000-000000000000/")
     assert response.status_code == 404
-    assert find_one(response.content, "article", data_run_missing=...)
+    assert "No run 00000000-0000-4000-8000-000000000000 of workflow refund-approval" in (
+        find_one(response.content, "article", data_not_found=...).text
+    )
     assert find_all(response.content, "a", href="/workflows/")
 
 

@@ -129,17 +129,18 @@ def test_the_date_range_includes_whole_days(vera_client, empty_store):
     assert [r.get("data-run-id") for r in rows(response)] == [day2.run_id, day1.run_id]
 
 
-def test_invalid_filters_are_reported_and_ignored(vera_client, runs):
+def test_invalid_filters_are_refused_with_a_link_that_keeps_the_valid_ones(vera_client, runs):
     response = vera_client.get(
-        RUNS, {"since": "2026-01-01", "until": "2025-12-01", "workflow": "catalog-sync"}
+        RUNS, {"since": "2026-01-01", "until": "2025-12-01", "workflow": "catalog-sync", "cursor": "x"}
     )
-    assert response.status_code == 200
-    errors = find_one(response.content, "article", data_form_errors=...)
-    assert "The end date is before the start date." in errors.text
-    # The valid filters (workflow, and the start date) still apply.
-    assert {r.get("data-run-id") for r in rows(response)} == {
-        f.run_id for f in runs if f.workflow_name == "catalog-sync"
-    }
+    assert response.status_code == 400
+    panel = find_one(response.content, "article", data_bad_query=...)
+    assert "These filters are not valid" in panel.text
+    assert "The end date is before the start date." in panel.text
+    # The link drops the bad date and the page position; the workflow and the start date stay.
+    assert find_one(response.content, "a", data_reset=...).get("href") == (
+        "/workflows/?since=2026-01-01&workflow=catalog-sync"
+    )
 
 
 def test_runs_page_through_a_cursor_in_the_query_string(vera_client, empty_store):
@@ -164,11 +165,18 @@ def test_runs_page_through_a_cursor_in_the_query_string(vera_client, empty_store
     assert find_one(full.content, "a", rel="prev").get("href") == RUNS
 
 
-def test_a_stale_page_link_falls_back_to_the_first_page(vera_client, runs):
-    response = vera_client.get(RUNS, {"cursor": "not-a-cursor"})
-    assert response.status_code == 200
-    assert find_all(response.content, "div", data_page_note=...)
-    assert len(rows(response)) == len(runs)
+def test_a_stale_page_link_is_refused_with_a_link_to_the_first_page(vera_client, runs):
+    response = vera_client.get(RUNS, {"cursor": "not-a-cursor", "back": "", "status": "failed"})
+    assert response.status_code == 400
+    assert "That page link is not valid" in find_one(response.content, "article", data_bad_query=...).text
+    assert find_one(response.content, "a", data_reset=...).get("href") == "/workflows/?status=failed"
+
+
+def test_a_stale_page_link_from_the_pager_swaps_the_panel_into_the_table(vera_client, runs):
+    response = vera_client.get(RUNS, {"cursor": "not-a-cursor"}, headers={**HTMX, "HX-Target": "run-table"})
+    assert response.status_code == 400 and response["X-Dashboard-Swap-Error"] == "true"
+    assert find_one(response.content, "article", id="run-table", data_bad_query=...)
+    assert b"<html" not in response.content
 
 
 def test_a_filter_change_from_htmx_returns_the_results_region(vera_client, runs):

@@ -3,7 +3,6 @@
 * ``{% json_tree value %}`` — collapsible JSON (first level open, big containers truncated).
 * ``{% relative_time when %}`` — ``<time>`` with "5 min ago" and the exact time as a tooltip.
 * ``{% status_badge status %}`` — a coloured badge for a run/step status (or ``LIVE``/``TEST``).
-* ``{% optional_url "area:name" arg as href %}`` — a URL, or "" while that route does not exist.
 * ``|timestamp`` — an absolute date and time; ``|epoch_ms`` — a JS timestamp as a datetime;
   ``|duration_ms`` — "350 ms", "2.4 s", "3 min 5 s"; ``|count`` — a ``Count`` as "10,000+".
 """
@@ -20,7 +19,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -148,16 +146,6 @@ def _json_node_html(node: JsonNode, out: list[str]) -> None:
         )
     else:
         out.append(f'{key}<span class="json-{node.kind}">{escape(node.text)}</span>')
-
-
-@register.simple_tag
-def optional_url(name: str, *args: Any) -> str:
-    """``{% optional_url "threads:detail" thread.id as href %}``: the URL, or ``""`` while no app
-    routes that name yet (pages link to areas that other apps provide)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 # --- times and numbers ----------------------------------------------------------------------------

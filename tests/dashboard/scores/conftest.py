@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 
 from dashboard.core import demo_data
 from dashboard.core.store import use_store
-from dashboard.scores import views
 from storeclient.sqlite import SQLiteStore
 from tests.support.counting_store import CountingStore
 
@@ -18,9 +18,9 @@ from ..conftest import DEMO_NOW
 
 
 @pytest.fixture(autouse=True)
-def frozen_now(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    monkeypatch.setattr(views, "now", lambda: DEMO_NOW)
-    return DEMO_NOW
+def frozen_now() -> Iterator[datetime]:
+    with time_machine.travel(DEMO_NOW, tick=False):
+        yield DEMO_NOW
 
 
 def demo_scores(

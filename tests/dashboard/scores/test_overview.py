@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from dashboard.core.demo_data import SCORERS
-from dashboard.scores import views
+from dashboard.scores import cards, views
 
 from ..conftest import DEMO_NOW
 from ..support import HTMX
@@ -91,7 +91,7 @@ def test_a_period_tab_swaps_only_the_cards(vera_client):
 
 
 def test_a_sampled_series_is_said_to_be_sampled(vera_client, monkeypatch):
-    monkeypatch.setattr(views, "OVERVIEW_MAX_POINTS", 20)
+    monkeypatch.setattr(cards, "OVERVIEW_MAX_POINTS", 20)
     content = vera_client.get("/scores/?period=30d").content.decode()
     html = card(content, "answer-relevancy-scorer")
     assert "Sampled 20 of 120 scores." in html

@@ -104,14 +104,6 @@ def test_a_workflow_score_links_to_its_run(vera_client, saved):
     assert 'data-drill="thread"' not in content
 
 
-def test_links_are_left_out_while_the_target_area_is_not_routed(vera_client, saved, monkeypatch):
-    from dashboard.scores import views
-
-    monkeypatch.setattr(views, "optional_url", lambda name, *args: "")
-    content = vera_client.get(url(saved["agent"])).content.decode()
-    assert 'data-drill="thread"' not in content and "Answer Relevancy" in content
-
-
 def test_the_reason_is_sanitised_markdown(vera_client, saved):
     content = vera_client.get(url(saved["workflow"])).content.decode()
     assert '<div class="reason" hx-disable><p>A $129.00 refund was issued <strong>without</strong>' in content

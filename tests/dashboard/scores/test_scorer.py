@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
+import time_machine
 
-from dashboard.scores import views
+from dashboard.scores import charts, views
 
 from ..conftest import DEMO_NOW
 from ..support import HTMX
@@ -162,15 +163,27 @@ def test_dates_without_a_range_mean_custom_dates(vera_client):
     assert '<option value="custom" selected>' in content
 
 
-def test_bad_filters_are_explained_and_the_defaults_used(vera_client, demo_set):
-    content = vera_client.get(
-        URL + "?range=custom&since=2026-01-05&until=2026-01-01&source=BOGUS"
-    ).content.decode()
-    assert "Some filters were not used" in content
+def test_bad_filters_are_refused_with_what_was_wrong_and_a_link_without_them(vera_client, store_calls):
+    response = vera_client.get(URL + "?range=custom&since=2026-01-05&until=2026-01-01&source=BOGUS")
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "These filters are not valid" in content
     assert "The end date is before the start date." in content
     assert "Select a valid choice." in content
-    records = demo_scores(demo_set, "answer-relevancy-scorer", since=THIRTY_DAYS)
-    assert stat(content, "Count") == str(len(records))
+    # The link keeps what was valid: the custom range from its start date.
+    assert 'href="/scores/answer-relevancy-scorer/?range=custom&amp;since=2026-01-05" data-reset' in content
+    assert store_calls.names == []
+
+
+def test_a_bad_filter_from_htmx_replaces_the_results_it_targets(vera_client):
+    response = vera_client.get(
+        URL + "?source=BOGUS&entity_id=supportAgent", headers={**HTMX, "HX-Target": "scorer-results"}
+    )
+    assert response.status_code == 400
+    assert response["X-Dashboard-Swap-Error"] == "true"
+    html = response.content.decode()
+    assert html.lstrip().startswith('<article class="panel panel-error" id="scorer-results"')
+    assert 'href="/scores/answer-relevancy-scorer/?entity_id=supportAgent"' in html
 
 
 def test_the_table_lists_scores_newest_first_and_pages_by_cursor(vera_client, demo_set):
@@ -186,11 +199,7 @@ def test_the_table_lists_scores_newest_first_and_pages_by_cursor(vera_client, de
     for row in re.findall(r'<tr data-score-id="([^"]+)">\s*<td class="num"><a [^>]+>([\d.]+)</a>', content):
         score_by_id[row[0]] = row[1]
     assert list(score_by_id.values())[:5] == [f"{s.payload['score']:.3f}" for s in records[:5]]
-    next_url = unescape(
-        re.search(r'<a href="([^"]+)" hx-get="[^"]+" hx-target="#score-table"[^>]*rel="next"', content).group(
-            1
-        )
-    )
+    next_url = unescape(re.search(r'<a href="([^"]+)" hx-get="[^"]+" rel="next">Next page', content).group(1))
     assert "cursor=" in next_url
     page_two = vera_client.get(next_url, headers={**HTMX, "HX-Target": "score-table"})
     html = page_two.content.decode()
@@ -260,7 +269,7 @@ def test_chart_js_is_loaded_only_here_with_the_nonce(vera_client):
 
 
 def test_a_sampled_series_is_said_to_be_sampled_while_counts_stay_exact(vera_client, demo_set, monkeypatch):
-    monkeypatch.setattr(views, "SERIES_MAX_POINTS", 50)
+    monkeypatch.setattr(charts, "SERIES_MAX_POINTS", 50)
     records = demo_scores(demo_set, "answer-relevancy-scorer", since=THIRTY_DAYS)
     content = vera_client.get(URL).content.decode()
     assert f"Sampled 50 of {len(records)} scores" in content
@@ -300,7 +309,8 @@ def test_the_empty_store_shows_the_unknown_scorer_page(vera_client, empty_store)
     assert vera_client.get(URL).status_code == 404
 
 
-def test_the_range_is_relative_to_now(vera_client, demo_set, monkeypatch):
-    monkeypatch.setattr(views, "now", lambda: DEMO_NOW + timedelta(days=40))
-    response = vera_client.get(URL + "?range=7d")
+def test_the_range_is_relative_to_now(client, vera, demo_set):
+    with time_machine.travel(DEMO_NOW + timedelta(days=40), tick=False):
+        client.force_login(vera)  # a session from 40 days before would have expired
+        response = client.get(URL + "?range=7d")
     assert response.status_code == 200 and "No scores match these filters." in response.content.decode()
