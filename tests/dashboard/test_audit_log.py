@@ -198,3 +198,15 @@ def test_an_event_is_completed_once(eddie):
     with pytest.raises(AuditLogImmutable):
         event.finish(Outcome.APPLIED)
     assert AuditEvent.objects.get(pk=event.pk).outcome == Outcome.CONFLICT
+
+
+def test_an_invalid_filter_is_refused_with_a_link_without_it(ada_client, eddie):
+    response = ada_client.get(
+        AUDIT, {"since": "2026-02-01", "until": "2026-01-01", "action": "working_memory.save"}
+    )
+    assert response.status_code == 400
+    assert "“To” is before “From”." in response.content.decode()
+    assert (
+        'href="/audit/?since=2026-02-01&amp;action=working_memory.save" data-reset'
+        in response.content.decode()
+    )

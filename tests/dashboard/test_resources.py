@@ -159,3 +159,14 @@ def test_a_resource_list_cut_at_the_convex_handlers_cap_says_so(vera_client, dem
         response = vera_client.get(LIST)
     banner = find_one(response.content, "div", data_feed_notice="capped")
     assert "Deploy the dashboard's Convex module (convex/mastra/dashboard.ts)" in banner.text
+
+
+def test_a_mangled_page_link_of_a_resources_threads_is_refused(vera_client, empty_store):
+    write(empty_store, many_threads(3, resource_id="user_busy"))
+    response = vera_client.get(
+        "/resources/user_busy/", {"cursor": "not-a-cursor"}, headers={**HTMX, "HX-Target": "resource-threads"}
+    )
+    assert response.status_code == 400 and response["X-Dashboard-Swap-Error"] == "true"
+    panel = find_one(response.content, "article", data_bad_query=...)
+    assert panel.get("id") == "resource-threads"
+    assert find_one(response.content, "a", data_reset=...).get("href") == "/resources/user_busy/"

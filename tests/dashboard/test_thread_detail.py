@@ -360,3 +360,17 @@ def test_a_message_list_cut_at_the_convex_handlers_cap_says_so(vera_client, ever
         response = vera_client.get(url())
     banner = find_one(response.content, "div", data_feed_notice="capped")
     assert "This list is incomplete." in banner.text and "convex/mastra/dashboard.ts" in banner.text
+
+
+def test_a_mangled_page_link_is_refused_with_a_link_to_the_newest_messages(vera_client, long):
+    response = vera_client.get(url("thread-long"), {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert "start from the first page" in find_one(response.content, "article", data_bad_query=...).text
+    assert find_one(response.content, "a", data_reset=...).get("href") == "/threads/thread-long/"
+
+
+def test_an_overlong_page_link_is_refused_without_reading_the_messages(vera_client, long):
+    response = vera_client.get(url("thread-long"), {"cursor": "x" * 2_000}, headers=HTMX)
+    assert response.status_code == 400 and response["X-Dashboard-Swap-Error"] == "true"
+    assert b"<html" not in response.content
+    assert find_one(response.content, "article", data_bad_query=...)

@@ -200,3 +200,13 @@ def test_the_page_loads_the_keyboard_navigation_script_with_the_nonce(vera_clien
 def test_the_navigation_links_here(vera_client):
     response = vera_client.get(reverse("core:overview"))
     assert find_all(response.content, "a", href=URL)
+
+
+def test_a_bad_filter_from_htmx_replaces_the_table_and_keeps_its_id(vera_client, unreachable_store):
+    response = vera_client.get(
+        URL, {"q": "x" * 600, "resource": "user_a"}, headers={**HTMX, "HX-Target": "thread-table"}
+    )
+    assert response.status_code == 400 and response["X-Dashboard-Swap-Error"] == "true"
+    panel = find_one(response.content, "article", data_bad_query=...)
+    assert panel.get("id") == "thread-table" and "Title contains:" in panel.text
+    assert find_one(response.content, "a", data_reset=...).get("href") == "/threads/?resource=user_a"

@@ -159,6 +159,13 @@ def test_a_score_of_another_scorer_or_an_unknown_id_is_404(vera_client, saved):
     )
 
 
+def test_a_missing_score_says_so_with_a_way_back_to_its_scorer(vera_client, saved):
+    response = vera_client.get("/scores/answer-relevancy-scorer/00000000-0000-4000-8000-000000000000/")
+    content = response.content.decode()
+    assert "Score not found" in content
+    assert '<a href="/scores/answer-relevancy-scorer/">' in content
+
+
 def test_table_rows_open_the_panel_and_push_its_url(vera_client, saved):
     content = vera_client.get("/scores/answer-relevancy-scorer/?range=7d").content.decode()
     link = re.search(
