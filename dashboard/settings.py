@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.core.middleware.StoreErrorMiddleware",
+    # [rendering] No page spends more than a bounded time turning stored Markdown into HTML.
+    "dashboard.core.render_budget.RenderBudgetMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"

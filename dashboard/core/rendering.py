@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import nh3
@@ -21,14 +22,12 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
+from . import render_budget
+
 #: Texts longer than this (in characters) are not parsed as Markdown: they are shown escaped, as
-#: plain text. markdown-it-py needs up to ~1 s for 100,000 characters of hostile input (many short
-#: lines or emphasis markers) on a busy machine; a message this long is a log dump or a file, not
-#: prose.
+#: plain text. A message this long is a log dump or a file, not prose. Below it, the work Markdown
+#: may cost is metered (``render_budget``): linear in the text, bounded per text and per page.
 MARKDOWN_MAX_CHARS = 100_000
-#: More "[" than this and the text is shown as plain text too: unmatched brackets make
-#: markdown-it-py's link-label scan quadratic (5,000 of them take ~0.4 s, 50,000 several seconds).
-MARKDOWN_MAX_BRACKETS = 1_000
 
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre",
@@ -57,12 +56,37 @@ def _image_as_link(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> 
     return f'<a href="{escape(token.attrGet("src") or "")}">[image: {escape(alt)}]</a>'
 
 
+def _step(state: Any, *args: Any) -> bool:
+    """A rule placed first in markdown-it's block and inline chains: it only charges the text's
+    meter (in ``env``), and never matches, so parsing goes on as if it were not there."""
+    state.env["meter"].step()
+    return False
+
+
 def _markdown() -> MarkdownIt:
     # "js-default": CommonMark plus tables and strikethrough, with raw HTML OFF (the plain
     # MarkdownIt() passes HTML straight through). No linkify, no plugins that emit id attributes.
     md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.add_render_rule("image", _image_as_link)
+    # Meter every block attempt, inline attempt and token skip. The skips matter most: an
+    # unmatched "[" re-scans the rest of its paragraph through skipToken, the one loop that makes
+    # hostile input quadratic.
+    # In the terminator chains too: a paragraph of 50,000 lines asks them once per line.
+    md.block.ruler.before(
+        md.block.ruler.get_all_rules()[0],
+        "render_budget",
+        _step,
+        {"alt": ["paragraph", "reference", "blockquote", "list", "table"]},
+    )
+    md.inline.ruler.before(md.inline.ruler.get_all_rules()[0], "render_budget", _step)
+    skip_token = md.inline.skipToken
+
+    def metered_skip_token(state: Any) -> None:
+        state.env["meter"].step()
+        skip_token(state)
+
+    md.inline.skipToken = metered_skip_token  # type: ignore[method-assign]
     return md
 
 
@@ -74,26 +98,52 @@ def render_untrusted_markdown(text: str | None) -> SafeString:
 
     Raw HTML in the input is shown as text, links keep only http/https/mailto targets and get
     ``rel="noopener noreferrer"``, images become links, and no attribute that could run script,
-    style the page or drive htmx survives. Inputs over ``MARKDOWN_MAX_CHARS`` come back as escaped
-    plain text with a note. Results are cached per text.
+    style the page or drive htmx survives. Inputs over ``MARKDOWN_MAX_CHARS``, or whose Markdown
+    would cost more than their render budget (``render_budget``), come back as escaped plain text
+    with a note saying why. Results are cached per text.
     """
     if not text:
         return SafeString("")
     if not isinstance(text, str):
         text = str(text)
-    return _render(text)
-
-
-@lru_cache(maxsize=256)
-def _render(text: str) -> SafeString:
+    cached = _rendered.get(text)
+    if cached is not None:
+        return cached
     if len(text) > MARKDOWN_MAX_CHARS:
-        return _plain(
+        return _remember(
             text,
-            f"at {len(text):,} characters it is longer than the {MARKDOWN_MAX_CHARS:,} rendered as Markdown",
+            _plain(
+                text,
+                f"at {len(text):,} characters it is longer than the {MARKDOWN_MAX_CHARS:,} "
+                "rendered as Markdown",
+            ),
         )
-    if text.count("[") > MARKDOWN_MAX_BRACKETS:
-        return _plain(text, f"it holds more than {MARKDOWN_MAX_BRACKETS:,} square brackets")
-    return mark_safe(_CLEANER.clean(_MD.render(text)))  # nh3's allowlist output
+    page = render_budget.current_page_budget()
+    if page is not None and page.spent:
+        return _plain(text, render_budget.page_spent_reason())
+    meter = render_budget.Meter.for_text(text)
+    try:
+        html = _MD.render(text, {"meter": meter})
+    except render_budget.OverBudget as over:
+        result = _plain(text, over.reason)
+        # A step budget is a property of the text; a time budget is not (a busy moment), so only
+        # the former is remembered.
+        return _remember(text, result) if meter.used > meter.steps_left else result
+    return _remember(text, mark_safe(_CLEANER.clean(html)))  # nh3's allowlist output
+
+
+#: Rendered texts, newest last (a thread page re-renders the same messages on every poll).
+_rendered: OrderedDict[str, SafeString] = OrderedDict()
+_RENDERED_MAX = 256
+_rendered_lock = threading.Lock()  # gunicorn's gthread workers render in several threads
+
+
+def _remember(text: str, html: SafeString) -> SafeString:
+    with _rendered_lock:
+        _rendered[text] = html
+        while len(_rendered) > _RENDERED_MAX:
+            _rendered.popitem(last=False)
+    return html
 
 
 def _plain(text: str, why: str) -> SafeString:
