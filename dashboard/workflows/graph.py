@@ -33,6 +33,8 @@ from .records import (
     as_text,
     epoch_ms,
     parse_error,
+    suspend_path,
+    workflow_meta,
 )
 from .timeline import build_timeline
 from .waits import find_waits
@@ -133,9 +135,7 @@ class _Builder:
             child.fallback, child.own_snapshot = level.context, True
         else:
             # Only the parent's record: a suspended nested step names its path in __workflow_meta.
-            meta: Any = (record.raw.get("suspendPayload") if record else None) or {}
-            meta_path = meta.get("__workflow_meta", {}).get("path") if isinstance(meta, Mapping) else None
-            ids = tuple(str(p) for p in meta_path) if isinstance(meta_path, list) else ()
+            ids = suspend_path(record)
             if ids and ids[0] == step_id:
                 ids = ids[1:]
             if record is None and level.meta_path[:1] == (step_id,):
@@ -249,8 +249,8 @@ def foreach_items(record: StepRecord | None) -> list[ForeachItem]:
     payload, output = raw.get("payload"), raw.get("output")
     explicit: list[Any] = []
     for holder in (raw.get("suspendPayload"), raw.get("metadata")):
-        meta = holder.get("__workflow_meta") if isinstance(holder, Mapping) else None
-        entries = meta.get("foreachOutput") if isinstance(meta, Mapping) else None
+        meta = workflow_meta(holder)
+        entries = meta.get("foreachOutput") if meta is not None else None
         if isinstance(entries, list):
             explicit = entries
             break

@@ -199,6 +199,21 @@ def parse_record(step_id: str, value: Any) -> StepRecord | None:
     )
 
 
+def workflow_meta(holder: Any) -> Mapping[str, Any] | None:
+    """Mastra's bookkeeping in a step's ``suspendPayload`` or ``metadata`` (``__workflow_meta``:
+    a nested suspend ``path``, a foreach's ``foreachOutput`` and ``resumeLabels``), when it is an object."""
+    meta = holder.get("__workflow_meta") if isinstance(holder, Mapping) else None
+    return meta if isinstance(meta, Mapping) else None
+
+
+def suspend_path(record: StepRecord | None) -> tuple[str, ...]:
+    """For a step that suspended inside a nested workflow: the step ids from the nested workflow
+    down to the step that called ``suspend()`` (``__workflow_meta.path``), else ``()``."""
+    meta = workflow_meta(record.raw.get("suspendPayload")) if record is not None else None
+    path_ids = meta.get("path") if meta is not None else None
+    return tuple(str(p) for p in path_ids) if isinstance(path_ids, list) else ()
+
+
 # --- nodes ---------------------------------------------------------------------------------------------
 
 

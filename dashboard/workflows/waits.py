@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .levels import FlowLevel, execution_paths
-from .records import Node, StepRecord, WaitReason
+from .records import Node, StepRecord, WaitReason, suspend_path, workflow_meta
 
 #: A resume label and the foreach item it resumes (``None`` for the whole step).
 ResumeLabel = tuple[str, Any]
@@ -98,20 +98,6 @@ def _run_resume_labels(snapshot: Mapping[str, Any]) -> dict[str, list[ResumeLabe
     return labels
 
 
-def _workflow_meta(record: StepRecord | None) -> Mapping[str, Any] | None:
-    """Mastra's bookkeeping in a suspended step's payload (``suspendPayload.__workflow_meta``)."""
-    payload = record.raw.get("suspendPayload") if record is not None else None
-    meta = payload.get("__workflow_meta") if isinstance(payload, Mapping) else None
-    return meta if isinstance(meta, Mapping) else None
-
-
-def _nested_suspend_path(meta: Mapping[str, Any] | None) -> tuple[str, ...]:
-    """Inside a nested workflow: the step ids from the nested workflow down to the step that
-    suspended (``__workflow_meta.path``)."""
-    path_ids = meta.get("path") if meta is not None else None
-    return tuple(str(p) for p in path_ids) if isinstance(path_ids, list) else ()
-
-
 def _foreach_resume_labels(
     meta: Mapping[str, Any] | None, step_id: str, labels: list[ResumeLabel]
 ) -> list[ResumeLabel]:
@@ -139,7 +125,7 @@ def _wait_reason(
     labels: list[ResumeLabel],
 ) -> WaitReason:
     """The reason for one stopped step, with its execution path from the map that named it."""
-    meta = _workflow_meta(record)
+    meta = workflow_meta(record.raw.get("suspendPayload")) if record is not None else None
     path_map = snapshot.get("suspendedPaths" if kind == "suspended" else "waitingPaths")
     path = execution_paths(path_map.get(event or step_id)) if isinstance(path_map, Mapping) else []
     return WaitReason(
@@ -148,7 +134,7 @@ def _wait_reason(
         record=record,
         node=steps.get(step_id),
         resume_labels=tuple(_foreach_resume_labels(meta, step_id, labels)),
-        nested_path=_nested_suspend_path(meta),
+        nested_path=suspend_path(record),
         path=path[0] if path else (),
         event=event,
     )

@@ -143,6 +143,16 @@ def test_without_its_own_snapshot_a_nested_workflow_follows_the_suspend_path_its
     assert wait.suspend_payload == {"reason": "Customer has not confirmed their e-mail address"}
 
 
+@pytest.mark.parametrize("meta", ["run-7b8c9d0e", ["send-tips"], 3])
+def test_a_nested_workflow_whose_bookkeeping_is_not_an_object_draws_with_no_suspend_path(meta):
+    fixture = ws.onboarding_nested_suspended()
+    fixture.snapshot["context"]["welcome-sequence"]["suspendPayload"]["__workflow_meta"] = meta
+    graph = graph_of(fixture)
+    assert [c.status for c in graph.step("welcome-sequence").children] == [UNRECORDED] * 3
+    [wait] = graph.waits
+    assert (wait.key, wait.nested_path) == ("welcome-sequence", ())
+
+
 def test_unknown_entry_types_become_raw_nodes_and_the_rest_still_draws():
     graph = graph_of(ws.unknown_step_type())
     assert [n.kind for n in graph.nodes] == ["step", "unknown", "step", "unknown"]
