@@ -16,7 +16,7 @@ it as raw JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 Part = dict[str, Any]
@@ -270,6 +270,8 @@ def _merge_tool_results(parts: tuple[Part, ...]) -> tuple[Part, ...]:
         inv = part.get("toolInvocation") if part.get("type") == "tool-invocation" else None
         if isinstance(inv, dict):
             call_id = inv.get("toolCallId")
+            if not isinstance(call_id, Hashable):
+                call_id = None  # an object or array id cannot be looked up: the part stays on its own
             if inv.get("state") in ("result", "output-error") and call_id in by_call:
                 earlier = out[by_call[call_id]]["toolInvocation"]
                 merged = {**earlier, **{k: v for k, v in inv.items() if v is not None}}
