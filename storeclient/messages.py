@@ -16,6 +16,7 @@ it as raw JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Any
 
 Part = dict[str, Any]
@@ -113,86 +114,151 @@ def _is_v5_part(part: Any) -> bool:
 
 
 def _normalize_part(part: Any) -> Part:
+    """One stored part as a format-2 part: a string is text, a non-object is kept visible as
+    ``unknown``, an object goes to the converter for its family (``_PART_FAMILIES``)."""
     if not isinstance(part, dict):
         if isinstance(part, str):
             return {"type": "text", "text": part}
         return {"type": "unknown", "data": part}
     t = part.get("type")
-    if t == "tool-call":  # AI SDK v4 core part (v1 arrays)
-        return {
-            "type": "tool-invocation",
-            "toolInvocation": {
-                "state": "call",
-                "toolCallId": part.get("toolCallId"),
-                "toolName": part.get("toolName"),
-                "args": part.get("args", part.get("input")),
-            },
-        }
-    if t == "tool-result":
-        result = part.get("result", part.get("output"))
-        inv: Part = {
-            "state": "output-error" if part.get("isError") else "result",
+    convert = _PART_FAMILIES.get(t) if isinstance(t, str) else None
+    if convert is not None:
+        return convert(part)
+    if _is_v5_tool_type(t) and "toolCallId" in part:
+        return _v5_tool_part(part, str(t))
+    # Already format 2 (text, tool-invocation, source, step-start, data-*) or a type we do not
+    # know: kept as stored, so a renderer can show it.
+    return part
+
+
+# --- reasoning ---------------------------------------------------------------------------------
+
+
+def _reasoning_part(part: Part) -> Part:
+    """AI SDK v5 / v4-core ``{type: reasoning, text}`` -> format-2 ``{reasoning, details}``; a part
+    that already has ``reasoning`` is format 2 and kept."""
+    if "reasoning" in part:
+        return part
+    text = part.get("text")
+    return {
+        "type": "reasoning",
+        "reasoning": text if isinstance(text, str) else "",
+        "details": [{"type": "text", "text": text}] if isinstance(text, str) else [],
+    }
+
+
+def _redacted_reasoning_part(part: Part) -> Part:
+    """v4 core ``redacted-reasoning``: reasoning with no text and one opaque ``redacted`` detail."""
+    return {
+        "type": "reasoning",
+        "reasoning": "",
+        "details": [{"type": "redacted", "data": part.get("data")}],
+    }
+
+
+# --- tools -------------------------------------------------------------------------------------
+
+
+def _tool_call_part(part: Part) -> Part:
+    """AI SDK v4 core ``tool-call`` (v1 arrays): an invocation in the ``call`` state."""
+    return {
+        "type": "tool-invocation",
+        "toolInvocation": {
+            "state": "call",
             "toolCallId": part.get("toolCallId"),
             "toolName": part.get("toolName"),
-            "result": result,
-        }
-        if part.get("isError"):
-            inv["errorText"] = result if isinstance(result, str) else None
-        return {"type": "tool-invocation", "toolInvocation": inv}
-    if t == "image":
-        return {"type": "file", "mimeType": part.get("mimeType") or "image/*", "data": part.get("image")}
-    if t == "file" and "url" in part and "data" not in part:
-        out = {
-            "type": "file",
-            "mimeType": part.get("mediaType") or "application/octet-stream",
-            "data": part["url"],
-        }
-        if part.get("filename"):
-            out["filename"] = part["filename"]
-        return out
-    if t == "reasoning" and "reasoning" not in part:
-        text = part.get("text")
-        return {
-            "type": "reasoning",
-            "reasoning": text if isinstance(text, str) else "",
-            "details": [{"type": "text", "text": text}] if isinstance(text, str) else [],
-        }
-    if t == "redacted-reasoning":
-        return {
-            "type": "reasoning",
-            "reasoning": "",
-            "details": [{"type": "redacted", "data": part.get("data")}],
-        }
-    if t == "source-url":
-        return {
-            "type": "source",
-            "source": {
-                "sourceType": "url",
-                "id": part.get("sourceId"),
-                "url": part.get("url"),
-                **({"title": part["title"]} if part.get("title") else {}),
-            },
-        }
-    is_v5_tool = isinstance(t, str) and (
-        t == "dynamic-tool" or (t.startswith("tool-") and t != "tool-invocation")
-    )
-    if is_v5_tool and "toolCallId" in part:
-        state = _V5_TOOL_STATES.get(str(part.get("state")), str(part.get("state") or "call"))
-        output = part.get("output")
-        if isinstance(output, dict) and set(output) <= {"type", "value"} and "value" in output:
-            output = output["value"]  # v5 wraps some outputs as {type, value}
-        inv = {
-            "state": state,
-            "toolCallId": part.get("toolCallId"),
-            "toolName": part.get("toolName") if t == "dynamic-tool" else str(t)[len("tool-") :],
-            "args": part.get("input"),
-        }
-        if output is not None:
-            inv["result"] = output
-        if part.get("errorText"):
-            inv["errorText"] = part["errorText"]
-        return {"type": "tool-invocation", "toolInvocation": inv}
-    return part
+            "args": part.get("args", part.get("input")),
+        },
+    }
+
+
+def _tool_result_part(part: Part) -> Part:
+    """AI SDK v4 core ``tool-result``: an invocation in the ``result`` (or ``output-error``) state,
+    later merged into its call by ``_merge_tool_results``."""
+    result = part.get("result", part.get("output"))
+    inv: Part = {
+        "state": "output-error" if part.get("isError") else "result",
+        "toolCallId": part.get("toolCallId"),
+        "toolName": part.get("toolName"),
+        "result": result,
+    }
+    if part.get("isError"):
+        inv["errorText"] = result if isinstance(result, str) else None
+    return {"type": "tool-invocation", "toolInvocation": inv}
+
+
+def _is_v5_tool_type(t: Any) -> bool:
+    """AI SDK v5 tool parts are typed ``tool-<name>`` or ``dynamic-tool`` (never v2's
+    ``tool-invocation``)."""
+    return isinstance(t, str) and (t == "dynamic-tool" or (t.startswith("tool-") and t != "tool-invocation"))
+
+
+def _v5_tool_part(part: Part, t: str) -> Part:
+    """AI SDK v5 ``tool-<name>``/``dynamic-tool`` with ``state``/``input``/``output`` -> a v4-style
+    invocation, its state mapped by ``_V5_TOOL_STATES``."""
+    state = _V5_TOOL_STATES.get(str(part.get("state")), str(part.get("state") or "call"))
+    output = part.get("output")
+    if isinstance(output, dict) and set(output) <= {"type", "value"} and "value" in output:
+        output = output["value"]  # v5 wraps some outputs as {type, value}
+    inv: Part = {
+        "state": state,
+        "toolCallId": part.get("toolCallId"),
+        "toolName": part.get("toolName") if t == "dynamic-tool" else t[len("tool-") :],
+        "args": part.get("input"),
+    }
+    if output is not None:
+        inv["result"] = output
+    if part.get("errorText"):
+        inv["errorText"] = part["errorText"]
+    return {"type": "tool-invocation", "toolInvocation": inv}
+
+
+# --- files and sources -------------------------------------------------------------------------
+
+
+def _image_part(part: Part) -> Part:
+    """v4 core ``image`` -> a format-2 ``file`` (``image/*`` when the type is not stored)."""
+    return {"type": "file", "mimeType": part.get("mimeType") or "image/*", "data": part.get("image")}
+
+
+def _file_part(part: Part) -> Part:
+    """AI SDK v5 ``file`` with ``url``/``mediaType`` -> format-2 ``data``/``mimeType``; a file that
+    has ``data`` is format 2 (or v4 core) and kept."""
+    if "url" not in part or "data" in part:
+        return part
+    out = {
+        "type": "file",
+        "mimeType": part.get("mediaType") or "application/octet-stream",
+        "data": part["url"],
+    }
+    if part.get("filename"):
+        out["filename"] = part["filename"]
+    return out
+
+
+def _source_url_part(part: Part) -> Part:
+    """AI SDK v5 ``source-url`` -> a format-2 ``source`` of ``sourceType: url``."""
+    return {
+        "type": "source",
+        "source": {
+            "sourceType": "url",
+            "id": part.get("sourceId"),
+            "url": part.get("url"),
+            **({"title": part["title"]} if part.get("title") else {}),
+        },
+    }
+
+
+#: The part families stored in another shape than format 2, by ``type``, with their converter.
+_PART_FAMILIES: dict[str, Callable[[Part], Part]] = {
+    "reasoning": _reasoning_part,
+    "redacted-reasoning": _redacted_reasoning_part,
+    "tool-call": _tool_call_part,
+    "tool-result": _tool_result_part,
+    "image": _image_part,
+    "file": _file_part,
+    "source-url": _source_url_part,
+}
 
 
 def _merge_tool_results(parts: tuple[Part, ...]) -> tuple[Part, ...]:
@@ -204,6 +270,8 @@ def _merge_tool_results(parts: tuple[Part, ...]) -> tuple[Part, ...]:
         inv = part.get("toolInvocation") if part.get("type") == "tool-invocation" else None
         if isinstance(inv, dict):
             call_id = inv.get("toolCallId")
+            if not isinstance(call_id, Hashable):
+                call_id = None  # an object or array id cannot be looked up: the part stays on its own
             if inv.get("state") in ("result", "output-error") and call_id in by_call:
                 earlier = out[by_call[call_id]]["toolInvocation"]
                 merged = {**earlier, **{k: v for k, v in inv.items() if v is not None}}

@@ -27,7 +27,9 @@ from dashboard.core.store import get_store
 from storeclient.models import RUN_STATUSES, Count, WorkflowRun
 
 from .forms import RunFilterForm, RunPageForm
-from .graph import Node, RunGraph, RunSummary, build_graph, nested_workflow_ids, status_slug, summarize
+from .graph import build_graph, nested_workflow_ids
+from .records import Node, RunGraph, RunSummary, status_slug
+from .summary import summarize
 
 PAGE_SIZE = 25
 #: Status counts stop here; beyond it they read "10,000+".

@@ -147,3 +147,12 @@ def test_unknown_shapes_are_kept_visible() -> None:
         {"type": "future-part", "payload": [1, 2]},
         {"type": "unknown", "data": 7},
     )
+
+
+def test_a_tool_call_id_that_is_not_a_string_leaves_the_parts_unpaired() -> None:
+    content: list[dict[str, Any]] = [
+        {"type": "tool-call", "toolCallId": {"id": "c1"}, "toolName": "lookupOrder", "args": {}},
+        {"type": "tool-result", "toolCallId": {"id": "c1"}, "toolName": "lookupOrder", "result": "ok"},
+    ]
+    parts = normalize_parts(content)
+    assert [p["toolInvocation"]["state"] for p in parts] == ["call", "result"]
