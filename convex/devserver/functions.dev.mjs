@@ -14,6 +14,13 @@ export const CONVEX_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 // The path under which --with-test-module serves devserver/test_module.dev.mjs.
 export const TEST_MODULE_PATH = 'devserver_test';
 
+// --internal-storage serves this file at mastra/storage instead of mastra/storage.ts: the same
+// handler registered as an internal mutation, which a Mastra user deploys by copying it over
+// convex/mastra/storage.ts. Its name has two dots, so neither the CLI nor discoverModules picks it
+// up on its own.
+export const STORAGE_MODULE_PATH = 'mastra/storage';
+export const INTERNAL_STORAGE_SOURCE = path.join(CONVEX_DIR, 'variants', 'storage.internal.ts');
+
 const ENTRY_POINT_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.tsx', '.mts', '.cts', '.jsx'];
 
 // Mirrors the skip rules of the CLI's `entryPoints` (convex@1.49.0). One difference: the CLI
@@ -59,8 +66,9 @@ export function discoverModules(dir = CONVEX_DIR) {
  * `@mastra/convex/server`) resolve to the very packages convex-test uses.
  * Returns { schemaUrl, modules: {modulePath: fileUrl}, cleanup }.
  */
-export async function buildFunctions({ exclude = [], withTestModule = false } = {}) {
+export async function buildFunctions({ exclude = [], withTestModule = false, internalStorage = false } = {}) {
   const sources = discoverModules();
+  if (internalStorage) sources[STORAGE_MODULE_PATH] = INTERNAL_STORAGE_SOURCE;
   for (const modulePath of exclude) {
     if (!(modulePath in sources)) throw new Error(`--exclude-module ${modulePath}: no such module in ${CONVEX_DIR}`);
     delete sources[modulePath];
@@ -113,13 +121,23 @@ export function parseFunctionPath(raw) {
   };
 }
 
-/** The registered Convex function at a parsed path, or null (missing, not a function, HTTP action). */
+/**
+ * The registered Convex function at a parsed path, or null (missing, not a function, HTTP action).
+ * Visibility is decided as Convex's deploy-time analysis does (crates/isolate/src/environment/
+ * analyze.rs, `udf_analyze`): by whether the export HAS an `isPublic` or an `isInternal` property,
+ * not by their values; an export with both is skipped, so it is not a function at all. An export
+ * with neither (npm packages before visibility existed) is refused to every non-admin caller.
+ */
 export async function lookupFunction(built, { modulePath, exportName }) {
   const url = built.modules[modulePath];
   if (!url) return null;
   const fn = (await import(url))[exportName];
   const kind = fn?.isQuery ? 'query' : fn?.isMutation ? 'mutation' : fn?.isAction ? 'action' : null;
-  return kind && { kind, isPublic: fn.isPublic === true };
+  if (!kind) return null;
+  const isPublic = 'isPublic' in fn;
+  const isInternal = 'isInternal' in fn;
+  if (isPublic && isInternal) return null;
+  return { kind, isPublic };
 }
 
 /** The `modules` map convex-test wants; the `_generated` key only tells it where the root is. */

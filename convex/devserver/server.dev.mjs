@@ -7,7 +7,10 @@
 // checked against Convex's source and what is not modelled.
 //
 //   node devserver/server.dev.mjs --admin-key KEY [--port N] [--exclude-module mastra/dashboard]...
-//                                 [--with-test-module]
+//                                 [--with-test-module] [--internal-storage]
+//
+// --internal-storage (or CONVEX_DEV_INTERNAL_STORAGE=1) serves variants/storage.internal.ts at
+// mastra/storage: Mastra's handler as an internal mutation, reachable only with the admin key.
 //
 // Prints one line `READY http://127.0.0.1:PORT` on stdout once it serves; everything else,
 // including console output of Convex functions, goes to stderr.
@@ -32,6 +35,7 @@ const { values: opts } = parseArgs({
     'admin-key': { type: 'string' },
     'exclude-module': { type: 'string', multiple: true, default: [] },
     'with-test-module': { type: 'boolean', default: false },
+    'internal-storage': { type: 'boolean', default: false },
   },
 });
 const adminKey = opts['admin-key'] ?? process.env.CONVEX_DEV_ADMIN_KEY;
@@ -42,7 +46,14 @@ if (!adminKey) {
 // stdout carries only the READY line, so a parent process can read it and then ignore the pipe.
 console.log = console.info = console.debug = console.error;
 
-const built = await buildFunctions({ exclude: opts['exclude-module'], withTestModule: opts['with-test-module'] });
+// Also read from the environment, like the admin key, so a launcher that passes its environment
+// through can turn it on without a new command-line option.
+const internalStorage = opts['internal-storage'] || process.env.CONVEX_DEV_INTERNAL_STORAGE === '1';
+const built = await buildFunctions({
+  exclude: opts['exclude-module'],
+  withTestModule: opts['with-test-module'],
+  internalStorage,
+});
 const schema = (await import(built.schemaUrl)).default;
 const freshBackend = () => convexTest({ schema, modules: convexTestModules(built), transactionLimits: true });
 let backend = freshBackend();

@@ -38,3 +38,9 @@ export const insertMany = internalMutationGeneric({
     return docs.length;
   },
 });
+
+// Convex's deploy-time analysis decides visibility by which marker property an export HAS
+// (`isPublic` / `isInternal`), not by its value, and skips an export that has both. These two pin
+// that rule, which is why Mastra's public handler cannot be made internal by changing a flag on it.
+export const markedBoth = Object.assign(queryGeneric({ args: {}, handler: async () => 'ran' }), { isInternal: true });
+export const publicFlagFalse = Object.assign(queryGeneric({ args: {}, handler: async () => 'ran' }), { isPublic: false });
