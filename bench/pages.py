@@ -574,8 +574,8 @@ def open_store(case: PageCase) -> Any:
     """An empty store for the case's data set, or its prebuilt file."""
     global _convex_server
     if case.backend == "convex":
+        from dashboard.demo.convex_dev import ConvexDevServer
         from storeclient import ConvexStore
-        from tests.support.convex_dev import ConvexDevServer
 
         if _convex_server is None:
             _convex_server = ConvexDevServer().start()

@@ -26,6 +26,7 @@ from django.urls import path, reverse
 from dashboard.audit.models import AuditEvent
 from dashboard.core import demo_data
 from dashboard.core.store import get_store, reset_store
+from dashboard.demo.convex_dev import ConvexDevServer
 from storeclient.convex import ConvexStore
 from storeclient.errors import (
     AuthError,
@@ -37,7 +38,6 @@ from storeclient.errors import (
     StorageError,
 )
 from tests.dashboard.conftest import DEMO_NOW
-from tests.support.convex_dev import ConvexDevServer
 
 from .sweep import all_pages, sample_values
 
