@@ -36,8 +36,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dashboard.demo.convex_dev import ConvexDevServer  # noqa: E402
 from storeclient import ConvexStore, StoreError  # noqa: E402
-from tests.support.convex_dev import ConvexDevServer  # noqa: E402
 from tests.support.mastra_client import mastra  # noqa: E402
 
 SIZES = (100, 1_000, 5_000)

@@ -78,9 +78,9 @@ HTMX = {"HX-Request": "true"}
 def demo_small(store: SQLiteStore) -> Any:
     from datetime import UTC, datetime
 
-    from dashboard.core import demo_data
+    from dashboard.demo import dataset
 
-    return demo_data.write_small(store, seed=7, now=datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
+    return dataset.write_small(store, seed=7, now=datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
 
 
 def workflow_runs_2k(store: SQLiteStore) -> Any:
@@ -400,7 +400,8 @@ def scores_file(count: int) -> Callable[[], Path]:
         import json
         import random
 
-        from dashboard.core import demo_data
+        from dashboard.demo.cast import Ids
+        from dashboard.demo.scores import agent_score
 
         out = ROOT / "var" / "bench"
         out.mkdir(parents=True, exist_ok=True)
@@ -416,12 +417,12 @@ def scores_file(count: int) -> Callable[[], Path]:
         print(f"building {db} ({count:,} scores) ...", flush=True)
         started = time.perf_counter()
         rng = random.Random(count)
-        ids = demo_data.Ids(rng)
+        ids = Ids(rng)
         with SQLiteStore(db) as store:
             for _ in range(count):
                 created = SCORES_NOW - timedelta(seconds=rng.randint(60, 90 * 86_400))
                 ask, answer = rng.choice(_SCORE_TURNS)
-                score = demo_data.agent_score(rng, ids, SCORER, created, SCORES_NOW, None, ask, answer)
+                score = agent_score(rng, ids, SCORER, created, SCORES_NOW, None, ask, answer)
                 store.scores.save_score(score.payload, created_at=score.created_at)
         marker.write_text(json.dumps(want))
         print(
@@ -572,8 +573,8 @@ def open_store(case: PageCase) -> Any:
     """An empty store for the case's data set, or its prebuilt file."""
     global _convex_server
     if case.backend == "convex":
+        from dashboard.demo.convex_dev import ConvexDevServer
         from storeclient import ConvexStore
-        from tests.support.convex_dev import ConvexDevServer
 
         if _convex_server is None:
             _convex_server = ConvexDevServer().start()

@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dashboard.demo.convex_dev import ConvexDevServer  # noqa: E402
 from storeclient import ConvexStore  # noqa: E402
 from storeclient.models import Message, Resource, Thread  # noqa: E402
-from tests.support.convex_dev import ConvexDevServer  # noqa: E402
 
 NODE_SCRIPT = ROOT / "tests" / "node" / "mastra_convex_client.mjs"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "dashboard.memory_editor",
     "dashboard.scores",
     "dashboard.workflows",
+    "dashboard.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.convex_dev import ConvexDevServer, ConvexDevServerError
+from dashboard.demo.convex_dev import ConvexDevServer, ConvexDevServerError
 
 pytestmark = pytest.mark.convex
 

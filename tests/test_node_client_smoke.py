@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.convex_dev import ConvexDevServer
+from dashboard.demo.convex_dev import ConvexDevServer
 from tests.support.mastra_client import mastra
 
 pytestmark = pytest.mark.convex

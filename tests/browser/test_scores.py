@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from dashboard.core import demo_data
 from dashboard.core.store import use_store
+from dashboard.demo import dataset
 from storeclient.sqlite import SQLiteStore
 
 DEMO_NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ CHART_POINTS = """(kind) => {
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("scores") / "mastra.db"
     with SQLiteStore(path) as store:
-        demo_data.write_small(store, seed=7, now=DEMO_NOW)
+        dataset.write_small(store, seed=7, now=DEMO_NOW)
     return str(path)
 
 
@@ -60,7 +60,7 @@ def open_scorer(page: Page, live_server, query: str = "") -> None:
 
 
 def demo_count(**filters) -> int:
-    data = demo_data.build_small(7, DEMO_NOW)
+    data = dataset.build_small(7, DEMO_NOW)
     return sum(
         1
         for s in data.scores

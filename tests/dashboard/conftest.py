@@ -16,8 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
 
 from dashboard.accounts.roles import set_role
-from dashboard.core import demo_data
 from dashboard.core.store import use_store
+from dashboard.demo import dataset
 from storeclient.interface import Store
 from storeclient.sqlite import SQLiteStore
 
@@ -29,15 +29,15 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SQLiteStore, demo_data.DemoData]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SQLiteStore, dataset.DemoData]]:
     store = SQLiteStore(tmp_path_factory.mktemp("demo") / "mastra.db")
-    data = demo_data.write_small(store, seed=7, now=DEMO_NOW)
+    data = dataset.write_small(store, seed=7, now=DEMO_NOW)
     yield store, data
     store.close()
 
 
 @pytest.fixture(autouse=True)
-def demo_store(demo: tuple[SQLiteStore, demo_data.DemoData]) -> Iterator[SQLiteStore]:
+def demo_store(demo: tuple[SQLiteStore, dataset.DemoData]) -> Iterator[SQLiteStore]:
     """The seeded store, serving every view. Read-only by convention: a test that writes uses
     ``empty_store`` or its own store."""
     with use_store(demo[0]) as store:
@@ -45,7 +45,7 @@ def demo_store(demo: tuple[SQLiteStore, demo_data.DemoData]) -> Iterator[SQLiteS
 
 
 @pytest.fixture
-def demo_set(demo: tuple[SQLiteStore, demo_data.DemoData]) -> demo_data.DemoData:
+def demo_set(demo: tuple[SQLiteStore, dataset.DemoData]) -> dataset.DemoData:
     """What was written into ``demo_store``."""
     return demo[1]
 

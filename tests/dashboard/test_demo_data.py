@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import io
+import random
 import uuid
 
 import pytest
 from django.core.management import call_command
 
-from dashboard.core import demo_data
+from dashboard.demo import dataset
+from dashboard.demo.cast import Ids
+from dashboard.demo.scores import SCORERS
 from storeclient.models import RUN_STATUSES
 
 from .conftest import DEMO_NOW
 
 
-def all_parts(data: demo_data.DemoData) -> list[dict]:
+def all_parts(data: dataset.DemoData) -> list[dict]:
     return [part for message in data.messages for part in message.parts]
 
 
@@ -117,7 +120,7 @@ def test_scores_span_thirty_days_link_to_threads_and_mix_sources(demo_set):
     linked = [s.payload for s in demo_set.scores if "threadId" in s.payload]
     assert linked and all(p["threadId"] in thread_ids for p in linked)
     assert {s.payload["source"] for s in demo_set.scores} == {"LIVE", "TEST"}
-    assert {s.payload["scorerId"] for s in demo_set.scores} == set(demo_data.SCORERS)
+    assert {s.payload["scorerId"] for s in demo_set.scores} == set(SCORERS)
 
 
 def test_the_store_returns_the_scores_with_their_spread_dates(demo_store, demo_set):
@@ -127,11 +130,11 @@ def test_the_store_returns_the_scores_with_their_spread_dates(demo_store, demo_s
 
 
 def test_the_same_seed_gives_the_same_data():
-    first, second = demo_data.build_small(3, DEMO_NOW), demo_data.build_small(3, DEMO_NOW)
+    first, second = dataset.build_small(3, DEMO_NOW), dataset.build_small(3, DEMO_NOW)
     assert [t.id for t in first.threads] == [t.id for t in second.threads]
     assert [m.content for m in first.messages] == [m.content for m in second.messages]
     assert [s.payload for s in first.scores] == [s.payload for s in second.scores]
-    assert [t.id for t in demo_data.build_small(4, DEMO_NOW).threads] != [t.id for t in first.threads]
+    assert [t.id for t in dataset.build_small(4, DEMO_NOW).threads] != [t.id for t in first.threads]
 
 
 def test_thread_times_survive_the_save_messages_bump(demo_store, demo_set):
@@ -172,10 +175,10 @@ def test_make_runs_seeding_never_touches_a_store_that_is_not_the_local_demo_file
 
 
 def test_the_large_set_adds_up():
-    counts = demo_data._large_counts(demo_data.random.Random(0))
-    assert len(counts) == demo_data.LARGE_THREADS
-    assert sum(counts) == demo_data.LARGE_MESSAGES
-    assert counts[0] == demo_data.LARGE_LONGEST_THREAD
+    counts = dataset._large_counts(random.Random(0))
+    assert len(counts) == dataset.LARGE_THREADS
+    assert sum(counts) == dataset.LARGE_MESSAGES
+    assert counts[0] == dataset.LARGE_LONGEST_THREAD
 
 
 @pytest.mark.convex
@@ -186,7 +189,7 @@ def test_the_small_set_writes_to_convex_with_its_times_intact(request, backend_f
 
     backend = request.getfixturevalue(backend_fixture)
     with ConvexStore(backend.url, backend.admin_key) as store:
-        data = demo_data.write_small(store, seed=2, now=DEMO_NOW)
+        data = dataset.write_small(store, seed=2, now=DEMO_NOW)
         counts = store.counts()
         assert (counts["threads"].value, counts["messages"].value, counts["scores"].value) == (
             30,
@@ -200,7 +203,7 @@ def test_the_small_set_writes_to_convex_with_its_times_intact(request, backend_f
 
 
 def test_the_large_set_uses_ascending_uuid7_ids_so_inserts_append():
-    ids = demo_data.Ids(demo_data.random.Random(0), ordered=True)
+    ids = Ids(random.Random(0), ordered=True)
     made = [ids.uuid() for _ in range(1000)]
     assert made == sorted(made)
     assert len(set(made)) == 1000

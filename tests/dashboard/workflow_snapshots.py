@@ -1,8 +1,8 @@
 """Realistic Mastra workflow runs for the workflow pages' tests, one builder per situation.
 
-Shapes follow what ``@mastra/core``'s default engine writes (see the data model reference, §3):
-epoch-ms step timings, ``serializedStepGraph`` entries of every type, execution paths, resume labels,
-``SerializedError`` objects and the plain-string errors of older versions. Each builder returns a
+The workflows, their step graphs and the snapshot shapes come from ``dashboard.demo.snapshots``,
+which the demo data is built from too; this module pins one run per situation with fixed ids and
+timings, plus the malformed and foreign snapshots only tests need. Each builder returns a
 ``RunFixture`` and ``EXPECTED`` says which status every drawn step must show.
 """
 
@@ -15,25 +15,31 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dashboard.demo.snapshots import (
+    ALREADY_ONBOARDED,
+    CATALOG_NOTIFIED,
+    INVALID_LABEL_ERROR,
+    MODERATION_GRAPH,
+    ONBOARDING_GRAPH,
+    PII_TRIPWIRE,
+    REFUND_GRAPH,
+    WELCOME_FLOW,
+    catalog_graph,
+    run_state,
+    step_result,
+)
+from dashboard.demo.snapshots import APPROVER_DECISION as DECISION
+from dashboard.demo.snapshots import CATALOG_SINCE as SINCE
+from dashboard.demo.snapshots import step_error as stack
 from storeclient.interface import Store
 
-#: 2026-01-09T14:02:11.600Z, when the refund run in the reference data started.
+#: 2026-01-09T14:02:11.600Z: every run starts here, and its step timings are offsets from it.
 T0 = datetime(2026, 1, 9, 14, 2, 11, 600_000, tzinfo=UTC)
 T0_MS = int(T0.timestamp() * 1000)
-TENANT = {"tenantId": "acme-retail"}
 
 
 def at(offset_ms: int) -> int:
     return T0_MS + offset_ms
-
-
-def stack(message: str, where: str, name: str = "Error") -> dict[str, Any]:
-    return {
-        "name": name,
-        "message": message,
-        "stack": f"{name}: {message}\n    at {where}\n"
-        "    at async executeStep (node_modules/@mastra/core/dist/workflows/index.js:1412:24)",
-    }
 
 
 @dataclass(frozen=True)
@@ -66,47 +72,14 @@ class RunFixture:
         return self
 
 
-def _state(run_id: str, status: str, graph: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        "runId": run_id,
-        "status": status,
-        "value": {},
-        "context": {},
-        "serializedStepGraph": graph,
-        "activePaths": [],
-        "activeStepsPath": {},
-        "suspendedPaths": {},
-        "resumeLabels": {},
-        "waitingPaths": {},
-        "stepExecutionPath": [],
-        "requestContext": TENANT,
-        "timestamp": T0_MS,
-    }
-    state.update(extra)
-    return state
+def _state(
+    run_id: str, status: str, graph: list[Any], *, timestamp: int = T0_MS, **fields: Any
+) -> dict[str, Any]:
+    return run_state(run_id, status, graph, timestamp=timestamp, **fields)
 
 
 # --- refund-approval: sequential steps, a parallel block, a human approval --------------------------------
 
-REFUND_GRAPH = [
-    {"type": "step", "step": {"id": "fetch-order", "description": "Load the order from the OMS"}},
-    {
-        "type": "parallel",
-        "steps": [
-            {"type": "step", "step": {"id": "check-fraud", "description": "Score the refund for fraud risk"}},
-            {"type": "step", "step": {"id": "check-return-window"}},
-        ],
-    },
-    {
-        "type": "step",
-        "step": {
-            "id": "manager-approval",
-            "description": "Human approval for refunds over $50",
-            "canSuspend": True,
-        },
-    },
-    {"type": "step", "step": {"id": "issue-refund", "description": "Refund through the payment provider"}},
-]
 REFUND_INPUT = {
     "orderId": "A-10492",
     "customerId": "user_8f2c1a",
@@ -128,38 +101,21 @@ APPROVAL_ASK = {
     "message": "Refund of $84.50 exceeds the $50 auto-approve limit",
     "requestedBy": "supportAgent",
 }
-DECISION = {"approved": True, "approver": "maria.k@acme-retail.example", "note": "Photo confirms damage"}
 
 
 def _refund_context_until_checks() -> dict[str, Any]:
     return {
         "input": REFUND_INPUT,
-        "fetch-order": {
-            "status": "success",
-            "payload": REFUND_INPUT,
-            "output": ORDER,
-            "startedAt": at(10),
-            "endedAt": at(358),
-        },
-        "check-fraud": {
-            "status": "success",
-            "payload": ORDER,
-            "output": CHECKS["check-fraud"],
-            "startedAt": at(361),
-            "endedAt": at(590),
-        },
-        "check-return-window": {
-            "status": "success",
-            "payload": ORDER,
-            "output": CHECKS["check-return-window"],
-            "startedAt": at(362),
-            "endedAt": at(431),
-        },
+        "fetch-order": step_result("success", REFUND_INPUT, at(10), at(358), output=ORDER),
+        "check-fraud": step_result("success", ORDER, at(361), at(590), output=CHECKS["check-fraud"]),
+        "check-return-window": step_result(
+            "success", ORDER, at(362), at(431), output=CHECKS["check-return-window"]
+        ),
     }
 
 
 def refund_suspended(run_id: str = "5d0f3a8e-9c41-4b7e-a2f1-6e8d0c3b7a21") -> RunFixture:
-    """§3.1 of the reference: a human approval suspended right after a parallel block."""
+    """A human approval suspended right after a parallel block, waiting for a manager."""
     context = _refund_context_until_checks()
     context["manager-approval"] = {
         "status": "suspended",
@@ -185,7 +141,7 @@ def refund_suspended(run_id: str = "5d0f3a8e-9c41-4b7e-a2f1-6e8d0c3b7a21") -> Ru
 
 def refund_running(run_id: str = "0b6d2f7e-3c55-4d8a-9e12-7a4c1b9d0e33") -> RunFixture:
     context = _refund_context_until_checks()
-    context["manager-approval"] = {"status": "running", "payload": CHECKS, "startedAt": at(640)}
+    context["manager-approval"] = step_result("running", CHECKS, at(640))
     state = _state(
         run_id,
         "running",
@@ -213,13 +169,7 @@ def refund_success(run_id: str = "c3a9e0b1-7f42-4a5d-b8e6-1d2c3b4a5f60") -> RunF
         "endedAt": at(1_800_675),
     }
     refund = {"refundId": "re_3f9a1c7d2b8e", "amount": 84.5, "currency": "USD", "status": "succeeded"}
-    context["issue-refund"] = {
-        "status": "success",
-        "payload": DECISION,
-        "output": refund,
-        "startedAt": at(1_800_680),
-        "endedAt": at(1_801_912),
-    }
+    context["issue-refund"] = step_result("success", DECISION, at(1_800_680), at(1_801_912), output=refund)
     state = _state(
         run_id,
         "success",
@@ -242,21 +192,14 @@ def refund_success(run_id: str = "c3a9e0b1-7f42-4a5d-b8e6-1d2c3b4a5f60") -> RunF
 
 def refund_failed(run_id: str = "9e8d7c6b-5a49-4382-a1f0-e9d8c7b6a504") -> RunFixture:
     context = _refund_context_until_checks()
-    context["check-fraud"] = {
-        "status": "failed",
-        "payload": ORDER,
-        "error": stack(
-            "Fraud service returned HTTP 503", "scoreRefund (src/mastra/workflows/refund.ts:41:11)"
-        ),
-        "startedAt": at(361),
-        "endedAt": at(2_361),
-    }
+    error = stack("Fraud service returned HTTP 503", "scoreRefund (src/mastra/workflows/refund.ts:41:11)")
+    context["check-fraud"] = step_result("failed", ORDER, at(361), at(2_361), error=error)
     state = _state(
         run_id,
         "failed",
         REFUND_GRAPH,
         context=context,
-        error=stack("Fraud service returned HTTP 503", "scoreRefund (src/mastra/workflows/refund.ts:41:11)"),
+        error=error,
         stepExecutionPath=["fetch-order", "check-fraud", "check-return-window"],
         timestamp=at(2_370),
     )
@@ -266,13 +209,7 @@ def refund_failed(run_id: str = "9e8d7c6b-5a49-4382-a1f0-e9d8c7b6a504") -> RunFi
 def refund_canceled(run_id: str = "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a10") -> RunFixture:
     context = {
         "input": REFUND_INPUT,
-        "fetch-order": {
-            "status": "success",
-            "payload": REFUND_INPUT,
-            "output": ORDER,
-            "startedAt": at(10),
-            "endedAt": at(358),
-        },
+        "fetch-order": step_result("success", REFUND_INPUT, at(10), at(358), output=ORDER),
     }
     state = _state(run_id, "canceled", REFUND_GRAPH, context=context, stepExecutionPath=["fetch-order"])
     return RunFixture("refund-approval", run_id, state, "user_8f2c1a")
@@ -280,50 +217,19 @@ def refund_canceled(run_id: str = "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a10") -> Run
 
 # --- catalog-sync: foreach, sleep, conditional branches, a dountil loop -----------------------------------
 
-CATALOG_GRAPH = [
-    {"type": "step", "step": {"id": "fetch-changed-skus"}},
-    {"type": "foreach", "step": {"id": "upsert-sku"}, "opts": {"concurrency": 1}},
-    {"type": "sleep", "id": "cooldown", "duration": 2000},
-    {
-        "type": "conditional",
-        "steps": [
-            {"type": "step", "step": {"id": "notify-slack"}},
-            {"type": "step", "step": {"id": "notify-email"}},
-        ],
-        "serializedConditions": [
-            {"id": "notify-slack-condition", "fn": "async ({ inputData }) => inputData.failures > 0"},
-            {"id": "notify-email-condition", "fn": "async () => true"},
-        ],
-    },
-    {
-        "type": "loop",
-        "step": {"id": "poll-index-job"},
-        "loopType": "dountil",
-        "serializedCondition": {
-            "id": "poll-index-job-condition",
-            "fn": "async ({ inputData }) => inputData.done",
-        },
-    },
-]
+CATALOG_GRAPH = catalog_graph(concurrency=1)
 SKUS = [
     {"sku": "BLND-900", "price": 84.5},
     {"sku": "KTL-210", "price": 39},
     {"sku": "MXR-5", "price": 249},
     {"sku": "SCL-01", "price": 24.9},
 ]
-SINCE = {"since": "2026-01-08T00:00:00.000Z"}
 
 
 def _catalog_fetch() -> dict[str, Any]:
     return {
         "input": SINCE,
-        "fetch-changed-skus": {
-            "status": "success",
-            "payload": SINCE,
-            "output": SKUS,
-            "startedAt": at(112),
-            "endedAt": at(1_873),
-        },
+        "fetch-changed-skus": step_result("success", SINCE, at(112), at(1_873), output=SKUS),
     }
 
 
@@ -335,14 +241,14 @@ def catalog_failed_foreach(run_id: str = "b7c2e1d4-0a9f-4c3b-8e61-2f5d7a9c4e10")
         "Shopify Admin API 429: rate limit exceeded (MXR-5)",
         "upsertSku (src/mastra/workflows/catalog-sync.ts:58:13)",
     )
-    context["upsert-sku"] = {
-        "status": "failed",
-        "payload": SKUS,
-        "output": [{"ok": True, "sku": "BLND-900"}, {"ok": True, "sku": "KTL-210"}, None],
-        "error": error,
-        "startedAt": at(1_880),
-        "endedAt": at(3_412),
-    }
+    context["upsert-sku"] = step_result(
+        "failed",
+        SKUS,
+        at(1_880),
+        at(3_412),
+        output=[{"ok": True, "sku": "BLND-900"}, {"ok": True, "sku": "KTL-210"}, None],
+        error=error,
+    )
     state = _state(
         run_id,
         "failed",
@@ -358,19 +264,13 @@ def catalog_failed_foreach(run_id: str = "b7c2e1d4-0a9f-4c3b-8e61-2f5d7a9c4e10")
 
 def catalog_foreach_running(run_id: str = "d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70") -> RunFixture:
     context = _catalog_fetch()
-    context["upsert-sku"] = {
-        "status": "running",
-        "payload": SKUS,
-        "output": [{"ok": True, "sku": "BLND-900"}, None, None, None],
-        "startedAt": at(1_880),
-    }
-    graph = [
-        {**CATALOG_GRAPH[1], "opts": {"concurrency": 2}} if i == 1 else e for i, e in enumerate(CATALOG_GRAPH)
-    ]
+    context["upsert-sku"] = step_result(
+        "running", SKUS, at(1_880), output=[{"ok": True, "sku": "BLND-900"}, None, None, None]
+    )
     state = _state(
         run_id,
         "running",
-        graph,
+        catalog_graph(concurrency=2),
         context=context,
         activePaths=[1],
         activeStepsPath={"upsert-sku": [1]},
@@ -384,30 +284,14 @@ def catalog_foreach_running(run_id: str = "d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70"
 def _catalog_through_cooldown() -> dict[str, Any]:
     context = _catalog_fetch()
     done = [{"ok": True, "sku": s["sku"]} for s in SKUS]
-    context["upsert-sku"] = {
-        "status": "success",
-        "payload": SKUS,
-        "output": done,
-        "startedAt": at(1_880),
-        "endedAt": at(4_020),
-    }
-    context["cooldown"] = {
-        "status": "success",
-        "payload": done,
-        "output": done,
-        "startedAt": at(4_023),
-        "endedAt": at(6_023),
-    }
+    context["upsert-sku"] = step_result("success", SKUS, at(1_880), at(4_020), output=done)
+    context["cooldown"] = step_result("success", done, at(4_023), at(6_023), output=done)
     return context
 
 
 def catalog_waiting(run_id: str = "e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7") -> RunFixture:
     context = _catalog_through_cooldown()
-    context["cooldown"] = {
-        "status": "waiting",
-        "payload": context["cooldown"]["payload"],
-        "startedAt": at(4_023),
-    }
+    context["cooldown"] = step_result("waiting", context["cooldown"]["payload"], at(4_023))
     state = _state(
         run_id,
         "waiting",
@@ -422,20 +306,16 @@ def catalog_waiting(run_id: str = "e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e6f7") -> Run
 
 def catalog_success(run_id: str = "f0e1d2c3-b4a5-4968-8776-5a4b3c2d1e0f") -> RunFixture:
     context = _catalog_through_cooldown()
-    context["notify-email"] = {
-        "status": "success",
-        "payload": {"failures": 0},
-        "output": {"sent": True, "to": "catalog@acme-retail.example"},
-        "startedAt": at(6_030),
-        "endedAt": at(6_410),
-    }
-    context["poll-index-job"] = {
-        "status": "success",
-        "payload": {"jobId": "idx_4c1e9a"},
-        "output": {"done": True, "attempts": 3, "indexed": 4},
-        "startedAt": at(6_415),
-        "endedAt": at(11_020),
-    }
+    context["notify-email"] = step_result(
+        "success", {"failures": 0}, at(6_030), at(6_410), output=CATALOG_NOTIFIED
+    )
+    context["poll-index-job"] = step_result(
+        "success",
+        {"jobId": "idx_4c1e9a"},
+        at(6_415),
+        at(11_020),
+        output={"done": True, "attempts": 3, "indexed": 4},
+    )
     state = _state(
         run_id,
         "success",
@@ -455,11 +335,7 @@ def catalog_paused(run_id: str = "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d") -> RunF
     state = json.loads(json.dumps(fixture.snapshot))
     state["status"] = "paused"
     del state["result"]
-    state["context"]["poll-index-job"] = {
-        "status": "paused",
-        "payload": {"jobId": "idx_4c1e9a"},
-        "startedAt": at(6_415),
-    }
+    state["context"]["poll-index-job"] = step_result("paused", {"jobId": "idx_4c1e9a"}, at(6_415))
     return replace(fixture, snapshot=state)
 
 
@@ -514,28 +390,6 @@ def catalog_suspended_foreach(run_id: str = "c0ffee00-1234-4abc-8def-0123456789a
 
 # --- customer-onboarding: a nested workflow, sleepUntil, a .map() step ----------------------------------
 
-WELCOME_FLOW = [
-    {"type": "step", "step": {"id": "send-welcome"}},
-    {"type": "sleep", "id": "wait-a-day", "duration": 86_400_000},
-    {"type": "step", "step": {"id": "send-tips", "canSuspend": True}},
-]
-ONBOARDING_GRAPH = [
-    {"type": "step", "step": {"id": "create-account"}},
-    {
-        "type": "step",
-        "step": {
-            "id": "welcome-sequence",
-            "description": "Nested workflow: the welcome e-mails",
-            "component": "WORKFLOW",
-            "serializedStepFlow": WELCOME_FLOW,
-        },
-    },
-    {"type": "sleepUntil", "id": "wait-for-launch", "date": "2026-02-01T09:00:00.000Z"},
-    {
-        "type": "step",
-        "step": {"id": "assign-success-manager", "mapConfig": '{"accountId": {"step": "create-account"}}'},
-    },
-]
 SIGNUP = {"customerId": "user_5e1a77", "email": "u5e1a77@mail.example", "plan": "pro"}
 ACCOUNT = {"accountId": "acct_9f3c2a1b7e", "email": "u5e1a77@mail.example"}
 
@@ -546,27 +400,17 @@ def onboarding_nested_success(
     """The parent run and, under the same run id, the nested welcome-sequence run Mastra persists."""
     nested_context = {
         "input": ACCOUNT,
-        "send-welcome": {
-            "status": "success",
-            "payload": ACCOUNT,
-            "output": {"messageId": "msg_01"},
-            "startedAt": at(950),
-            "endedAt": at(1_400),
-        },
-        "wait-a-day": {
-            "status": "success",
-            "payload": {"messageId": "msg_01"},
-            "output": {"messageId": "msg_01"},
-            "startedAt": at(1_401),
-            "endedAt": at(86_401_401),
-        },
-        "send-tips": {
-            "status": "success",
-            "payload": {"messageId": "msg_01"},
-            "output": {"sent": ["welcome", "tips"], "opened": True},
-            "startedAt": at(86_401_410),
-            "endedAt": at(86_401_900),
-        },
+        "send-welcome": step_result("success", ACCOUNT, at(950), at(1_400), output={"messageId": "msg_01"}),
+        "wait-a-day": step_result(
+            "success", {"messageId": "msg_01"}, at(1_401), at(86_401_401), output={"messageId": "msg_01"}
+        ),
+        "send-tips": step_result(
+            "success",
+            {"messageId": "msg_01"},
+            at(86_401_410),
+            at(86_401_900),
+            output={"sent": ["welcome", "tips"], "opened": True},
+        ),
     }
     nested = _state(
         run_id,
@@ -578,34 +422,24 @@ def onboarding_nested_success(
     )
     context = {
         "input": SIGNUP,
-        "create-account": {
-            "status": "success",
-            "payload": SIGNUP,
-            "output": ACCOUNT,
-            "startedAt": at(200),
-            "endedAt": at(940),
-        },
-        "welcome-sequence": {
-            "status": "success",
-            "payload": ACCOUNT,
-            "output": {"sent": ["welcome", "tips"], "opened": True},
-            "startedAt": at(945),
-            "endedAt": at(86_401_905),
-        },
-        "wait-for-launch": {
-            "status": "success",
-            "payload": {"sent": ["welcome", "tips"], "opened": True},
-            "output": {"sent": ["welcome", "tips"], "opened": True},
-            "startedAt": at(86_401_910),
-            "endedAt": at(86_441_910),
-        },
-        "assign-success-manager": {
-            "status": "success",
-            "payload": {"accountId": ACCOUNT["accountId"]},
-            "output": {"accountId": ACCOUNT["accountId"], "manager": "Maria K."},
-            "startedAt": at(86_441_915),
-            "endedAt": at(86_442_100),
-        },
+        "create-account": step_result("success", SIGNUP, at(200), at(940), output=ACCOUNT),
+        "welcome-sequence": step_result(
+            "success", ACCOUNT, at(945), at(86_401_905), output={"sent": ["welcome", "tips"], "opened": True}
+        ),
+        "wait-for-launch": step_result(
+            "success",
+            {"sent": ["welcome", "tips"], "opened": True},
+            at(86_401_910),
+            at(86_441_910),
+            output={"sent": ["welcome", "tips"], "opened": True},
+        ),
+        "assign-success-manager": step_result(
+            "success",
+            {"accountId": ACCOUNT["accountId"]},
+            at(86_441_915),
+            at(86_442_100),
+            output={"accountId": ACCOUNT["accountId"], "manager": "Maria K."},
+        ),
     }
     parent = _state(
         run_id,
@@ -635,13 +469,7 @@ def onboarding_nested_suspended(run_id: str = "7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9
     run's own snapshot is missing), so the path comes from ``__workflow_meta``."""
     context = {
         "input": SIGNUP,
-        "create-account": {
-            "status": "success",
-            "payload": SIGNUP,
-            "output": ACCOUNT,
-            "startedAt": at(200),
-            "endedAt": at(940),
-        },
+        "create-account": step_result("success", SIGNUP, at(200), at(940), output=ACCOUNT),
         "welcome-sequence": {
             "status": "suspended",
             "payload": ACCOUNT,
@@ -673,20 +501,16 @@ def onboarding_pending(run_id: str = "8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f") -> 
 def onboarding_bailed(run_id: str = "9d0e1f2a-3b4c-4d5e-9f6a-7b8c9d0e1f2a") -> RunFixture:
     context = {
         "input": SIGNUP,
-        "create-account": {
-            "status": "success",
-            "payload": SIGNUP,
-            "output": {"existing": True, "accountId": "acct_000a11"},
-            "startedAt": at(200),
-            "endedAt": at(610),
-        },
+        "create-account": step_result(
+            "success", SIGNUP, at(200), at(610), output={"existing": True, "accountId": "acct_000a11"}
+        ),
     }
     state = _state(
         run_id,
         "bailed",
         ONBOARDING_GRAPH,
         context=context,
-        result={"skipped": True, "reason": "account already onboarded"},
+        result=ALREADY_ONBOARDED,
         stepExecutionPath=["create-account"],
     )
     return RunFixture("customer-onboarding", run_id, state, "user_5e1a77")
@@ -694,10 +518,6 @@ def onboarding_bailed(run_id: str = "9d0e1f2a-3b4c-4d5e-9f6a-7b8c9d0e1f2a") -> R
 
 # --- review-moderation: a tripwire, a legacy string error ------------------------------------------------
 
-MODERATION_GRAPH = [
-    {"type": "step", "step": {"id": "classify-review"}},
-    {"type": "step", "step": {"id": "publish-review"}},
-]
 REVIEW = {
     "reviewId": "rev_77aa01",
     "sku": "KTL-210",
@@ -707,21 +527,10 @@ REVIEW = {
 
 
 def moderation_tripwire(run_id: str = "aa11bb22-cc33-4d44-8e55-ff6677889900") -> RunFixture:
-    trip = {
-        "reason": "Review contains a customer's phone number (PII)",
-        "retry": False,
-        "metadata": {"detector": "pii", "matches": 1},
-        "processorId": "pii-detector",
-    }
+    trip = PII_TRIPWIRE
     context = {
         "input": REVIEW,
-        "classify-review": {
-            "status": "failed",
-            "payload": REVIEW,
-            "tripwire": trip,
-            "startedAt": at(300),
-            "endedAt": at(1_240),
-        },
+        "classify-review": step_result("failed", REVIEW, at(300), at(1_240), tripwire=trip),
     }
     state = _state(
         run_id,
@@ -735,16 +544,10 @@ def moderation_tripwire(run_id: str = "aa11bb22-cc33-4d44-8e55-ff6677889900") ->
 
 
 def moderation_failed_string_error(run_id: str = "bb22cc33-dd44-4e55-9f66-007788990011") -> RunFixture:
-    message = "Error: model returned invalid JSON for schema ReviewLabel"
+    message = INVALID_LABEL_ERROR
     context = {
         "input": REVIEW,
-        "classify-review": {
-            "status": "failed",
-            "payload": REVIEW,
-            "error": message,
-            "startedAt": at(300),
-            "endedAt": at(2_010),
-        },
+        "classify-review": step_result("failed", REVIEW, at(300), at(2_010), error=message),
     }
     state = _state(run_id, "failed", MODERATION_GRAPH, context=context, error=message)
     return RunFixture("review-moderation", run_id, state)
@@ -776,25 +579,23 @@ LEGACY_GRAPH = [
 def legacy_wait_for_event(run_id: str = "cc33dd44-ee55-4f66-8077-118899001122") -> RunFixture:
     context = {
         "input": {"ticketId": "T-88213"},
-        "open-ticket": {
-            "status": "success",
-            "payload": {"ticketId": "T-88213"},
-            "output": {"ticketId": "T-88213", "carrier": "DHL"},
-            "startedAt": at(100),
-            "endedAt": at(420),
-        },
-        "retry-carrier-lookup": {
-            "status": "success",
-            "payload": {"ticketId": "T-88213", "carrier": "DHL"},
-            "output": {"found": True, "attempts": 2, "trackingId": "JD0142"},
-            "startedAt": at(425),
-            "endedAt": at(3_900),
-        },
-        "await-pickup": {
-            "status": "waiting",
-            "payload": {"found": True, "attempts": 2, "trackingId": "JD0142"},
-            "startedAt": at(3_905),
-        },
+        "open-ticket": step_result(
+            "success",
+            {"ticketId": "T-88213"},
+            at(100),
+            at(420),
+            output={"ticketId": "T-88213", "carrier": "DHL"},
+        ),
+        "retry-carrier-lookup": step_result(
+            "success",
+            {"ticketId": "T-88213", "carrier": "DHL"},
+            at(425),
+            at(3_900),
+            output={"found": True, "attempts": 2, "trackingId": "JD0142"},
+        ),
+        "await-pickup": step_result(
+            "waiting", {"found": True, "attempts": 2, "trackingId": "JD0142"}, at(3_905)
+        ),
     }
     state = _state(
         run_id,
@@ -831,13 +632,7 @@ def unknown_step_type(run_id: str = "ee55ff66-0077-4188-9299-330011223344") -> R
     ]
     context = {
         "input": {"city": "Porto"},
-        "plan-trip": {
-            "status": "success",
-            "payload": {"city": "Porto"},
-            "output": {"days": 3},
-            "startedAt": at(1),
-            "endedAt": at(900),
-        },
+        "plan-trip": step_result("success", {"city": "Porto"}, at(1), at(900), output={"days": 3}),
         "legacy-extra": {
             "status": "success",
             "output": {"note": "recorded but not in the graph"},
@@ -895,24 +690,16 @@ def big_run(steps: int = 300, run_id: str = "0f0f0f0f-1e1e-4d2d-8c3c-4b4b4b4b4b4
             ids = [f"enrich-{made:03d}-a", f"enrich-{made:03d}-b"]
             graph.append({"type": "parallel", "steps": [{"type": "step", "step": {"id": i}} for i in ids]})
             for i in ids:
-                context[i] = {
-                    "status": "success",
-                    "payload": {"n": made},
-                    "output": {"n": made, "ok": True},
-                    "startedAt": at(clock),
-                    "endedAt": at(clock + 180),
-                }
+                context[i] = step_result(
+                    "success", {"n": made}, at(clock), at(clock + 180), output={"n": made, "ok": True}
+                )
             made += 2
         else:
             step_id = f"transform-{made:03d}"
             graph.append({"type": "step", "step": {"id": step_id, "description": f"Transform chunk {made}"}})
-            context[step_id] = {
-                "status": "success",
-                "payload": {"n": made},
-                "output": {"n": made, "rows": 250},
-                "startedAt": at(clock),
-                "endedAt": at(clock + 95),
-            }
+            context[step_id] = step_result(
+                "success", {"n": made}, at(clock), at(clock + 95), output={"n": made, "rows": 250}
+            )
             made += 1
         clock += 200
     state = _state(run_id, "success", graph, context=context, result={"chunks": steps}, timestamp=at(clock))

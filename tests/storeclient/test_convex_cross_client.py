@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from dashboard.demo.convex_dev import ConvexDevServer
 from storeclient import ConvexStore
 from storeclient.codec import parse_datetime
 from storeclient.models import Message, Resource, Thread
-from tests.support.convex_dev import ConvexDevServer
 from tests.test_node_client_smoke import ANSWER, QUESTION, RESOURCE, RUN, SCORE, SNAPSHOT, THREAD, mastra
 
 pytestmark = pytest.mark.convex

@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
+from dashboard.demo.convex_dev import ConvexDevServer
 from storeclient import ConflictError, ConvexStore, LimitError, Resource, Thread
 from storeclient.convex.module import RESTARTED_NOTE
 from storeclient.models import MemoryVersion, content_hash
-from tests.support.convex_dev import ConvexDevServer
 
 pytestmark = pytest.mark.convex
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.convex_dev import ConvexDevServer
+from dashboard.demo.convex_dev import ConvexDevServer
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.support.convex_dev import ConvexDevServer
+from dashboard.demo.convex_dev import ConvexDevServer
 
 SCRIPT = Path(__file__).resolve().parents[1] / "node" / "mastra_convex_client.mjs"
 

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
-from dashboard.core import demo_data
 from dashboard.core.store import use_store
+from dashboard.demo.dataset import DemoData
+from dashboard.demo.scores import DemoScore
 from storeclient.sqlite import SQLiteStore
 from tests.support.counting_store import CountingStore
 
@@ -24,13 +25,13 @@ def frozen_now() -> Iterator[datetime]:
 
 
 def demo_scores(
-    data: demo_data.DemoData,
+    data: DemoData,
     scorer_id: str,
     *,
     since: timedelta | None = None,
     source: str | None = None,
     entity_id: str | None = None,
-) -> list[demo_data.DemoScore]:
+) -> list[DemoScore]:
     """The demo scores a filtered page should show, picked from the records as written."""
     return [
         s
@@ -42,7 +43,7 @@ def demo_scores(
     ]
 
 
-def values(scores: list[demo_data.DemoScore]) -> list[float]:
+def values(scores: list[DemoScore]) -> list[float]:
     return [float(s.payload["score"]) for s in scores]
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.core.demo_data import SCORERS
+from dashboard.demo.scores import SCORERS
 from dashboard.scores import cards, views
 
 from ..conftest import DEMO_NOW

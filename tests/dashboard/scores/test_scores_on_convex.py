@@ -13,8 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.core import demo_data
 from dashboard.core.store import use_store
+from dashboard.demo.cast import Ids
+from dashboard.demo.scores import DemoScore, agent_score
 from storeclient import ConvexStore
 
 from ..conftest import DEMO_NOW
@@ -26,16 +27,16 @@ SCORER = "answer-relevancy-scorer"
 
 
 @pytest.fixture(params=["module", "handler-only"])
-def convex_scores(request) -> Iterator[list[demo_data.DemoScore]]:
+def convex_scores(request) -> Iterator[list[DemoScore]]:
     fixture = "convex_backend" if request.param == "module" else "convex_handler_only_backend"
     server = request.getfixturevalue(fixture)
     store = ConvexStore(server.url, server.admin_key)
     rng = random.Random(3)
-    ids = demo_data.Ids(rng)
+    ids = Ids(rng)
     written = []
     for _ in range(60):
         created = DEMO_NOW - timedelta(seconds=rng.randint(60, 20 * 86_400))
-        score = demo_data.agent_score(
+        score = agent_score(
             rng, ids, SCORER, created, DEMO_NOW, None, "Where is my order?", "It ships today."
         )
         store.scores.save_score(score.payload, created_at=score.created_at)

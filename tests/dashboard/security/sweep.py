@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
-from dashboard.core import demo_data
+from dashboard.demo import dataset
 from storeclient.interface import Store
 
 
@@ -44,7 +44,7 @@ def named_routes(
             yield Route(f"{namespace}{pattern.name}", params + _params(pattern))
 
 
-def sample_values(data: demo_data.DemoData, store: Store, **extra: str) -> dict[str, str]:
+def sample_values(data: dataset.DemoData, store: Store, **extra: str) -> dict[str, str]:
     """Path parameter values that exist in the demo data set (written into ``store``)."""
     thread = next(t for t in data.threads if any(m.thread_id == t.id for m in data.messages))
     message = next(m for m in data.messages if m.thread_id == thread.id)

@@ -19,8 +19,8 @@ from django.urls import reverse
 
 from dashboard.accounts.roles import ROLES, role_of, set_role
 from dashboard.audit.models import AuditEvent
-from dashboard.core import demo_data
 from dashboard.core.store import use_store
+from dashboard.demo import dataset
 from storeclient.sqlite import SQLiteStore
 from tests.dashboard.conftest import DEMO_NOW
 from tests.dashboard.html_query import find_all
@@ -34,17 +34,17 @@ EDITING = {"memory:resource": "editor", "memory:thread": "editor"}
 
 
 @pytest.fixture
-def writable(tmp_path: Path) -> Iterator[tuple[SQLiteStore, demo_data.DemoData]]:
+def writable(tmp_path: Path) -> Iterator[tuple[SQLiteStore, dataset.DemoData]]:
     """A private copy of the demo data: a test that shows a write is refused must not risk the
     session's shared store if the refusal ever fails."""
     store = SQLiteStore(tmp_path / "mastra.db")
-    data = demo_data.write_small(store, seed=7, now=DEMO_NOW)
+    data = dataset.write_small(store, seed=7, now=DEMO_NOW)
     with use_store(store):
         yield store, data
     store.close()
 
 
-def _snapshot(store: SQLiteStore, data: demo_data.DemoData) -> list[str | None]:
+def _snapshot(store: SQLiteStore, data: dataset.DemoData) -> list[str | None]:
     return [store.memory.get_resource_by_id(r.id).working_memory for r in data.resources] + [
         store.memory.get_thread_by_id(t.id).working_memory for t in data.threads[:5]
     ]

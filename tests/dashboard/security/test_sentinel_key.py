@@ -24,8 +24,9 @@ from django.test import Client
 from django.urls import path, reverse
 
 from dashboard.audit.models import AuditEvent
-from dashboard.core import demo_data
 from dashboard.core.store import get_store, reset_store
+from dashboard.demo import dataset
+from dashboard.demo.convex_dev import ConvexDevServer
 from storeclient.convex import ConvexStore
 from storeclient.errors import (
     AuthError,
@@ -37,7 +38,6 @@ from storeclient.errors import (
     StorageError,
 )
 from tests.dashboard.conftest import DEMO_NOW
-from tests.support.convex_dev import ConvexDevServer
 
 from .sweep import all_pages, sample_values
 
@@ -71,11 +71,11 @@ def other_key_server() -> Iterator[ConvexDevServer]:
 
 
 @pytest.fixture(scope="module")
-def seeded(sentinel_server: ConvexDevServer) -> tuple[demo_data.DemoData, str, str]:
+def seeded(sentinel_server: ConvexDevServer) -> tuple[dataset.DemoData, str, str]:
     sentinel_server.reset()
     store = ConvexStore(sentinel_server.url, SENTINEL)
     try:
-        data = demo_data.write_small(store, seed=11, now=DEMO_NOW)
+        data = dataset.write_small(store, seed=11, now=DEMO_NOW)
         values = sample_values(data, store)
     finally:
         store.close()

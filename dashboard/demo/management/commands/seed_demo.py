@@ -11,8 +11,8 @@ from typing import Any, TextIO
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dashboard.core import demo_data
 from dashboard.core.store import get_store
+from dashboard.demo import dataset
 from storeclient.errors import StoreError
 
 
@@ -98,9 +98,9 @@ class Command(BaseCommand):
             progress = ProgressBar(sys.stderr)
             started = time.monotonic()
             if scale == "small":
-                demo_data.write_small(store, seed=seed, progress=progress)
+                dataset.write_small(store, seed=seed, progress=progress)
             else:
-                demo_data.write_large(store, seed=seed, progress=progress)
+                dataset.write_large(store, seed=seed, progress=progress)
             progress.finish()
         except StoreError as exc:
             raise CommandError(f"Could not write demo data: {exc}") from exc

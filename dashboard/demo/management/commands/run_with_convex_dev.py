@@ -1,6 +1,6 @@
 """`make run-convex`: the dashboard against a local Convex dev server (Node, in memory).
 
-Starts the server from tests/support/convex_dev.py, fills it with demo data, runs `runserver` with
+Starts the server from dashboard/demo/convex_dev.py, fills it with demo data, runs `runserver` with
 CONVEX_URL/CONVEX_ADMIN_KEY pointing at it, and stops the server when runserver ends (Ctrl-C).
 The data lives in the server's memory: every start begins from fresh demo data.
 """
@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dashboard.demo.convex_dev import ConvexDevServer, ConvexDevServerError
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -47,13 +49,6 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=["small", "large"], default="small")
 
     def handle(self, *args: Any, port: int, convex_port: int | None, scale: str, **options: Any) -> None:
-        try:
-            from tests.support.convex_dev import ConvexDevServer, ConvexDevServerError
-        except ImportError as exc:
-            raise CommandError(
-                f"The Convex dev server helper is missing (tests/support/convex_dev.py): {exc}"
-            ) from exc
-
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         server = ConvexDevServer(port=convex_port)
         self.stdout.write("Starting the local Convex dev server…")
