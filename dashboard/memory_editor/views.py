@@ -9,7 +9,6 @@ answers 409 with a three-way conflict view; the draft is never lost.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,25 +22,18 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from dashboard.audit.history import HistoryEntry, event_of_target, recent_history, text_of_version
 from dashboard.audit.models import Action, AuditEvent, Outcome
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
 from dashboard.core.store_errors import StoreErrorInfo, describe_store_error, is_partial_request, redact
+from dashboard.working_memory.diffs import Diff, line_diff
+from dashboard.working_memory.rules import Mode, detect_mode, editable_text, format_size, json_value
 from storeclient.errors import ConflictError, InvalidRequest, StorageError, StoreError
 from storeclient.interface import Store
 from storeclient.models import MemoryVersion, Resource, Thread
 
-from .diffs import Diff, line_diff
-from .editing import (
-    MAX_WORKING_MEMORY_BYTES,
-    Draft,
-    Mode,
-    check_draft,
-    detect_mode,
-    editable_text,
-    format_size,
-    same_memory,
-)
+from .editing import MAX_WORKING_MEMORY_BYTES, Draft, check_draft, same_memory
 from .forms import MemoryEditForm, encode_base
 
 logger = logging.getLogger(__name__)
@@ -106,15 +98,6 @@ class Conflict:
 
 
 @dataclass
-class HistoryEntry:
-    event: AuditEvent
-    outcome: str
-    diff: Diff
-    #: The stored value changed outside the dashboard between the previous applied edit and this one.
-    outside_change: bool = False
-
-
-@dataclass
 class EditorPage:
     scope: Scope
     target_id: str
@@ -164,7 +147,7 @@ class EditorPage:
 
     @property
     def stored_json(self) -> Any:
-        return _json_value(self.stored) if self.mode == "json" else None
+        return json_value(self.stored) if self.mode == "json" else None
 
     @property
     def thread(self) -> Thread | None:
@@ -173,13 +156,6 @@ class EditorPage:
     @property
     def show_editor(self) -> bool:
         return self.can_edit and not self.gone and not self.not_editable
-
-
-def _json_value(text: str | None) -> Any:
-    try:
-        return json.loads(text or "")
-    except ValueError:
-        return None
 
 
 def _not_editable(record: Record) -> str:
@@ -277,9 +253,7 @@ def _post(request: HttpRequest, scope: Scope, target_id: str) -> HttpResponse:
         )
 
     if data["action"] == "restore":
-        event = AuditEvent.objects.filter(
-            pk=data["restore_event"], target_type=scope.name, target_id=target_id
-        ).first()
+        event = event_of_target(scope.name, target_id, data["restore_event"])
         if event is None:
             raise Http404("That history entry is not part of this working memory's history.")
         text = event.before if data["restore_side"] == "before" else event.after
@@ -382,7 +356,7 @@ def _conflict(
     logger.info("Working memory conflict on %s %s (audit #%s)", scope.name, target_id, event.pk)
 
     if base is None:
-        base = _base_from_history(scope, target_id, event.base_version)
+        base = text_of_version(scope.name, target_id, event.base_version)
     page = _page_for(store, scope, target_id, current, can_edit=True)
     mode = page.mode
     shown_base = editable_text(base, mode) if base is not None else None
@@ -402,16 +376,6 @@ def _conflict(
     )
     _fill_draft(page, shown_mine)
     return _render(request, page, status=409)
-
-
-def _base_from_history(scope: Scope, target_id: str, token: str) -> str | None:
-    """The text of version ``token``, if the dashboard wrote it or started an edit from it."""
-    events = AuditEvent.objects.for_target(scope.name, target_id)
-    wrote = events.filter(result_version=token).only("after").first()
-    if wrote is not None:
-        return wrote.after
-    started = events.filter(base_version=token).exclude(before="").only("before").first()
-    return started.before if started is not None else None
 
 
 def _failed(
@@ -446,7 +410,7 @@ def _failed(
         "then save again (if it did land meanwhile, saving again says so instead of writing twice)."
     )
     _fill_draft(page, draft.text)
-    page.history = _history(scope, target_id)
+    page.history = recent_history(scope.name, target_id, HISTORY_LIMIT)
     return _render(request, page, status=info.status)
 
 
@@ -458,7 +422,7 @@ def _gone(request: HttpRequest, store: Store, scope: Scope, target_id: str, draf
         f"This {scope.name} no longer exists, so nothing was saved (and nothing was re-created). "
         "Your draft is below if you want to copy it."
     )
-    page.history = _history(scope, target_id)
+    page.history = recent_history(scope.name, target_id, HISTORY_LIMIT)
     return _render(request, page, status=404)
 
 
@@ -495,36 +459,7 @@ def _form_errors(form: MemoryEditForm) -> list[str]:
     return [str(message) for errors in form.errors.values() for message in errors]
 
 
-def _history(scope: Scope, target_id: str) -> list[HistoryEntry]:
-    events = list(AuditEvent.objects.for_target(scope.name, target_id)[:HISTORY_LIMIT])
-    entries = []
-    for event in events:
-        mode = detect_mode(event.before or event.after)
-        entries.append(
-            HistoryEntry(
-                event=event,
-                outcome=event.shown_outcome(),
-                diff=line_diff(
-                    editable_text(event.before, mode),
-                    editable_text(event.after, mode),
-                    old_label="before",
-                    new_label="after",
-                ),
-            )
-        )
-    # Oldest first: an applied edit that did not start from what the previous applied edit wrote
-    # means someone (usually the agent) changed the memory in between.
-    previous: HistoryEntry | None = None
-    for entry in reversed(entries):
-        if entry.event.outcome != Outcome.APPLIED:
-            continue
-        if previous is not None and entry.event.base_version != previous.event.result_version:
-            entry.outside_change = True
-        previous = entry
-    return entries
-
-
 def _render(request: HttpRequest, page: EditorPage, *, status: int = 200) -> HttpResponse:
     if not page.history and not page.gone:
-        page.history = _history(page.scope, page.target_id)
+        page.history = recent_history(page.scope.name, page.target_id, HISTORY_LIMIT)
     return render(request, "memory_editor/editor.html", {"page": page}, status=status)

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.core.paging import CursorForm, CursorPager
-from dashboard.core.rendering import working_memory_kind, working_memory_view
 from dashboard.core.routing import path_if_routed
 from dashboard.core.store import get_store
 from dashboard.core.store_errors import SWAP_ERROR_HEADER, is_partial_request
+from dashboard.working_memory.rules import working_memory_kind, working_memory_view
 from storeclient.models import Feed, Resource, Thread
 
 RESOURCES_PER_PAGE = 25

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.core.paging import CursorPager
-from dashboard.core.rendering import working_memory_view
 from dashboard.core.routing import path_if_routed
 from dashboard.core.store import get_store
 from dashboard.core.store_errors import SWAP_ERROR_HEADER, is_partial_request
+from dashboard.working_memory.rules import working_memory_view
 from storeclient.models import Feed, Message
 
 from .forms import MessagePageForm, ThreadListForm
