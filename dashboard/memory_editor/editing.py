@@ -12,13 +12,22 @@ from typing import Any
 
 from dashboard.working_memory.rules import Mode, byte_size, compact_json, format_size, normalise_line_endings
 
-#: Convex's maximum document size. Working memory is one field of a document (a resource, or a
-#: thread's metadata), so the text must leave room for the rest of it.
-CONVEX_DOCUMENT_LIMIT = 1024 * 1024
-#: Room kept for the other fields of the document (id, dates, metadata, a thread's other metadata).
+#: Room kept for the other fields of the record (id, dates, metadata, a thread's other metadata):
+#: working memory is one field of a document (a resource, or a thread's metadata).
 DOCUMENT_HEADROOM = 64 * 1024
-#: The largest working memory the editor sends, in UTF-8 bytes (what Convex counts).
-MAX_WORKING_MEMORY_BYTES = CONVEX_DOCUMENT_LIMIT - DOCUMENT_HEADROOM
+#: The largest working memory the editor sends to any store, in UTF-8 bytes: what fits in a Convex
+#: document (1 MiB) beside the rest of the record. A store with no document limit of its own
+#: (SQLite) is held to it too, so a memory edited on a local file still fits when the team moves
+#: to Convex, and the text every agent prompt carries stays bounded.
+MAX_WORKING_MEMORY_BYTES = 1024 * 1024 - DOCUMENT_HEADROOM
+
+
+def max_working_memory_bytes(document_limit: int | None) -> int:
+    """The editor's limit for a store whose records hold at most ``document_limit`` bytes
+    (``Store.max_document_bytes``; ``None`` when the store sets none)."""
+    if document_limit is None:
+        return MAX_WORKING_MEMORY_BYTES
+    return min(MAX_WORKING_MEMORY_BYTES, document_limit - DOCUMENT_HEADROOM)
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class Draft:
     text: str
     mode: Mode
     value: str
+    limit: int
     parsed: Any = None
     errors: tuple[DraftError, ...] = ()
     size: int = 0
@@ -53,7 +63,7 @@ class Draft:
 
     @property
     def limit_label(self) -> str:
-        return format_size(MAX_WORKING_MEMORY_BYTES)
+        return format_size(self.limit)
 
     @property
     def summary(self) -> str:
@@ -65,7 +75,8 @@ class Draft:
         return ""
 
 
-def check_draft(text: str, mode: Mode) -> Draft:
+def check_draft(text: str, mode: Mode, limit: int) -> Draft:
+    """``text`` checked in ``mode`` against a limit of ``limit`` UTF-8 bytes."""
     text = normalise_line_endings(text)
     errors: list[DraftError] = []
     value, parsed = text, None
@@ -87,16 +98,16 @@ def check_draft(text: str, mode: Mode) -> Draft:
                     )
                 )
     size = byte_size(value)
-    too_large = size > MAX_WORKING_MEMORY_BYTES
+    too_large = size > limit
     if too_large:
         errors.append(
             DraftError(
                 f"This working memory is {format_size(size)}; the most this store can hold is "
-                f"{format_size(MAX_WORKING_MEMORY_BYTES)} (Convex documents are limited to 1 MiB, and "
+                f"{format_size(limit)} (Convex documents are limited to 1 MiB, and "
                 "the rest of the record needs room too). Nothing was sent."
             )
         )
-    return Draft(text, mode, value, parsed, tuple(errors), size, too_large)
+    return Draft(text, mode, value, limit, parsed, tuple(errors), size, too_large)
 
 
 def same_memory(stored: str | None, draft: Draft) -> bool:
