@@ -90,8 +90,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id} by {self.username} ({self.outcome})"
 
-    # The log is append-only (reliability-security AUD-5): a row is written once as pending and
-    # completed once by ``finish``; nothing edits or deletes it through the model afterwards.
+    # The log is append-only, so no one can rewrite who did what: a row is written once as pending
+    # and completed once by ``finish``; nothing edits or deletes it through the model afterwards.
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditLogImmutable("Audit events cannot be edited; record a new event instead.")

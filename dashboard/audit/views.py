@@ -11,10 +11,9 @@ from django.views.decorators.http import require_GET
 
 from dashboard.core.htmx import read_query, template_for, vary_on_htmx
 from dashboard.core.paging import Pager
-from dashboard.memory_editor.diffs import line_diff
-from dashboard.memory_editor.editing import detect_mode, editable_text
 
 from .forms import AuditFilterForm
+from .history import event_diff
 from .models import AuditEvent
 
 VIEW_PERMISSION = "accounts.view_audit"
@@ -57,13 +56,5 @@ def log(request: HttpRequest) -> HttpResponse:
 def event(request: HttpRequest, pk: int) -> HttpResponse:
     _require_audit_permission(request)
     entry = get_object_or_404(AuditEvent, pk=pk)
-    mode = detect_mode(entry.before or entry.after)
-    diff = line_diff(
-        editable_text(entry.before, mode),
-        editable_text(entry.after, mode),
-        old_label="before",
-        new_label="after",
-    )
-    return render(
-        request, "audit/event.html", {"entry": entry, "outcome": entry.shown_outcome(), "diff": diff}
-    )
+    context = {"entry": entry, "outcome": entry.shown_outcome(), "diff": event_diff(entry)}
+    return render(request, "audit/event.html", context)

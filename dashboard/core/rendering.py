@@ -10,7 +10,6 @@ or ``src`` (message files, sources).
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import OrderedDict
@@ -266,45 +265,3 @@ def safe_image_src(url: Any, media_type: str | None = None) -> str | None:
     if declared in SAFE_IMAGE_TYPES or declared == "image/*":
         return link
     return None
-
-
-# --- working memory --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkingMemoryView:
-    """How to show a working memory: ``kind`` is "json" (schema mode: ``value`` is the decoded
-    object), "markdown" (template mode: ``html`` is the sanitised rendering) or "empty"."""
-
-    kind: str
-    text: str
-    value: Any = None
-    html: SafeString = SafeString("")
-
-
-def working_memory_view(text: str | None) -> WorkingMemoryView:
-    if text is None or not text.strip():
-        return WorkingMemoryView("empty", text or "")
-    value = _json_object(text)
-    if value is not None:
-        return WorkingMemoryView("json", text, value=value)
-    return WorkingMemoryView("markdown", text, html=render_untrusted_markdown(text))
-
-
-def working_memory_kind(text: str | None) -> str:
-    """ "json", "markdown" or "empty", without rendering anything (for lists)."""
-    if text is None or not text.strip():
-        return "empty"
-    return "json" if _json_object(text) is not None else "markdown"
-
-
-def _json_object(text: str) -> dict[str, Any] | list[Any] | None:
-    """Schema-mode working memory is the JSON text of an object (Mastra never stores other JSON)."""
-    stripped = text.strip()
-    if stripped[:1] not in ("{", "["):
-        return None
-    try:
-        value = json.loads(stripped)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict | list) else None

@@ -1,70 +1,33 @@
-"""What a working-memory draft must satisfy before it is sent to the store.
+"""What a working-memory draft must satisfy before the editor sends it to the store.
 
-Mastra keeps working memory as text in one of two shapes: Markdown (template mode) or the JSON text
-of an object (schema mode). The editor works in the mode of the stored value: a stored value that
-parses as a JSON object or array is JSON, anything else (including nothing yet) is Markdown.
+The draft is checked in the mode of the version it edits (see ``dashboard.working_memory.rules``)
+and against the size the store can take.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-Mode = Literal["markdown", "json"]
+from dashboard.working_memory.rules import Mode, byte_size, compact_json, format_size, normalise_line_endings
 
-#: Convex's maximum document size. Working memory is one field of a document (a resource, or a
-#: thread's metadata), so the text must leave room for the rest of it.
-CONVEX_DOCUMENT_LIMIT = 1024 * 1024
-#: Room kept for the other fields of the document (id, dates, metadata, a thread's other metadata).
+#: Room kept for the other fields of the record (id, dates, metadata, a thread's other metadata):
+#: working memory is one field of a document (a resource, or a thread's metadata).
 DOCUMENT_HEADROOM = 64 * 1024
-#: The largest working memory the editor sends, in UTF-8 bytes (what Convex counts).
-MAX_WORKING_MEMORY_BYTES = CONVEX_DOCUMENT_LIMIT - DOCUMENT_HEADROOM
+#: The largest working memory the editor sends to any store, in UTF-8 bytes: what fits in a Convex
+#: document (1 MiB) beside the rest of the record. A store with no document limit of its own
+#: (SQLite) is held to it too, so a memory edited on a local file still fits when the team moves
+#: to Convex, and the text every agent prompt carries stays bounded.
+MAX_WORKING_MEMORY_BYTES = 1024 * 1024 - DOCUMENT_HEADROOM
 
 
-def detect_mode(text: str | None) -> Mode:
-    if text:
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return "markdown"
-        if isinstance(value, dict | list):
-            return "json"
-    return "markdown"
-
-
-def byte_size(text: str) -> int:
-    # surrogatepass: a lone surrogate (possible in a pasted JSON escape) still has a size to report.
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
-def format_size(n: int) -> str:
-    """Binary units, as Convex states its limits: "812 bytes", "12.3 KiB", "1.02 MiB"."""
-    if n < 1024:
-        return f"{n:,} bytes"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / (1024 * 1024):.2f} MiB"
-
-
-def pretty_json(text: str) -> str:
-    """JSON text as the editor shows it (2-space indent, non-ASCII kept); other text unchanged."""
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text
-
-
-def compact_json(value: Any) -> str:
-    """What Mastra's ``JSON.stringify(object)`` writes: no spaces, non-ASCII kept."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def editable_text(stored: str | None, mode: Mode) -> str:
-    """The stored value as it appears in the textarea (and on either side of a diff)."""
-    if not stored:
-        return ""
-    return pretty_json(stored) if mode == "json" else stored
+def max_working_memory_bytes(document_limit: int | None) -> int:
+    """The editor's limit for a store whose records hold at most ``document_limit`` bytes
+    (``Store.max_document_bytes``; ``None`` when the store sets none)."""
+    if document_limit is None:
+        return MAX_WORKING_MEMORY_BYTES
+    return min(MAX_WORKING_MEMORY_BYTES, document_limit - DOCUMENT_HEADROOM)
 
 
 @dataclass(frozen=True)
@@ -84,6 +47,7 @@ class Draft:
     text: str
     mode: Mode
     value: str
+    limit: int
     parsed: Any = None
     errors: tuple[DraftError, ...] = ()
     size: int = 0
@@ -99,7 +63,7 @@ class Draft:
 
     @property
     def limit_label(self) -> str:
-        return format_size(MAX_WORKING_MEMORY_BYTES)
+        return format_size(self.limit)
 
     @property
     def summary(self) -> str:
@@ -111,9 +75,9 @@ class Draft:
         return ""
 
 
-def check_draft(text: str, mode: Mode) -> Draft:
-    # Browsers submit textarea lines with CRLF; Mastra writes LF, and a diff should not show every line.
-    text = text.replace("\r\n", "\n")
+def check_draft(text: str, mode: Mode, limit: int) -> Draft:
+    """``text`` checked in ``mode`` against a limit of ``limit`` UTF-8 bytes."""
+    text = normalise_line_endings(text)
     errors: list[DraftError] = []
     value, parsed = text, None
     if mode == "json":
@@ -134,16 +98,16 @@ def check_draft(text: str, mode: Mode) -> Draft:
                     )
                 )
     size = byte_size(value)
-    too_large = size > MAX_WORKING_MEMORY_BYTES
+    too_large = size > limit
     if too_large:
         errors.append(
             DraftError(
                 f"This working memory is {format_size(size)}; the most this store can hold is "
-                f"{format_size(MAX_WORKING_MEMORY_BYTES)} (Convex documents are limited to 1 MiB, and "
+                f"{format_size(limit)} (Convex documents are limited to 1 MiB, and "
                 "the rest of the record needs room too). Nothing was sent."
             )
         )
-    return Draft(text, mode, value, parsed, tuple(errors), size, too_large)
+    return Draft(text, mode, value, limit, parsed, tuple(errors), size, too_large)
 
 
 def same_memory(stored: str | None, draft: Draft) -> bool:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from dashboard.working_memory.rules import normalise_line_endings
 from storeclient.models import MemoryVersion, content_hash
 
 
@@ -50,8 +51,7 @@ class MemoryEditForm(forms.Form):
         return value if isinstance(value, str) else None
 
     def clean_draft(self) -> str:
-        # Browsers send textarea line breaks as CRLF; Mastra writes LF.
-        return (self.cleaned_data.get("draft") or "").replace("\r\n", "\n")
+        return normalise_line_endings(self.cleaned_data.get("draft") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -2,18 +2,14 @@
 
 One view per scope serves the page (GET), the live preview of a draft (htmx POST, action
 ``review``: only the ``draft-panels`` partial, no store call) and the writes (POST ``save`` /
-``restore``). A write is a compare-and-set on the version the page was loaded from, recorded in the
-audit log as pending before the store call and completed after it. Someone else's change in between
-answers 409 with a three-way conflict view; the draft is never lost.
+``restore``, run by ``saving.MemorySave``). Someone else's change since the page was loaded answers
+409 with a three-way conflict view; the draft is never lost.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, assert_never
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,77 +19,68 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard.audit.models import Action, AuditEvent, Outcome
+from dashboard.audit.history import HistoryEntry, recent_history
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
-from dashboard.core.store_errors import StoreErrorInfo, describe_store_error, is_partial_request, redact
-from storeclient.errors import ConflictError, InvalidRequest, StorageError, StoreError
-from storeclient.interface import Store
-from storeclient.models import MemoryVersion, Resource, Thread
+from dashboard.core.store_errors import StoreErrorInfo, is_partial_request
+from dashboard.working_memory.diffs import Diff, line_diff
+from dashboard.working_memory.rules import Mode, detect_mode, editable_text, json_value
+from storeclient.models import Thread
 
-from .diffs import Diff, line_diff
-from .editing import (
-    MAX_WORKING_MEMORY_BYTES,
-    Draft,
-    Mode,
-    check_draft,
-    detect_mode,
-    editable_text,
-    format_size,
-    same_memory,
-)
+from .editing import Draft, check_draft, max_working_memory_bytes
 from .forms import MemoryEditForm, encode_base
-
-logger = logging.getLogger(__name__)
+from .saving import (
+    RESOURCE,
+    THREAD,
+    Applied,
+    Conflict,
+    Failed,
+    Gone,
+    MemorySave,
+    Record,
+    SaveOutcome,
+    Scope,
+    Target,
+    Unknown,
+)
 
 EDIT_PERMISSION = "accounts.edit_working_memory"
 #: History entries shown on the editor page (the audit log has them all).
 HISTORY_LIMIT = 20
 
-Record = Resource | Thread
-
-
-@dataclass(frozen=True)
-class Scope:
-    name: Literal["resource", "thread"]
-    label: str
-    load: Callable[[Store, str], Record | None]
-    save: Callable[[Store, str, str, MemoryVersion], Record]
-
-
-RESOURCE = Scope(
-    "resource",
-    "Resource",
-    lambda store, rid: store.memory.get_resource_by_id(rid),
-    lambda store, rid, text, expected: store.memory.save_resource_working_memory(
-        rid, text, expected=expected
-    ),
-)
-THREAD = Scope(
-    "thread",
-    "Thread",
-    lambda store, tid: store.memory.get_thread_by_id(tid),
-    lambda store, tid, text, expected: store.memory.save_thread_working_memory(tid, text, expected=expected),
-)
-
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def resource_memory(request: HttpRequest, resource_id: str) -> HttpResponse:
-    return _editor(request, RESOURCE, resource_id)
+    return _editor(request, Target(RESOURCE, resource_id))
 
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def thread_memory(request: HttpRequest, thread_id: str) -> HttpResponse:
-    return _editor(request, THREAD, thread_id)
+    return _editor(request, Target(THREAD, thread_id))
 
 
 # --- page state ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Conflict:
+@dataclass(frozen=True)
+class Basis:
+    """The version a page's edit starts from: the token the form saves against, its text, and the
+    mode the draft is edited in."""
+
+    version_token: str = ""
+    text: str = ""
+    mode: Mode = "markdown"
+
+    @classmethod
+    def of(cls, record: Record) -> Basis:
+        stored = record.working_memory
+        return cls(record.memory_version.token(), stored or "", detect_mode(stored))
+
+
+@dataclass(frozen=True)
+class ConflictView:
     """Three versions: what the editor started from, what is stored now, and the draft."""
 
     base: str | None
@@ -104,51 +91,64 @@ class Conflict:
     #: theirs -> mine: what saving the draft now would do.
     resolution: Diff
 
+    @classmethod
+    def between(cls, base: str | None, theirs: str, mine: str) -> ConflictView:
+        def from_base(text: str, label: str) -> Diff | None:
+            if base is None:
+                return None
+            return line_diff(base, text, old_label="you started from", new_label=label)
 
-@dataclass
-class HistoryEntry:
-    event: AuditEvent
-    outcome: str
-    diff: Diff
-    #: The stored value changed outside the dashboard between the previous applied edit and this one.
-    outside_change: bool = False
+        return cls(
+            base,
+            theirs,
+            mine,
+            theirs_changes=from_base(theirs, "theirs"),
+            my_changes=from_base(mine, "yours"),
+            resolution=line_diff(theirs, mine, old_label="theirs (stored)", new_label="yours"),
+        )
 
 
 @dataclass
 class EditorPage:
-    scope: Scope
-    target_id: str
-    record: Record | None
+    target: Target
+    basis: Basis
+    #: The largest draft this store takes, in UTF-8 bytes.
+    max_bytes: int
     can_edit: bool
+    #: What the store holds now, when this request read it.
+    record: Record | None = None
     atomic_saves: bool = True
-    mode: Mode = "markdown"
-    #: The version the form saves against, and its text.
-    version_token: str = ""
-    base_text: str = ""
+    #: Why this record's memory cannot be edited here at all (e.g. thread metadata is not an object).
+    not_editable: str = ""
     draft_text: str = ""
     draft: Draft | None = None
     diff: Diff | None = None
     preview: SafeString | None = None
-    conflict: Conflict | None = None
-    notice: str = ""
+    conflict: ConflictView | None = None
     error: str = ""
     store_error: StoreErrorInfo | None = None
     gone: bool = False
     history: list[HistoryEntry] = field(default_factory=list)
-    #: Why this record's memory cannot be edited here at all (e.g. thread metadata is not an object).
-    not_editable: str = ""
+
+    @property
+    def scope(self) -> Scope:
+        return self.target.scope
+
+    @property
+    def target_id(self) -> str:
+        return self.target.id
+
+    @property
+    def mode(self) -> Mode:
+        return self.basis.mode
+
+    @property
+    def version_token(self) -> str:
+        return self.basis.version_token
 
     @property
     def base_json(self) -> str:
-        return encode_base(self.base_text)
-
-    @property
-    def max_bytes(self) -> int:
-        return MAX_WORKING_MEMORY_BYTES
-
-    @property
-    def max_label(self) -> str:
-        return format_size(MAX_WORKING_MEMORY_BYTES)
+        return encode_base(self.basis.text)
 
     @property
     def stored(self) -> str | None:
@@ -164,7 +164,7 @@ class EditorPage:
 
     @property
     def stored_json(self) -> Any:
-        return _json_value(self.stored) if self.mode == "json" else None
+        return json_value(self.stored) if self.mode == "json" else None
 
     @property
     def thread(self) -> Thread | None:
@@ -174,12 +174,43 @@ class EditorPage:
     def show_editor(self) -> bool:
         return self.can_edit and not self.gone and not self.not_editable
 
+    def show_draft(self, text: str) -> None:
+        """Check the draft and compute what the panels next to the textarea show."""
+        draft = check_draft(text, self.mode, self.max_bytes)
+        self.draft_text = draft.text
+        self.draft = draft
+        if draft.too_large:
+            # It cannot be saved; rendering a megabyte of preview and diff on every keystroke helps no one.
+            return
+        if self.mode == "markdown":
+            self.preview = render_untrusted_markdown(draft.text)
+        shown = editable_text(draft.value, "json") if self.mode == "json" and draft.ok else draft.text
+        self.diff = line_diff(
+            editable_text(self.basis.text, self.mode),
+            shown,
+            old_label="stored" if not self.conflict else "now stored (theirs)",
+            new_label="your draft",
+        )
 
-def _json_value(text: str | None) -> Any:
-    try:
-        return json.loads(text or "")
-    except ValueError:
-        return None
+
+def _page(request: HttpRequest, target: Target, basis: Basis, record: Record | None = None) -> EditorPage:
+    """The one way an editor page is put together. Without ``record`` (the live preview, or a save
+    the store just failed) the page renders from what the form carried and asks the store nothing
+    that could fail again."""
+    store = get_store()
+    return EditorPage(
+        target,
+        basis,
+        max_bytes=_max_bytes(),
+        can_edit=request.user.has_perm(EDIT_PERMISSION),
+        record=record,
+        atomic_saves=store.atomic_saves if record is not None else True,
+        not_editable=_not_editable(record) if record is not None else "",
+    )
+
+
+def _max_bytes() -> int:
+    return max_working_memory_bytes(get_store().max_document_bytes)
 
 
 def _not_editable(record: Record) -> str:
@@ -191,340 +222,156 @@ def _not_editable(record: Record) -> str:
     return ""
 
 
-def _fill_draft(page: EditorPage, draft_text: str) -> None:
-    """Check the draft and compute what the panels next to the textarea show."""
-    draft = check_draft(draft_text, page.mode)
-    page.draft_text = draft.text
-    page.draft = draft
-    if draft.too_large:
-        # It cannot be saved; rendering a megabyte of preview and diff on every keystroke helps no one.
-        return
-    if page.mode == "markdown":
-        page.preview = render_untrusted_markdown(draft.text)
-    shown = editable_text(draft.value, "json") if page.mode == "json" and draft.ok else draft.text
-    page.diff = line_diff(
-        editable_text(page.base_text, page.mode),
-        shown,
-        old_label="stored" if not page.conflict else "now stored (theirs)",
-        new_label="your draft",
-    )
+def _form_basis(data: dict[str, Any]) -> Basis:
+    """The basis the form carried: its version marker, and the base text if its hash proved it."""
+    version = data.get("version")
+    base: str | None = data["base"] if data.get("base_verified") else None
+    return Basis(version.token() if version is not None else "", base or "", detect_mode(base))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A POST that writes nothing and shows the page again: its status, why (unless the draft's own
+    checks say it), and the text for the editor (the form's draft unless given)."""
+
+    status: int
+    error: str = ""
+    text: str | None = None
 
 
 # --- the view ------------------------------------------------------------------------------------
 
 
-def _editor(request: HttpRequest, scope: Scope, target_id: str) -> HttpResponse:
-    can_edit = request.user.has_perm(EDIT_PERMISSION)
+def _editor(request: HttpRequest, target: Target) -> HttpResponse:
     if request.method == "POST":
-        if not can_edit:
+        if not request.user.has_perm(EDIT_PERMISSION):
             raise PermissionDenied("Editing working memory needs the editor role.")
-        return _post(request, scope, target_id)
-
-    store = get_store()
-    record = scope.load(store, target_id)
-    if record is None:
-        raise Http404(f"No {scope.name} {target_id}.")
-    page = _page_for(store, scope, target_id, record, can_edit)
+        return _post(request, target)
+    record = _load(target)
+    page = _page(request, target, Basis.of(record), record)
     if page.show_editor:
-        _fill_draft(page, page.stored_text)
+        page.show_draft(page.stored_text)
     return _render(request, page)
 
 
-def _page_for(store: Store, scope: Scope, target_id: str, record: Record, can_edit: bool) -> EditorPage:
-    stored = record.working_memory
-    return EditorPage(
-        scope=scope,
-        target_id=target_id,
-        record=record,
-        can_edit=can_edit,
-        atomic_saves=store.atomic_saves,
-        mode=detect_mode(stored),
-        version_token=record.memory_version.token(),
-        base_text=stored or "",
-        not_editable=_not_editable(record),
-    )
+def _load(target: Target) -> Record:
+    record = target.load(get_store())
+    if record is None:
+        raise Http404(f"No {target.scope.name} {target.id}.")
+    return record
 
 
-def _post(request: HttpRequest, scope: Scope, target_id: str) -> HttpResponse:
+def _post(request: HttpRequest, target: Target) -> HttpResponse:
     form = MemoryEditForm(request.POST)
     if not form.is_valid():
-        return _redisplay(request, scope, target_id, form, " ".join(_form_errors(form)), status=400)
+        return _redisplay(request, target, form, Refusal(400, " ".join(_form_errors(form))))
     data = form.cleaned_data
-    version: MemoryVersion | None = data["version"]
-    base: str | None = data["base"] if data["base_verified"] else None
 
     if data["action"] == "review":
+        if not is_partial_request(request):
+            return _redisplay(request, target, form, Refusal(200))
         # The live preview: everything comes from the form, so a keystroke costs no store call.
-        page = EditorPage(scope, target_id, None, can_edit=True)
-        page.base_text = base or ""
-        page.mode = detect_mode(base)
-        page.version_token = version.token() if version else ""
-        _fill_draft(page, data["draft"])
-        if is_partial_request(request):
-            return render(request, "memory_editor/editor.html#draft-panels", {"page": page})
-        return _redisplay(request, scope, target_id, form, "", status=200)
+        page = _page(request, target, _form_basis(data))
+        page.show_draft(data["draft"])
+        return render(request, "memory_editor/editor.html#draft-panels", {"page": page})
 
-    if version is None:
+    if data["version"] is None:
         # Without the version it started from, a save could silently overwrite someone else's edit.
-        return _redisplay(
-            request,
-            scope,
-            target_id,
-            form,
+        refusal = Refusal(
+            428,
             "This form has no version marker, so it could overwrite someone else's change. "
             "Reload the page and make your change again.",
-            status=428,
         )
+        return _redisplay(request, target, form, refusal)
 
-    if data["action"] == "restore":
-        event = AuditEvent.objects.filter(
-            pk=data["restore_event"], target_type=scope.name, target_id=target_id
-        ).first()
-        if event is None:
-            raise Http404("That history entry is not part of this working memory's history.")
-        text = event.before if data["restore_side"] == "before" else event.after
-        return _save(request, scope, target_id, form, text, Action.WORKING_MEMORY_RESTORE, restored=event)
-    return _save(request, scope, target_id, form, data["draft"], Action.WORKING_MEMORY_SAVE)
-
-
-def _save(
-    request: HttpRequest,
-    scope: Scope,
-    target_id: str,
-    form: MemoryEditForm,
-    text: str,
-    action: str,
-    *,
-    restored: AuditEvent | None = None,
-) -> HttpResponse:
-    data = form.cleaned_data
-    version: MemoryVersion = data["version"]
-    base: str | None = data["base"] if data["base_verified"] else None
-    # A restore puts back an exact earlier value, in whatever shape it had; a save is checked
-    # against the mode of the version it edits (or, if the form lost that, the draft's own shape).
-    mode = detect_mode(text) if restored or base is None else detect_mode(base)
-    draft = check_draft(text, mode)
-    if not draft.ok:
-        status = 413 if draft.too_large else 422
-        return _redisplay(request, scope, target_id, form, "", status=status, draft_text=text)
-    if base is not None and same_memory(base, draft):
+    save = MemorySave.from_post(target, data, request.user, _max_bytes())
+    if not save.draft.ok:
+        status = 413 if save.draft.too_large else 422
+        return _redisplay(request, target, form, Refusal(status, text=save.draft.text))
+    if save.changes_nothing:
         messages.info(request, "No changes to save: the draft is the stored version.")
         return HttpResponseRedirect(request.path, status=303)
-
-    store = get_store()
-    event = AuditEvent.start(
-        request.user,
-        action,
-        scope.name,
-        target_id,
-        before=base if base is not None else "",
-        after=draft.value,
-        base_version=version.token(),
-    )
-    try:
-        record = scope.save(store, target_id, draft.value, version)
-    except ConflictError as exc:
-        return _conflict(request, store, scope, target_id, event, exc, base, draft)
-    except (StorageError, InvalidRequest) as exc:
-        if isinstance(exc, StorageError) and exc.code == "THREAD_NOT_FOUND":
-            event.finish(Outcome.FAILED, error=redact(exc.message))
-            return _gone(request, store, scope, target_id, draft)
-        return _failed(request, store, scope, target_id, event, exc, base, draft, version)
-    except StoreError as exc:
-        return _failed(request, store, scope, target_id, event, exc, base, draft, version)
-    except BaseException as exc:
-        # Not a store answer (a bug, an interrupted worker): whether the write landed is unknown.
-        event.finish(Outcome.UNKNOWN, error=f"The save was interrupted ({type(exc).__name__}).")
-        raise
-    event.finish(Outcome.APPLIED, result_version=record.memory_version.token())
-    logger.info(
-        "%s working memory of %s %s by %s (%s)",
-        "Restored" if restored else "Saved",
-        scope.name,
-        target_id,
-        request.user.get_username(),
-        format_size(draft.size),
-    )
-    if restored:
-        messages.success(
-            request,
-            f"Restored the version from {restored.created_at:%Y-%m-%d %H:%M} UTC (audit #{event.pk}).",
-        )
-    else:
-        messages.success(request, "Saved. The agent sees the new working memory on its next turn.")
-    return HttpResponseRedirect(request.path, status=303)
+    return _respond(request, save, save.run(get_store()))
 
 
-def _conflict(
-    request: HttpRequest,
-    store: Store,
-    scope: Scope,
-    target_id: str,
-    event: AuditEvent,
-    exc: ConflictError,
-    base: str | None,
-    draft: Draft,
-) -> HttpResponse:
-    current: Record | None = exc.current
-    if current is None:
-        event.finish(Outcome.CONFLICT, error=f"The {scope.name} no longer exists.")
-        return _gone(request, store, scope, target_id, draft)
-    theirs = current.working_memory or ""
-    if theirs == draft.value:
-        # The stored value is already this draft (an earlier attempt that timed out did land, or a
-        # teammate typed the same fix): nothing to write, nothing to resolve.
-        event.finish(
-            Outcome.CONFLICT, error="The stored value already equals this text; nothing was written."
-        )
-        messages.info(request, "Your text is already the stored version; nothing was written.")
-        return HttpResponseRedirect(request.path, status=303)
-    event.finish(Outcome.CONFLICT, error=redact(exc.message))
-    logger.info("Working memory conflict on %s %s (audit #%s)", scope.name, target_id, event.pk)
+def _respond(request: HttpRequest, save: MemorySave, outcome: SaveOutcome) -> HttpResponse:
+    match outcome:
+        case Applied(event=event):
+            if save.restored is not None:
+                when = f"{save.restored.created_at:%Y-%m-%d %H:%M}"
+                messages.success(request, f"Restored the version from {when} UTC (audit #{event.pk}).")
+            else:
+                messages.success(request, "Saved. The agent sees the new working memory on its next turn.")
+            return HttpResponseRedirect(request.path, status=303)
+        case Conflict(already_stored=True):
+            messages.info(request, "Your text is already the stored version; nothing was written.")
+            return HttpResponseRedirect(request.path, status=303)
+        case Conflict():
+            return _conflict(request, save, outcome)
+        case Gone():
+            return _gone(request, save)
+        case Failed(error=info) | Unknown(error=info):
+            return _failed(request, save, info)
+        case _:
+            assert_never(outcome)
 
-    if base is None:
-        base = _base_from_history(scope, target_id, event.base_version)
-    page = _page_for(store, scope, target_id, current, can_edit=True)
+
+def _conflict(request: HttpRequest, save: MemorySave, conflict: Conflict) -> HttpResponse:
+    page = _page(request, save.target, Basis.of(conflict.current), conflict.current)
     mode = page.mode
-    shown_base = editable_text(base, mode) if base is not None else None
-    shown_theirs = editable_text(theirs, mode)
-    shown_mine = editable_text(draft.value, mode) if draft.mode == "json" else draft.text
-    page.conflict = Conflict(
-        base=shown_base,
-        theirs=shown_theirs,
-        mine=shown_mine,
-        theirs_changes=line_diff(shown_base, shown_theirs, old_label="you started from", new_label="theirs")
-        if shown_base is not None
-        else None,
-        my_changes=line_diff(shown_base, shown_mine, old_label="you started from", new_label="yours")
-        if shown_base is not None
-        else None,
-        resolution=line_diff(shown_theirs, shown_mine, old_label="theirs (stored)", new_label="yours"),
+    mine = editable_text(save.draft.value, mode) if save.draft.mode == "json" else save.draft.text
+    page.conflict = ConflictView.between(
+        editable_text(conflict.base, mode) if conflict.base is not None else None,
+        editable_text(conflict.current.working_memory or "", mode),
+        mine,
     )
-    _fill_draft(page, shown_mine)
+    page.show_draft(mine)
     return _render(request, page, status=409)
 
 
-def _base_from_history(scope: Scope, target_id: str, token: str) -> str | None:
-    """The text of version ``token``, if the dashboard wrote it or started an edit from it."""
-    events = AuditEvent.objects.for_target(scope.name, target_id)
-    wrote = events.filter(result_version=token).only("after").first()
-    if wrote is not None:
-        return wrote.after
-    started = events.filter(base_version=token).exclude(before="").only("before").first()
-    return started.before if started is not None else None
-
-
-def _failed(
-    request: HttpRequest,
-    store: Store,
-    scope: Scope,
-    target_id: str,
-    event: AuditEvent,
-    exc: StoreError,
-    base: str | None,
-    draft: Draft,
-    version: MemoryVersion,
-) -> HttpResponse:
-    info = describe_store_error(exc)
-    event.finish(Outcome.FAILED, error=info.message)
-    logger.warning(
-        "Working memory save of %s %s failed (%s, audit #%s): %s",
-        scope.name,
-        target_id,
-        type(exc).__name__,
-        event.pk,
-        info.message,
-    )
-    # The store just failed; render from what the form carried rather than asking it again.
-    page = EditorPage(scope, target_id, None, can_edit=True, atomic_saves=True)
-    page.mode = draft.mode
-    page.base_text = base or ""
-    page.version_token = version.token()
+def _failed(request: HttpRequest, save: MemorySave, info: StoreErrorInfo) -> HttpResponse:
+    page = _page(request, save.target, _save_basis(save))
     page.store_error = info
     page.error = (
         "Your change was not confirmed by the store. Your draft is still below: check the panel, "
         "then save again (if it did land meanwhile, saving again says so instead of writing twice)."
     )
-    _fill_draft(page, draft.text)
-    page.history = _history(scope, target_id)
+    page.show_draft(save.draft.text)
     return _render(request, page, status=info.status)
 
 
-def _gone(request: HttpRequest, store: Store, scope: Scope, target_id: str, draft: Draft) -> HttpResponse:
-    page = EditorPage(scope, target_id, None, can_edit=True, gone=True)
-    page.mode = draft.mode
-    page.draft_text = draft.text
+def _gone(request: HttpRequest, save: MemorySave) -> HttpResponse:
+    page = _page(request, save.target, _save_basis(save))
+    page.gone = True
+    page.draft_text = save.draft.text
     page.error = (
-        f"This {scope.name} no longer exists, so nothing was saved (and nothing was re-created). "
-        "Your draft is below if you want to copy it."
+        f"This {save.target.scope.name} no longer exists, so nothing was saved (and nothing was "
+        "re-created). Your draft is below if you want to copy it."
     )
-    page.history = _history(scope, target_id)
     return _render(request, page, status=404)
 
 
-def _redisplay(
-    request: HttpRequest,
-    scope: Scope,
-    target_id: str,
-    form: MemoryEditForm,
-    error: str,
-    *,
-    status: int,
-    draft_text: str | None = None,
-) -> HttpResponse:
+def _save_basis(save: MemorySave) -> Basis:
+    """What a page after a failed write edits: the version the save was tied to, in its draft's mode."""
+    return Basis(save.version.token(), save.base or "", save.draft.mode)
+
+
+def _redisplay(request: HttpRequest, target: Target, form: MemoryEditForm, refusal: Refusal) -> HttpResponse:
     """The page again with the draft as typed and why it was not saved (no store write)."""
-    store = get_store()
-    record = scope.load(store, target_id)
-    if record is None:
-        raise Http404(f"No {scope.name} {target_id}.")
-    page = _page_for(store, scope, target_id, record, can_edit=True)
-    data = getattr(form, "cleaned_data", {}) or {}
+    record = _load(target)
+    data = form.cleaned_data
     # Keep the version and base the editor started from: the draft is still an edit of them.
-    if data.get("version") is not None and data.get("base_verified"):
-        page.version_token = data["version"].token()
-        page.base_text = data["base"]
-        page.mode = detect_mode(page.base_text)
-    page.error = error
-    _fill_draft(
-        page, draft_text if draft_text is not None else data.get("draft", request.POST.get("draft", ""))
-    )
-    return _render(request, page, status=status)
+    basis = _form_basis(data) if data.get("base_verified") else Basis.of(record)
+    page = _page(request, target, basis, record)
+    page.error = refusal.error
+    page.show_draft(refusal.text if refusal.text is not None else data.get("draft", ""))
+    return _render(request, page, status=refusal.status)
 
 
 def _form_errors(form: MemoryEditForm) -> list[str]:
     return [str(message) for errors in form.errors.values() for message in errors]
 
 
-def _history(scope: Scope, target_id: str) -> list[HistoryEntry]:
-    events = list(AuditEvent.objects.for_target(scope.name, target_id)[:HISTORY_LIMIT])
-    entries = []
-    for event in events:
-        mode = detect_mode(event.before or event.after)
-        entries.append(
-            HistoryEntry(
-                event=event,
-                outcome=event.shown_outcome(),
-                diff=line_diff(
-                    editable_text(event.before, mode),
-                    editable_text(event.after, mode),
-                    old_label="before",
-                    new_label="after",
-                ),
-            )
-        )
-    # Oldest first: an applied edit that did not start from what the previous applied edit wrote
-    # means someone (usually the agent) changed the memory in between.
-    previous: HistoryEntry | None = None
-    for entry in reversed(entries):
-        if entry.event.outcome != Outcome.APPLIED:
-            continue
-        if previous is not None and entry.event.base_version != previous.event.result_version:
-            entry.outside_change = True
-        previous = entry
-    return entries
-
-
 def _render(request: HttpRequest, page: EditorPage, *, status: int = 200) -> HttpResponse:
-    if not page.history and not page.gone:
-        page.history = _history(page.scope, page.target_id)
+    page.history = recent_history(page.scope.name, page.target_id, HISTORY_LIMIT)
     return render(request, "memory_editor/editor.html", {"page": page}, status=status)

@@ -23,8 +23,8 @@ from dashboard.core.htmx import (
 )
 from dashboard.core.pages import not_found
 from dashboard.core.paging import CursorForm, Pager
-from dashboard.core.rendering import working_memory_kind, working_memory_view
 from dashboard.core.store import get_store
+from dashboard.working_memory.rules import working_memory_kind, working_memory_view
 from storeclient.models import Feed, Resource, Thread
 
 RESOURCES_PER_PAGE = 25

@@ -22,8 +22,8 @@ from dashboard.core.htmx import (
 )
 from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import Pager
-from dashboard.core.rendering import working_memory_view
 from dashboard.core.store import get_store
+from dashboard.working_memory.rules import working_memory_view
 from storeclient.models import Feed, Message
 
 from .forms import MessagePageForm, ThreadListForm

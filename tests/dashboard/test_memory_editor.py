@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from dashboard.audit.models import Action, AuditEvent, Outcome
 from dashboard.core.store import use_store
-from dashboard.memory_editor.editing import MAX_WORKING_MEMORY_BYTES
-from storeclient.errors import BackendUnavailable
+from dashboard.memory_editor.editing import MAX_WORKING_MEMORY_BYTES, max_working_memory_bytes
+from dashboard.memory_editor.forms import MemoryEditForm, encode_base
+from dashboard.memory_editor.saving import RESOURCE, Failed, Gone, MemorySave, Target, Unknown
+from storeclient.errors import AuthError, BackendUnavailable, NotFoundError
 from storeclient.sqlite import SQLiteStore
 
 from .memory_records import (
@@ -267,6 +269,11 @@ def test_the_limit_counts_utf8_bytes_not_characters(eddie_client, dana_url):
     assert "1.41 MiB" in response.text
 
 
+def test_convex_and_a_store_without_a_document_limit_refuse_the_same_size():
+    convex_document = 1024 * 1024  # ConvexStore.max_document_bytes
+    assert max_working_memory_bytes(convex_document) == max_working_memory_bytes(None) == 960 * 1024
+
+
 def test_saving_an_unchanged_draft_writes_nothing(eddie_client, arjun_url, store, records):
     page = eddie_client.get(arjun_url)
     response = submit(eddie_client, arjun_url, page)  # the pretty-printed text, unchanged
@@ -331,6 +338,32 @@ def test_a_thread_deleted_meanwhile_answers_not_found_and_keeps_the_draft(
     response = submit(eddie_client, thread_url, page, THREAD_MEMORY + "- more\n")
     assert response.status_code == 404
     assert "no longer exists" in response.text
+    assert AuditEvent.objects.get().outcome == Outcome.FAILED
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        # No answer after the request went out: the write may have landed.
+        (BackendUnavailable("The Convex deployment did not answer in time (ReadTimeout)."), Unknown),
+        (AuthError("The deployment refused the admin key."), Failed),
+        (NotFoundError("Resource user_8f2c1a not found.", kind="resource", record_id="user_8f2c1a"), Gone),
+    ],
+)
+def test_each_store_answer_to_a_save_is_one_outcome_and_one_audit_row(eddie, store, records, error, outcome):
+    form = MemoryEditForm(
+        {
+            "action": "save",
+            "draft": DANA_MEMORY + "- **Pets**: a cat\n",
+            "version": records.dana.memory_version.token(),
+            "base": encode_base(DANA_MEMORY),
+        }
+    )
+    assert form.is_valid()
+    save = MemorySave.from_post(
+        Target(RESOURCE, records.dana.id), form.cleaned_data, eddie, MAX_WORKING_MEMORY_BYTES
+    )
+    assert isinstance(save.run(SavesFail(store, error)), outcome)
     assert AuditEvent.objects.get().outcome == Outcome.FAILED
 
 

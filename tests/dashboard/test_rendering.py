@@ -11,9 +11,8 @@ from dashboard.core.rendering import (
     safe_image_src,
     safe_link_url,
     url_scheme,
-    working_memory_kind,
-    working_memory_view,
 )
+from dashboard.working_memory.rules import working_memory_kind, working_memory_view
 from tests.support.xss_payloads import PAYLOADS, URLS
 
 from .thread_records import nodes
