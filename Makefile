@@ -15,7 +15,7 @@ help:
 	@echo "make run-convex  the same dashboard against the local Convex dev server"
 	@echo "make test        the whole test suite (sets up everything it needs first)"
 	@echo "make test-postgres  the database tests again on PostgreSQL (TEST_DATABASE_URL; scripts/test-postgres.sh)"
-	@echo "make lint        ruff + mypy"
+	@echo "make lint        ruff + mypy + the import contracts (lint-imports)"
 
 # The venv is rebuilt when the dependency pins change.
 $(VENV)/.installed: pyproject.toml constraints.txt scripts/find-python.sh
@@ -53,6 +53,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo
 
 # Local runs are plain http on 127.0.0.1: DEBUG (a generated secret key in var/, cookies without Secure).
 run run-convex: export DJANGO_DEBUG ?= True
