@@ -53,9 +53,14 @@ class _Row(NamedTuple):
         return _Row(str(doc["id"]), sortable_iso(doc.get("createdAt")), doc.get("resourceId"), doc)
 
 
-def _sort_key(field: str) -> Any:
-    attr = "created_at" if field == "createdAt" else "updated_at"
-    return lambda item: getattr(item, attr)
+def _in_order(rows: list[_Row], order_by: str, direction: str) -> list[_Row]:
+    """``listMessages``' order. Messages have no ``updatedAt``: Mastra sorts by
+    ``new Date(m.updatedAt)``, NaN for every message, so each comparison is a tie and its stable
+    sort keeps the read order, oldest first (the ``by_thread_created`` index), whatever the
+    direction. Ordering by ``updatedAt`` is therefore oldest first here too."""
+    if order_by == "updatedAt":
+        return sorted(rows, key=lambda m: m.created_at)
+    return sorted(rows, key=lambda m: m.created_at, reverse=direction.upper() == "DESC")
 
 
 #: A title search reads at most this many threads per module call, and this many for one page.
@@ -208,7 +213,6 @@ class ConvexMemory:
     ) -> MessageList:
         thread_ids = check_thread_ids(thread_id)
         check_page(page, per_page, what="list_messages")
-        reverse = direction.upper() == "DESC"
         # `False == 0` in Python, so "per_page 0" (nothing but includes) must be spelled out.
         zero_page = per_page is not False and per_page == 0
         if zero_page and not include:
@@ -230,8 +234,9 @@ class ConvexMemory:
                 return False
             return not (end is not None and (m.created_at >= end if end_exclusive else m.created_at > end))
 
-        primary = [m for tid in thread_ids for m in loaded[tid] if in_range(m)]
-        primary.sort(key=_sort_key(order_by), reverse=reverse)
+        primary = _in_order(
+            [m for tid in thread_ids for m in loaded[tid] if in_range(m)], order_by, direction
+        )
         total = len(primary)
 
         if zero_page:
@@ -245,7 +250,7 @@ class ConvexMemory:
             by_id = {m.id: m for m in selected}
             for m in extra:
                 by_id.setdefault(m.id, m)
-            selected = sorted(by_id.values(), key=_sort_key(order_by), reverse=reverse)
+            selected = _in_order(list(by_id.values()), order_by, direction)
             primary_ids = {m.id for m in primary}
             has_more = (
                 not zero_page

@@ -198,12 +198,15 @@ class SQLiteMemory:
     ) -> MessageList:
         """Mastra's ``listMessages`` (see the interface). ``metadata`` is Mastra's
         ``filter.metadata``: strict equality on top-level keys of the message's ``content.metadata``.
-        Messages have no ``updatedAt``; ordering by it orders by ``createdAt``."""
+        Messages have no ``updatedAt``; ordering by it is oldest first whatever the direction, as
+        Mastra's sort (a tie for every pair) leaves the rows it read by ``createdAt``."""
         thread_ids = check_thread_ids(thread_id)
         check_page_number(page)
         check_per_page(per_page)
         wanted = check_metadata_values(metadata)
-        _, dir_ = order(order_by, direction, "ASC")
+        field, dir_ = order(order_by, direction, "ASC")
+        if field == "updatedAt":
+            dir_ = "ASC"
         include = [i for i in (include or []) if i.get("id")]
 
         where = [f"thread_id IN ({', '.join('?' * len(thread_ids))})"]
