@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..codec import now, safely_parse_json, sortable_iso, to_iso
-from ..errors import ConflictError, InvalidRequest, LimitError, NotFoundError, StorageError
+from ..errors import (
+    ConflictError,
+    InvalidRequest,
+    LimitError,
+    MalformedRecordError,
+    NotFoundError,
+    StorageError,
+)
 from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
 from ..records import (
     message_from_record,
@@ -505,14 +512,24 @@ class ConvexMemory:
     def save_thread_working_memory(
         self, thread_id: str, working_memory: str, *, expected: MemoryVersion | None
     ) -> Thread:
-        saved = self._module_save(
-            "saveThreadWorkingMemory",
-            {"threadId": thread_id},
-            working_memory,
-            expected,
-            thread_from_record,
-            f"thread {thread_id}",
-        )
+        try:
+            saved = self._module_save(
+                "saveThreadWorkingMemory",
+                {"threadId": thread_id},
+                working_memory,
+                expected,
+                thread_from_record,
+                f"thread {thread_id}",
+            )
+        except NotFoundError:
+            raise
+        except StorageError as exc:
+            # The module refuses malformed metadata with a plain error text; re-read the thread so
+            # the caller gets the same error type as from the other paths, not a string to match.
+            refused = self.get_thread_by_id(thread_id)
+            if refused is not None and not isinstance(refused.metadata, dict):
+                raise MalformedRecordError.metadata_not_an_object("thread", thread_id) from exc
+            raise
         if saved is not None:
             assert isinstance(saved, Thread)
             return saved
@@ -522,6 +539,9 @@ class ConvexMemory:
                 f"Thread {thread_id} not found; nothing was saved.", kind="thread", record_id=thread_id
             )
         _check_version(current, current.working_memory, expected, f"thread {thread_id}")
+        if not isinstance(current.metadata, dict):
+            # Merging into it would replace the stored text: refuse, as the module does.
+            raise MalformedRecordError.metadata_not_an_object("thread", thread_id)
         return self.update_thread(thread_id, title=current.title, metadata={"workingMemory": working_memory})
 
 

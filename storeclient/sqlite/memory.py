@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..codec import now, to_iso
-from ..errors import ConflictError, InvalidRequest, NotFoundError
+from ..errors import ConflictError, InvalidRequest, MalformedRecordError, NotFoundError
 from ..models import (
     Feed,
     MemoryVersion,
@@ -557,11 +557,12 @@ class SQLiteMemory:
             raise NotFoundError(
                 f"Thread {thread_id} not found; nothing was saved.", kind="thread", record_id=thread_id
             )
-        if not isinstance(current.metadata, dict):
-            raise InvalidRequest(
-                f"Thread {thread_id} has metadata that is not a JSON object, so its working memory "
-                "cannot be set without losing it; nothing was saved."
-            )
+        # The version is checked first, as in the Convex module: a stale editor hears "conflict".
+        version_matches = (
+            not current.working_memory if expected is None else current.memory_version == expected
+        )
+        if version_matches and not isinstance(current.metadata, dict):
+            raise MalformedRecordError.metadata_not_an_object("thread", thread_id)
         raise ConflictError(
             f"The working memory of thread {thread_id} changed since you loaded it; nothing was saved.",
             current=current,
