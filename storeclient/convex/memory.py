@@ -3,7 +3,7 @@
 
 The Mastra API methods always speak the standard handler, as Mastra does. The dashboard additions
 (feeds and conflict-safe working-memory saves) go through the dashboard's Convex module when it is
-deployed (``module.py``) and fall back to the ``_handler_*`` implementations here when it is not.
+deployed (``module.py``): each call asks once which path serves it and takes only that one.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ from ..semantics import (
     check_page,
     check_thread_ids,
     metadata_matches,
-    offset_page,
     paginate,
 )
 from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
-from .module import DashboardModule, ModuleUnavailable
+from .module import DashboardModule, ModuleUnavailable, handler_feed
 
 CAPPED_NOTE = (
     "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
@@ -397,23 +396,21 @@ class ConvexMemory:
     ) -> Feed[Thread]:
         """With the module: most recently updated first (``by_updated``); one resource's threads
         newest created first (``by_resource`` has no time field). A title search scans at most
-        ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early."""
+        ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early.
+        Without it: every thread (of the resource) through the handler, sorted here."""
         filters = {k: v for k, v in {"resourceId": resource_id, "titleContains": title_contains}.items() if v}
-        return self._m.feed(
+        route = self._m.route_feed(
             "threads",
             filters,
             cursor,
             limit,
             decode=thread_from_record,
-            fallback=lambda c: self._handler_thread_feed(resource_id, title_contains, c, limit),
             window=TITLE_WINDOW if title_contains else None,
             scan_budget=TITLE_SCAN_BUDGET if title_contains else None,
             early_note=_title_search_note,
         )
-
-    def _handler_thread_feed(
-        self, resource_id: str | None, title_contains: str | None, cursor: str | None, limit: int
-    ) -> Feed[Thread]:
+        if isinstance(route, Feed):
+            return route
         threads, capped = self._all_threads(resource_id)
         note = CAPPED_NOTE if capped else None
         if title_contains:
@@ -425,47 +422,34 @@ class ConvexMemory:
                     "Convex handler returns. Deploy the dashboard's Convex module to search them all."
                 )
         threads.sort(key=lambda t: (t.updated_at, t.id), reverse=True)
-        rows, next_cursor = offset_page(threads, cursor, limit)
-        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=note)
+        return handler_feed(threads, route, limit, capped=capped, note=note)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
-        return self._m.feed(
-            "messages",
-            {"threadId": thread_id},
-            cursor,
-            limit,
-            decode=message_from_record,
-            fallback=lambda c: self._handler_message_feed(thread_id, c, limit),
+        route = self._m.route_feed(
+            "messages", {"threadId": thread_id}, cursor, limit, decode=message_from_record
         )
-
-    def _handler_message_feed(self, thread_id: str, cursor: str | None, limit: int) -> Feed[Message]:
+        if isinstance(route, Feed):
+            return route
         rows, capped = self._thread_rows(thread_id)
         rows.sort(key=lambda m: (m.created_at, m.id), reverse=True)
-        page, next_cursor = offset_page(rows, cursor, limit)
+        # Sorted as raw rows; only the page is decoded.
+        page = handler_feed(rows, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
         return Feed(
-            items=[message_from_record(r.doc) for r in page],
-            next_cursor=next_cursor,
-            capped=capped,
-            note=CAPPED_NOTE if capped else None,
+            items=[message_from_record(r.doc) for r in page.items],
+            next_cursor=page.next_cursor,
+            capped=page.capped,
+            note=page.note,
         )
 
     def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
-        return self._m.feed(
-            "resources",
-            {},
-            cursor,
-            limit,
-            decode=resource_from_record,
-            fallback=lambda c: self._handler_resource_feed(c, limit),
-        )
-
-    def _handler_resource_feed(self, cursor: str | None, limit: int) -> Feed[Resource]:
+        route = self._m.route_feed("resources", {}, cursor, limit, decode=resource_from_record)
+        if isinstance(route, Feed):
+            return route
         rows, capped = self._h.query(RESOURCES)
         resources = sorted(
             (resource_from_record(r) for r in rows), key=lambda r: (r.updated_at, r.id), reverse=True
         )
-        page, next_cursor = offset_page(resources, cursor, limit)
-        return Feed(items=page, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+        return handler_feed(resources, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
 
     def _module_save(
         self,
