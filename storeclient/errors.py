@@ -76,6 +76,32 @@ class NotFoundError(StorageError):
         self.record_id = record_id
 
 
+class MalformedRecordError(StorageError):
+    """A stored record cannot take the change without losing data it holds, e.g. a thread whose
+    metadata is not a JSON object (a malformed legacy string) cannot have working memory merged
+    into it. Nothing was written; the record has to be repaired first.
+
+    ``kind`` and ``record_id`` name the record, ``field`` the part that is malformed.
+    """
+
+    def __init__(self, message: str, *, kind: str, record_id: str, field: str) -> None:
+        super().__init__(message, code=f"{kind.upper()}_{field.upper()}_MALFORMED")
+        self.kind = kind
+        self.record_id = record_id
+        self.field = field
+
+    @classmethod
+    def metadata_not_an_object(cls, kind: str, record_id: str) -> MalformedRecordError:
+        """The one wording every store uses when working memory cannot go into the metadata."""
+        return cls(
+            f"{kind.capitalize()} {record_id} has metadata that is not a JSON object, so its working "
+            "memory cannot be set without losing it; nothing was saved.",
+            kind=kind,
+            record_id=record_id,
+            field="metadata",
+        )
+
+
 class InvalidRequest(StoreError):
     """The caller asked for something invalid (bad page number, empty id, oversized value).
 

@@ -102,7 +102,8 @@ class MemoryDomain(Protocol):
     ) -> MessageList:
         """Mastra's ``listMessages``. ``include`` items are mappings with ``id`` and optional
         ``threadId``, ``withPreviousMessages``, ``withNextMessages`` (Mastra's camelCase keys).
-        Empty or blank thread ids raise ``InvalidRequest``."""
+        Messages have no ``updatedAt``: ordering by it is oldest first whatever the direction, as
+        in Mastra's stores. Empty or blank thread ids raise ``InvalidRequest``."""
         ...
 
     def list_messages_by_id(self, message_ids: Sequence[str]) -> list[Message]:

@@ -108,11 +108,16 @@ def decode_cursor(cursor: str | None) -> dict[str, Any]:
     return state
 
 
-def offset_page[T](items: Sequence[T], cursor: str | None, limit: int) -> tuple[list[T], str | None]:
+def offset_of(state: Mapping[str, Any]) -> int:
+    """The offset of a decoded ``{"o": offset}`` cursor (0 for "start")."""
+    offset = state.get("o", 0)
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        raise InvalidRequest("That page link is not valid (bad cursor); start from the first page.")
+    return max(0, offset)
+
+
+def page_at[T](items: Sequence[T], offset: int, limit: int) -> tuple[list[T], str | None]:
     """Cursor paging over a list already sorted in memory (backends without server cursors)."""
-    offset = int(decode_cursor(cursor).get("o", 0))
-    if offset < 0:
-        offset = 0
     rows = list(items[offset : offset + limit])
     more = offset + limit < len(items)
     return rows, encode_cursor({"o": offset + limit}) if more else None

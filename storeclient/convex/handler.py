@@ -45,7 +45,7 @@ class StorageHandler:
         if not isinstance(response, dict):
             raise StorageError(
                 f"The storage function {self.function_path} returned {type(response).__name__}, not a "
-                "storage response. Is CONVEX_STORAGE_FUNCTION pointing at Mastra's handler?"
+                "storage response. Does ConvexStore(storage_function=...) name Mastra's handler?"
             )
         if response.get("ok") is False:
             error = str(response.get("error") or "unknown error")
@@ -54,7 +54,7 @@ class StorageHandler:
             )
         return response
 
-    # --- capability probing (reference: convex-wire-protocol §5.3) -------------------------
+    # --- capability probing: handler versions differ in the ops they know -----------------
 
     def supports(self, op: str) -> bool:
         """Whether the deployed handler knows ``op``; probed once per process, without writing."""

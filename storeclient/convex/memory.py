@@ -3,7 +3,7 @@
 
 The Mastra API methods always speak the standard handler, as Mastra does. The dashboard additions
 (feeds and conflict-safe working-memory saves) go through the dashboard's Convex module when it is
-deployed (``module.py``) and fall back to the ``_handler_*`` implementations here when it is not.
+deployed (``module.py``): each call asks once which path serves it and takes only that one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..codec import now, safely_parse_json, sortable_iso, to_iso
-from ..errors import ConflictError, InvalidRequest, LimitError, NotFoundError, StorageError
+from ..errors import (
+    ConflictError,
+    InvalidRequest,
+    LimitError,
+    MalformedRecordError,
+    NotFoundError,
+    StorageError,
+)
 from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
 from ..records import (
     message_from_record,
@@ -28,11 +35,10 @@ from ..semantics import (
     check_page,
     check_thread_ids,
     metadata_matches,
-    offset_page,
     paginate,
 )
 from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
-from .module import DashboardModule, ModuleUnavailable
+from .module import DashboardModule, ModuleUnavailable, handler_feed
 
 CAPPED_NOTE = (
     "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
@@ -53,9 +59,14 @@ class _Row(NamedTuple):
         return _Row(str(doc["id"]), sortable_iso(doc.get("createdAt")), doc.get("resourceId"), doc)
 
 
-def _sort_key(field: str) -> Any:
-    attr = "created_at" if field == "createdAt" else "updated_at"
-    return lambda item: getattr(item, attr)
+def _in_order(rows: list[_Row], order_by: str, direction: str) -> list[_Row]:
+    """``listMessages``' order. Messages have no ``updatedAt``: Mastra sorts by
+    ``new Date(m.updatedAt)``, NaN for every message, so each comparison is a tie and its stable
+    sort keeps the read order, oldest first (the ``by_thread_created`` index), whatever the
+    direction. Ordering by ``updatedAt`` is therefore oldest first here too."""
+    if order_by == "updatedAt":
+        return sorted(rows, key=lambda m: m.created_at)
+    return sorted(rows, key=lambda m: m.created_at, reverse=direction.upper() == "DESC")
 
 
 #: A title search reads at most this many threads per module call, and this many for one page.
@@ -208,7 +219,6 @@ class ConvexMemory:
     ) -> MessageList:
         thread_ids = check_thread_ids(thread_id)
         check_page(page, per_page, what="list_messages")
-        reverse = direction.upper() == "DESC"
         # `False == 0` in Python, so "per_page 0" (nothing but includes) must be spelled out.
         zero_page = per_page is not False and per_page == 0
         if zero_page and not include:
@@ -230,8 +240,9 @@ class ConvexMemory:
                 return False
             return not (end is not None and (m.created_at >= end if end_exclusive else m.created_at > end))
 
-        primary = [m for tid in thread_ids for m in loaded[tid] if in_range(m)]
-        primary.sort(key=_sort_key(order_by), reverse=reverse)
+        primary = _in_order(
+            [m for tid in thread_ids for m in loaded[tid] if in_range(m)], order_by, direction
+        )
         total = len(primary)
 
         if zero_page:
@@ -245,7 +256,7 @@ class ConvexMemory:
             by_id = {m.id: m for m in selected}
             for m in extra:
                 by_id.setdefault(m.id, m)
-            selected = sorted(by_id.values(), key=_sort_key(order_by), reverse=reverse)
+            selected = _in_order(list(by_id.values()), order_by, direction)
             primary_ids = {m.id for m in primary}
             has_more = (
                 not zero_page
@@ -385,23 +396,21 @@ class ConvexMemory:
     ) -> Feed[Thread]:
         """With the module: most recently updated first (``by_updated``); one resource's threads
         newest created first (``by_resource`` has no time field). A title search scans at most
-        ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early."""
+        ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early.
+        Without it: every thread (of the resource) through the handler, sorted here."""
         filters = {k: v for k, v in {"resourceId": resource_id, "titleContains": title_contains}.items() if v}
-        return self._m.feed(
+        route = self._m.route_feed(
             "threads",
             filters,
             cursor,
             limit,
             decode=thread_from_record,
-            fallback=lambda c: self._handler_thread_feed(resource_id, title_contains, c, limit),
             window=TITLE_WINDOW if title_contains else None,
             scan_budget=TITLE_SCAN_BUDGET if title_contains else None,
             early_note=_title_search_note,
         )
-
-    def _handler_thread_feed(
-        self, resource_id: str | None, title_contains: str | None, cursor: str | None, limit: int
-    ) -> Feed[Thread]:
+        if isinstance(route, Feed):
+            return route
         threads, capped = self._all_threads(resource_id)
         note = CAPPED_NOTE if capped else None
         if title_contains:
@@ -413,47 +422,34 @@ class ConvexMemory:
                     "Convex handler returns. Deploy the dashboard's Convex module to search them all."
                 )
         threads.sort(key=lambda t: (t.updated_at, t.id), reverse=True)
-        rows, next_cursor = offset_page(threads, cursor, limit)
-        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=note)
+        return handler_feed(threads, route, limit, capped=capped, note=note)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
-        return self._m.feed(
-            "messages",
-            {"threadId": thread_id},
-            cursor,
-            limit,
-            decode=message_from_record,
-            fallback=lambda c: self._handler_message_feed(thread_id, c, limit),
+        route = self._m.route_feed(
+            "messages", {"threadId": thread_id}, cursor, limit, decode=message_from_record
         )
-
-    def _handler_message_feed(self, thread_id: str, cursor: str | None, limit: int) -> Feed[Message]:
+        if isinstance(route, Feed):
+            return route
         rows, capped = self._thread_rows(thread_id)
         rows.sort(key=lambda m: (m.created_at, m.id), reverse=True)
-        page, next_cursor = offset_page(rows, cursor, limit)
+        # Sorted as raw rows; only the page is decoded.
+        page = handler_feed(rows, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
         return Feed(
-            items=[message_from_record(r.doc) for r in page],
-            next_cursor=next_cursor,
-            capped=capped,
-            note=CAPPED_NOTE if capped else None,
+            items=[message_from_record(r.doc) for r in page.items],
+            next_cursor=page.next_cursor,
+            capped=page.capped,
+            note=page.note,
         )
 
     def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
-        return self._m.feed(
-            "resources",
-            {},
-            cursor,
-            limit,
-            decode=resource_from_record,
-            fallback=lambda c: self._handler_resource_feed(c, limit),
-        )
-
-    def _handler_resource_feed(self, cursor: str | None, limit: int) -> Feed[Resource]:
+        route = self._m.route_feed("resources", {}, cursor, limit, decode=resource_from_record)
+        if isinstance(route, Feed):
+            return route
         rows, capped = self._h.query(RESOURCES)
         resources = sorted(
             (resource_from_record(r) for r in rows), key=lambda r: (r.updated_at, r.id), reverse=True
         )
-        page, next_cursor = offset_page(resources, cursor, limit)
-        return Feed(items=page, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+        return handler_feed(resources, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
 
     def _module_save(
         self,
@@ -500,14 +496,24 @@ class ConvexMemory:
     def save_thread_working_memory(
         self, thread_id: str, working_memory: str, *, expected: MemoryVersion | None
     ) -> Thread:
-        saved = self._module_save(
-            "saveThreadWorkingMemory",
-            {"threadId": thread_id},
-            working_memory,
-            expected,
-            thread_from_record,
-            f"thread {thread_id}",
-        )
+        try:
+            saved = self._module_save(
+                "saveThreadWorkingMemory",
+                {"threadId": thread_id},
+                working_memory,
+                expected,
+                thread_from_record,
+                f"thread {thread_id}",
+            )
+        except NotFoundError:
+            raise
+        except StorageError as exc:
+            # The module refuses malformed metadata with a plain error text; re-read the thread so
+            # the caller gets the same error type as from the other paths, not a string to match.
+            refused = self.get_thread_by_id(thread_id)
+            if refused is not None and not isinstance(refused.metadata, dict):
+                raise MalformedRecordError.metadata_not_an_object("thread", thread_id) from exc
+            raise
         if saved is not None:
             assert isinstance(saved, Thread)
             return saved
@@ -517,6 +523,9 @@ class ConvexMemory:
                 f"Thread {thread_id} not found; nothing was saved.", kind="thread", record_id=thread_id
             )
         _check_version(current, current.working_memory, expected, f"thread {thread_id}")
+        if not isinstance(current.metadata, dict):
+            # Merging into it would replace the stored text: refuse, as the module does.
+            raise MalformedRecordError.metadata_not_an_object("thread", thread_id)
         return self.update_thread(thread_id, title=current.title, metadata={"workingMemory": working_memory})
 
 

@@ -15,7 +15,7 @@ Module functions are internal, so they are called like ``npx convex run`` calls 
 ``POST /api/function`` with the admin key.
 
 Cursors: a module feed hands out ``{"m": kind, "c": <Convex continueCursor>, "s": skip}`` (base64
-JSON), the standard-handler fallback ``{"o": offset}``. Neither is ever sent down the other path: a
+JSON), the standard-handler path ``{"o": offset}``. Neither is ever sent down the other path: a
 handler cursor keeps being served by the handler (so a list does not jump when the module appears
 mid-way), and a module cursor that outlives the module restarts the list at its first page, with a
 note. ``kind`` ties a cursor to one feed and its filters.
@@ -27,13 +27,13 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidRequest, NotDeployedError, StorageError
 from ..models import Feed
-from ..semantics import decode_cursor, encode_cursor
+from ..semantics import decode_cursor, encode_cursor, offset_of, page_at
 from .transport import ConvexTransport
 
 DEFAULT_MODULE = "mastra/dashboard"
@@ -67,11 +67,12 @@ class ModuleCursor:
 
 
 @dataclass(frozen=True)
-class HandlerCursor:
-    raw: str
+class HandlerStart:
+    """A feed page the standard handler serves: ``offset`` into its in-memory order, and the note
+    to show when the list started again because a module cursor outlived the module."""
 
-
-Position = ModuleCursor | HandlerCursor | None
+    offset: int = 0
+    note: str | None = None
 
 
 def check_limit(limit: int) -> int:
@@ -86,13 +87,14 @@ def feed_kind(name: str, args: Mapping[str, Any]) -> str:
     return f"{name}:{digest}"
 
 
-def parse_position(cursor: str | None, kind: str) -> Position:
-    """Which path a cursor came from; ``InvalidRequest`` for a module cursor of another feed."""
+def parse_position(cursor: str | None, kind: str) -> ModuleCursor | HandlerStart | None:
+    """Which path a cursor came from, decoded once; ``InvalidRequest`` for a module cursor of
+    another feed or a cursor we did not make."""
     if not cursor:
         return None
     state = decode_cursor(cursor)
     if "m" not in state:
-        return HandlerCursor(cursor)
+        return HandlerStart(offset_of(state))
     inner, skip = state.get("c"), state.get("s", 0)
     if state["m"] != kind:
         raise InvalidRequest(
@@ -101,6 +103,15 @@ def parse_position(cursor: str | None, kind: str) -> Position:
     if not (inner is None or isinstance(inner, str)) or not isinstance(skip, int) or skip < 0:
         raise InvalidRequest("That page link is not valid (bad cursor); start from the first page.")
     return ModuleCursor(kind, inner, skip)
+
+
+def handler_feed[T](
+    items: Sequence[T], start: HandlerStart, limit: int, *, capped: bool, note: str | None
+) -> Feed[T]:
+    """One page of a feed the standard handler serves from a list sorted in memory. The page's
+    own note (a capped read) is more useful than the restart note, so it wins."""
+    rows, next_cursor = page_at(items, start.offset, limit)
+    return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=note or start.note)
 
 
 def module_cursor(kind: str, cursor: str | None, skip: int) -> str:
@@ -197,7 +208,7 @@ class DashboardModule:
 
     # --- feeds -------------------------------------------------------------------------------
 
-    def feed[T](
+    def route_feed[T](
         self,
         name: str,
         filters: Mapping[str, Any],
@@ -205,17 +216,20 @@ class DashboardModule:
         limit: int,
         *,
         decode: Callable[[Any], T],
-        fallback: Callable[[str | None], Feed[T]],
         window: int | None = None,
         scan_budget: int | None = None,
         early_note: Callable[[int], str] | None = None,
-    ) -> Feed[T]:
-        """One page of a dashboard feed: through the module when it is deployed, else (or with a
-        handler cursor) through ``fallback``, the standard-handler implementation."""
+    ) -> Feed[T] | HandlerStart:
+        """One page of a dashboard feed when the module serves it, else where the standard
+        handler's page starts. Decided once per call: a handler cursor stays on the handler (a list
+        does not jump when the module appears mid-way); otherwise the module serves the page if it
+        is deployed. Only a module removed during this very call sends the call to the handler."""
         check_limit(limit)
         kind = feed_kind(name, filters)
         position = parse_position(cursor, kind)
-        if not isinstance(position, HandlerCursor) and self.available():
+        if isinstance(position, HandlerStart):
+            return position
+        if self.available():
             try:
                 scan = self.scan(name, filters, position, limit, window=window, scan_budget=scan_budget)
             except ModuleUnavailable:
@@ -223,10 +237,7 @@ class DashboardModule:
             else:
                 note = early_note(scan.scanned) if scan.stopped_early and early_note else None
                 return Feed(items=[decode(d) for d in scan.docs], next_cursor=scan.next_cursor, note=note)
-        if isinstance(position, ModuleCursor):
-            page = fallback(None)
-            return Feed(page.items, page.next_cursor, page.capped, page.note or RESTARTED_NOTE)
-        return fallback(position.raw if isinstance(position, HandlerCursor) else None)
+        return HandlerStart(note=RESTARTED_NOTE if position is not None else None)
 
     def scan(
         self,

@@ -14,10 +14,10 @@ from typing import Any
 from ..codec import parse_datetime, sortable_iso, to_iso, without_none
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
 from ..records import new_score_record, score_from_record
-from ..semantics import check_buckets, check_page, offset_page, paginate
+from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at, paginate
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
-from .module import DashboardModule, ModuleUnavailable
+from .module import DashboardModule, HandlerStart, ModuleUnavailable, handler_feed
 
 #: Filtered score feeds read at most this many scores per module call, and this many for one page.
 SCORE_WINDOW = 200
@@ -177,13 +177,9 @@ class ConvexScores:
         """With the module, newest first comes from an index page by page; lowest first (no index
         orders by score) sorts the newest ``LOWEST_READ_CAP`` scores and says so when there are more."""
         filters = _module_filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
-
-        def fallback(c: str | None) -> Feed[Score]:
-            return self._handler_score_feed(
-                scorer_id, source, entity_type, entity_id, from_date, to_date, lowest_first, c, limit
-            )
-
         if lowest_first:
+            # No index orders by score, so both paths rank a list in memory and page it by offset.
+            start = HandlerStart(offset_of(decode_cursor(cursor)))
             if self._m.available():
                 try:
                     rows, complete = self._m.collect(
@@ -195,7 +191,7 @@ class ConvexScores:
                     rows.sort(
                         key=lambda r: (float(r.get("score", 0)), str(r.get("createdAt")), str(r.get("id")))
                     )
-                    page, next_cursor = offset_page(rows, cursor, limit)
+                    page, next_cursor = page_at(rows, start.offset, limit)
                     note = (
                         None
                         if complete
@@ -210,38 +206,26 @@ class ConvexScores:
                         capped=not complete,
                         note=note,
                     )
-            return fallback(cursor)
-        return self._m.feed(
-            "scores",
-            filters,
-            cursor,
-            limit,
-            decode=score_from_record,
-            fallback=fallback,
-            window=SCORE_WINDOW,
-            scan_budget=SCORE_SCAN_BUDGET,
-            early_note=_score_search_note,
-        )
-
-    def _handler_score_feed(
-        self,
-        scorer_id: str,
-        source: str | None,
-        entity_type: str | None,
-        entity_id: str | None,
-        from_date: datetime | None,
-        to_date: datetime | None,
-        lowest_first: bool,
-        cursor: str | None,
-        limit: int,
-    ) -> Feed[Score]:
+        else:
+            route = self._m.route_feed(
+                "scores",
+                filters,
+                cursor,
+                limit,
+                decode=score_from_record,
+                window=SCORE_WINDOW,
+                scan_budget=SCORE_SCAN_BUDGET,
+                early_note=_score_search_note,
+            )
+            if isinstance(route, Feed):
+                return route
+            start = route
         scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
         if lowest_first:
             scores.sort(key=lambda s: (s.score, s.created_at, s.id))
         else:
             scores.sort(key=lambda s: (s.created_at, s.id), reverse=True)
-        rows, next_cursor = offset_page(scores, cursor, limit)
-        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+        return handler_feed(scores, start, limit, capped=capped, note=CAPPED_NOTE if capped else None)
 
     def _points(
         self,

@@ -120,8 +120,9 @@ class ConvexStore:
         mode = self.mode()
         if ok and mode == MODE_HANDLER:
             detail = (
-                "The dashboard's Convex module is not deployed: long lists are cut at 10,000 rows and "
-                "working-memory saves are not atomic. See README, 'Deploy the dashboard module'."
+                f"The dashboard's Convex module ({self.module.module}) is not deployed: long lists are cut "
+                "at 10,000 rows and working-memory saves are not atomic. Deploy it next to Mastra's "
+                "storage handler (`npx convex deploy`) to lift both."
             )
         return StoreHealth(
             ok=ok,

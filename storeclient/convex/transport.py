@@ -56,9 +56,15 @@ class ConvexTransport:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not deployment_url:
-            raise StoreError("No Convex deployment URL given (set CONVEX_URL).")
+            raise StoreError(
+                "No Convex deployment URL given: pass ConvexStore(deployment_url=...), the "
+                "https://<name>.convex.cloud URL of the deployment."
+            )
         if not admin_key:
-            raise AuthError("No Convex admin key given (set CONVEX_ADMIN_KEY).")
+            raise AuthError(
+                "No Convex admin key given: pass ConvexStore(admin_auth_token=...), an admin or deploy "
+                "key of the deployment."
+            )
         self.base_url = deployment_url.rstrip("/")
         self._admin_key = admin_key
         if isinstance(timeout, httpx.Timeout):
@@ -127,7 +133,7 @@ class ConvexTransport:
             raise _Retryable(
                 self._unavailable(
                     f"Could not connect to the Convex deployment at {self.base_url}: {exc}. "
-                    "Check CONVEX_URL and that the deployment is reachable from this server."
+                    "Check the deployment URL and that the deployment is reachable from this machine."
                 ),
                 True,
             ) from exc
@@ -164,7 +170,7 @@ class ConvexTransport:
         return LimitError(
             f"The Convex reply was larger than {self.max_response_bytes // (1024 * 1024)} MiB "
             f"(at least {size / (1024 * 1024):.1f} MiB) and was not read. Convex never returns more than "
-            "16 MiB, so something between us and the deployment is answering; check CONVEX_URL."
+            "16 MiB, so something between us and the deployment is answering; check the deployment URL."
         )
 
     def _interpret(self, path: str, status: int, content_type: str, raw: bytes) -> Any:
@@ -182,7 +188,7 @@ class ConvexTransport:
             raise AuthError(
                 "The Convex deployment refused the admin key"
                 + (f" ({code})" if code else f" (HTTP {status})")
-                + ". Check CONVEX_ADMIN_KEY: it must be an admin or deploy key of this deployment "
+                + ". Check the admin key: it must be an admin or deploy key of this deployment "
                 "(Convex dashboard > Settings > Deploy keys).",
                 detail=self._scrub(str(message or raw[:300].decode("utf-8", "replace"))),
             )
@@ -199,8 +205,8 @@ class ConvexTransport:
             )
         if status == 404:
             raise BackendUnavailable(
-                f"{self.base_url} answered 404 for the Convex function API. Check that CONVEX_URL is the "
-                "deployment URL (https://<name>.convex.cloud), not the dashboard or site URL.",
+                f"{self.base_url} answered 404 for the Convex function API. Check that the deployment URL "
+                "is the https://<name>.convex.cloud one, not the Convex dashboard or a site URL.",
                 detail=_snippet(raw, content_type),
             )
         if status >= 400:
@@ -236,8 +242,8 @@ class ConvexTransport:
             missing = not_found.group(2)
             return NotDeployedError(
                 f"The Convex function '{missing}' is not deployed on this deployment. Deploy it "
-                "(`npx convex deploy` in the project that has convex/mastra/storage.ts) or set "
-                "CONVEX_STORAGE_FUNCTION to the path you deployed it under.",
+                "(`npx convex deploy` in the project that has convex/mastra/storage.ts), or pass the path "
+                "you deployed it under (ConvexStore(storage_function=...) for Mastra's handler).",
                 function_path=missing,
                 detail=text,
             )

@@ -1,5 +1,5 @@
 """Workflow run snapshots through Mastra's storage handler; the dashboard additions through the
-dashboard's Convex module when it is deployed (``module.py``), else the ``_handler_*`` paths here."""
+dashboard's Convex module when it is deployed (``module.py``), else through the handler."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from ..codec import dumps_compact, now, parse_json_lenient, sortable_iso, to_iso
 from ..errors import InvalidRequest
 from ..models import Count, Feed, PerPage, RunList, WorkflowRun
 from ..records import run_from_record
-from ..semantics import offset_page, paginate
+from ..semantics import paginate
 from .handler import SNAPSHOTS, StorageHandler
 from .memory import CAPPED_NOTE
-from .module import DashboardModule, ModuleUnavailable
+from .module import DashboardModule, ModuleUnavailable, handler_feed
 
 #: A status filter reads snapshots whole (the status is inside the JSON): at most this many runs
 #: per module call, and this many for one page.
@@ -179,37 +179,24 @@ class ConvexWorkflows:
         filters = _run_filters(workflow_name, resource_id, from_date, to_date)
         if status:
             filters["status"] = status
-        return self._m.feed(
+        route = self._m.route_feed(
             "runs",
             filters,
             cursor,
             limit,
             decode=run_from_record,
-            fallback=lambda c: self._handler_run_feed(
-                workflow_name, status, resource_id, from_date, to_date, c, limit
-            ),
             window=RUN_WINDOW,
             scan_budget=RUN_SCAN_BUDGET,
             early_note=_status_search_note,
         )
-
-    def _handler_run_feed(
-        self,
-        workflow_name: str | None,
-        status: str | None,
-        resource_id: str | None,
-        from_date: datetime | None,
-        to_date: datetime | None,
-        cursor: str | None,
-        limit: int,
-    ) -> Feed[WorkflowRun]:
+        if isinstance(route, Feed):
+            return route
         runs, capped = self._runs(workflow_name, resource_id)
         runs = [
             r for r in runs if _in_range(r, from_date, to_date) and (status is None or r.status == status)
         ]
         runs.sort(key=lambda r: (r.created_at, r.run_id), reverse=True)
-        rows, next_cursor = offset_page(runs, cursor, limit)
-        return Feed(items=rows, next_cursor=next_cursor, capped=capped, note=CAPPED_NOTE if capped else None)
+        return handler_feed(runs, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
 
     def workflow_names(self) -> list[str]:
         if self._m.available():

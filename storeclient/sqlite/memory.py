@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..codec import now, to_iso
-from ..errors import ConflictError, InvalidRequest, NotFoundError
+from ..errors import ConflictError, InvalidRequest, MalformedRecordError, NotFoundError
 from ..models import (
     Feed,
     MemoryVersion,
@@ -198,12 +198,15 @@ class SQLiteMemory:
     ) -> MessageList:
         """Mastra's ``listMessages`` (see the interface). ``metadata`` is Mastra's
         ``filter.metadata``: strict equality on top-level keys of the message's ``content.metadata``.
-        Messages have no ``updatedAt``; ordering by it orders by ``createdAt``."""
+        Messages have no ``updatedAt``; ordering by it is oldest first whatever the direction, as
+        Mastra's sort (a tie for every pair) leaves the rows it read by ``createdAt``."""
         thread_ids = check_thread_ids(thread_id)
         check_page_number(page)
         check_per_page(per_page)
         wanted = check_metadata_values(metadata)
-        _, dir_ = order(order_by, direction, "ASC")
+        field, dir_ = order(order_by, direction, "ASC")
+        if field == "updatedAt":
+            dir_ = "ASC"
         include = [i for i in (include or []) if i.get("id")]
 
         where = [f"thread_id IN ({', '.join('?' * len(thread_ids))})"]
@@ -554,11 +557,12 @@ class SQLiteMemory:
             raise NotFoundError(
                 f"Thread {thread_id} not found; nothing was saved.", kind="thread", record_id=thread_id
             )
-        if not isinstance(current.metadata, dict):
-            raise InvalidRequest(
-                f"Thread {thread_id} has metadata that is not a JSON object, so its working memory "
-                "cannot be set without losing it; nothing was saved."
-            )
+        # The version is checked first, as in the Convex module: a stale editor hears "conflict".
+        version_matches = (
+            not current.working_memory if expected is None else current.memory_version == expected
+        )
+        if version_matches and not isinstance(current.metadata, dict):
+            raise MalformedRecordError.metadata_not_an_object("thread", thread_id)
         raise ConflictError(
             f"The working memory of thread {thread_id} changed since you loaded it; nothing was saved.",
             current=current,

@@ -34,7 +34,7 @@ from .scores import SQLiteScores
 from .workflows import SQLiteWorkflows
 
 _COUNTED = {"threads": THREADS, "messages": MESSAGES, "resources": RESOURCES, "runs": RUNS, "scores": SCORES}
-_INDEX_HINT = "run `python manage.py sqlite_indexes --apply` to add them"
+_INDEX_HINT = "SQLiteStore.add_indexes() adds them (SQLiteStore.missing_indexes() lists them)"
 
 
 class SQLiteStore:

@@ -45,6 +45,19 @@ def test_messages_can_be_listed_newest_first(five_messages: Store) -> None:
     assert ids(newest) == ["004", "003"] and newest.has_more
 
 
+def test_ordering_by_updated_at_is_oldest_first_whatever_the_direction(store: Store) -> None:
+    # Messages have no updatedAt. Mastra sorts by it anyway and every comparison is a tie (NaN), so
+    # its stable sort leaves the rows as read: oldest first, even for DESC. Saved out of order, so
+    # the answer cannot be the insertion order by accident.
+    store.memory.save_thread(thread(1))
+    store.memory.save_messages([user_text("thread-001", n, f"note {n}") for n in (2, 0, 3, 1)])
+    for direction in ("ASC", "DESC"):
+        listed = store.memory.list_messages("thread-001", order_by="updatedAt", direction=direction)
+        assert ids(listed) == ["000", "001", "002", "003"]
+    first = store.memory.list_messages("thread-001", order_by="updatedAt", direction="DESC", per_page=2)
+    assert ids(first) == ["000", "001"] and first.has_more and first.total == 4
+
+
 def test_per_page_zero_is_empty_and_per_page_false_is_everything(five_messages: Store) -> None:
     assert five_messages.memory.list_messages("thread-001", per_page=0).total == 0
     everything = five_messages.memory.list_messages("thread-001", per_page=False)

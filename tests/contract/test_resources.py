@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storeclient import ConflictError
+from storeclient import ConflictError, MalformedRecordError
 from storeclient.interface import Store
 from storeclient.models import MemoryVersion
 
@@ -97,6 +97,39 @@ def test_thread_scoped_working_memory_saves_keep_title_and_metadata(store: Store
     with pytest.raises(ConflictError) as caught:
         store.memory.save_thread_working_memory("thread-001", "# Trip\n- Faro", expected=base.memory_version)
     assert caught.value.current.working_memory == "# Trip\n- Porto"
+
+
+def test_working_memory_is_refused_for_a_thread_whose_metadata_is_not_an_object(
+    store: Store, write_raw
+) -> None:  # type: ignore[no-untyped-def]
+    # A legacy row with broken metadata: setting working memory would have to throw the text away.
+    record = thread(1).to_record()
+    record["metadata"] = "{not json"
+    write_raw("mastra_threads", record)
+    loaded = store.memory.get_thread_by_id("thread-001")
+    assert loaded is not None
+    for expected in (None, loaded.memory_version):
+        with pytest.raises(MalformedRecordError) as caught:
+            store.memory.save_thread_working_memory("thread-001", "# Trip", expected=expected)
+        assert (caught.value.kind, caught.value.record_id, caught.value.field) == (
+            "thread",
+            "thread-001",
+            "metadata",
+        )
+        assert "not a JSON object" in caught.value.message and "nothing was saved" in caught.value.message
+    after = store.memory.get_thread_by_id("thread-001")
+    assert after is not None and after.metadata == "{not json"
+
+
+def test_a_stale_save_to_a_thread_with_malformed_metadata_is_a_conflict_first(
+    store: Store, write_raw
+) -> None:  # type: ignore[no-untyped-def]
+    record = thread(1).to_record()
+    record["metadata"] = "{not json"
+    write_raw("mastra_threads", record)
+    forged = MemoryVersion(updated_at="2020-01-01T00:00:00.000Z", content_hash="0" * 32)
+    with pytest.raises(ConflictError):
+        store.memory.save_thread_working_memory("thread-001", "# Trip", expected=forged)
 
 
 def test_resource_feed_lists_newest_update_first(store: Store) -> None:

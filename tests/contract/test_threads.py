@@ -160,6 +160,15 @@ def test_malformed_metadata_is_kept_as_its_raw_text(store: Store, write_raw) -> 
     assert loaded is not None and loaded.metadata == "{not json"
 
 
+def test_updating_malformed_metadata_replaces_it_as_mastra_does(store: Store, write_raw) -> None:  # type: ignore[no-untyped-def]
+    # Mastra's merge treats metadata it cannot parse as {}: the update is applied, not refused.
+    record = thread(1).to_record()
+    record["metadata"] = "{not json"
+    write_raw("mastra_threads", record)
+    updated = store.memory.update_thread("thread-001", metadata={"channel": "email"})
+    assert updated.metadata == {"channel": "email"}
+
+
 def test_thread_feed_walks_every_thread_newest_update_first_without_gaps(store: Store) -> None:
     for n in range(1, 12):
         store.memory.save_thread(thread(n))

@@ -239,6 +239,24 @@ def test_a_module_cursor_only_fits_its_own_list(module_store: Any) -> None:
         module_store.memory.thread_feed(title_contains="Order", cursor=first.next_cursor, limit=1)
 
 
+def test_a_handler_cursor_goes_straight_to_the_handler_and_a_forged_offset_is_refused(
+    convex_backend: ConvexDevServer, convex_handler_only_backend: ConvexDevServer
+) -> None:
+    from storeclient import InvalidRequest
+    from storeclient.semantics import encode_cursor
+
+    with ConvexStore(convex_handler_only_backend.url, convex_handler_only_backend.admin_key) as without:
+        for n in range(1, 4):
+            without.memory.save_thread(_thread(n))
+        handler_first = without.memory.thread_feed(limit=1)
+    with ConvexStore(convex_backend.url, convex_backend.admin_key) as store:
+        store.memory.thread_feed(cursor=handler_first.next_cursor, limit=1)
+        # The cursor alone decided the path: the module was never even looked for.
+        assert store.module.probes == 0
+        with pytest.raises(InvalidRequest, match="not valid"):
+            store.memory.thread_feed(cursor=encode_cursor({"o": "ten"}), limit=1)
+
+
 # --- what only the module can do -------------------------------------------------------------
 
 

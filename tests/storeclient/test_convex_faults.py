@@ -21,6 +21,7 @@ from storeclient import (
     LimitError,
     NotDeployedError,
     StorageError,
+    StoreError,
 )
 from storeclient.models import Message
 
@@ -67,7 +68,7 @@ def test_a_read_sends_mastras_request_shape_with_the_admin_key() -> None:
     }
 
 
-def test_a_wrong_admin_key_raises_auth_error_naming_the_setting() -> None:
+def test_a_wrong_admin_key_raises_auth_error_naming_the_key_not_an_environment_variable() -> None:
     store, _ = make_store(
         lambda r: httpx.Response(
             401,
@@ -76,8 +77,16 @@ def test_a_wrong_admin_key_raises_auth_error_naming_the_setting() -> None:
     )
     with pytest.raises(AuthError) as caught:
         store.memory.get_thread_by_id("t-1")
-    assert "CONVEX_ADMIN_KEY" in caught.value.message
+    # The library knows its parameters, not the settings of whatever app embeds it.
+    assert "Check the admin key" in caught.value.message and "CONVEX_" not in caught.value.message
     assert "BadAdminKey" in caught.value.message
+
+
+def test_a_missing_url_or_key_names_the_constructor_parameter() -> None:
+    with pytest.raises(StoreError, match=r"ConvexStore\(deployment_url=\.\.\.\)"):
+        ConvexStore("", "prod:key")
+    with pytest.raises(AuthError, match=r"ConvexStore\(admin_auth_token=\.\.\.\)"):
+        ConvexStore("https://happy-otter-123.convex.cloud", "")
 
 
 def test_a_function_error_with_status_560_is_reported_without_the_stack() -> None:
@@ -119,6 +128,7 @@ def test_an_undeployed_handler_says_how_to_deploy_it() -> None:
         store.memory.get_thread_by_id("t-1")
     assert caught.value.function_path == "mastra/storage:handle"
     assert "npx convex deploy" in caught.value.message
+    assert "ConvexStore(storage_function=...)" in caught.value.message
 
 
 def test_the_16_mib_read_limit_becomes_a_limit_error_with_advice() -> None:

@@ -1,4 +1,4 @@
-"""Realistic Mastra records (shapes from reference/libsql-layout.md and Mastra's own tests), and a
+"""Realistic Mastra records (shapes from files @mastra/libsql writes and Mastra's own tests), and a
 helper that writes rows the way ``@mastra/libsql`` does - JSONB blobs in the JSON columns - so
 the reader is tested on Mastra's encoding without Node.
 

@@ -22,7 +22,7 @@ from .nodetools import needs_node, run_node
 
 # hex(jsonb(?)) from libsql 3.45.1 (tests/node/jsonb_samples.mjs), with json(jsonb(?)).
 CAPTURED = [
-    # The thread metadata quoted in reference/libsql-layout.md, byte for byte.
+    # Thread metadata as @mastra/libsql stores it in a JSONB cell, byte for byte.
     (
         "CC22776368616E6E656C3777656247746167738B77776561746865726770696E6E656401",
         {"channel": "web", "tags": ["weather"], "pinned": True},

@@ -14,7 +14,7 @@ from storeclient.sqlite.schema import TABLE_DDL
 
 from .mastra_samples import at, resources, threads, user_message, weather_messages
 
-# sqlite_master.sql of a file @mastra/libsql 1.23.1 initialised (reference/libsql-layout.md §2).
+# sqlite_master.sql of a file @mastra/libsql 1.23.1 initialised.
 MASTRA_INDEXES = {
     "idx_messages_thread_created_at": 'CREATE INDEX idx_messages_thread_created_at ON mastra_messages (thread_id, "createdAt")',
     "idx_messages_thread_resource_created_at": "CREATE INDEX idx_messages_thread_resource_created_at "
@@ -59,7 +59,7 @@ def test_new_file_has_mastras_exact_ddl_wal_and_dashboard_indexes(db_path: Path)
 
 
 def test_reference_ddl_matches_the_reference_document() -> None:
-    # The five CREATE TABLE statements as reference/libsql-layout.md quotes them.
+    # The five CREATE TABLE statements exactly as @mastra/libsql 1.23.1 writes them.
     assert TABLE_DDL["mastra_threads"].startswith(
         'CREATE TABLE mastra_threads (\n  "id" TEXT NOT NULL PRIMARY KEY,'
     )
@@ -78,7 +78,7 @@ def test_existing_mastra_file_is_never_altered_nor_indexed_silently(db_path: Pat
     missing = store.missing_indexes()
     assert [i.name for i in missing] == [i.name for i in RECOMMENDED_INDEXES]
     assert f"{len(RECOMMENDED_INDEXES)} recommended indexes missing" in store.describe()
-    assert "sqlite_indexes --apply" in store.health().detail and store.health().ok
+    assert "SQLiteStore.add_indexes()" in store.health().detail and store.health().ok
     created = store.add_indexes(["dashboard_idx_threads_updated"])
     assert [i.name for i in created] == ["dashboard_idx_threads_updated"]
     assert len(store.missing_indexes()) == len(RECOMMENDED_INDEXES) - 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from storeclient.codec import to_iso
-from storeclient.errors import ConflictError, InvalidRequest, StorageError
+from storeclient.errors import ConflictError, MalformedRecordError, StorageError
 from storeclient.models import MemoryVersion, Resource, Thread
 from storeclient.sqlite import SQLiteStore
 
@@ -148,7 +148,7 @@ def test_thread_expected_none_and_errors(store: SQLiteStore, db_path: Path) -> N
     )
     conn.commit()
     conn.close()
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(MalformedRecordError):
         store.memory.save_thread_working_memory("t-bad", "# wm", expected=None)
     assert sqlite3.connect(db_path).execute(
         "SELECT metadata FROM mastra_threads WHERE id='t-bad'"
