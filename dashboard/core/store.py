@@ -51,6 +51,11 @@ def get_store() -> Store:
     return store
 
 
+def current_store() -> Store | None:
+    """The store in use, or ``None`` before the first ``get_store`` (never builds one)."""
+    return _store
+
+
 def build_store() -> Store:
     """A new store from settings. Only ``get_store`` and management commands call this."""
     if settings.STORE_BACKEND == "convex":

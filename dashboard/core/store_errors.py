@@ -43,7 +43,7 @@ class StoreErrorInfo:
 
 def describe_store_error(exc: StoreError) -> StoreErrorInfo:
     """Title, status and the things an operator should check, for one error."""
-    convex = settings.STORE_BACKEND == "convex"
+    convex = _on_convex()
     message = redact(exc.message)
     detail = redact(exc.detail) if exc.detail else None
     if isinstance(exc, AuthError):
@@ -121,14 +121,29 @@ def describe_store_error(exc: StoreError) -> StoreErrorInfo:
             "The storage handler reported an error",
             message + code,
             (
-                "The deployment's function logs (Convex dashboard → Logs) for the full error."
-                if convex
-                else "The SQLite file's schema: it should be the layout written by @mastra/libsql.",
-            ),
+                "The deployment's function logs (Convex dashboard → Logs) for the full error.",
+                "CONVEX_STORAGE_FUNCTION: it must name Mastra's storage handler (default "
+                "mastra/storage:handle).",
+            )
+            if convex
+            else ("The SQLite file's schema: it should be the layout written by @mastra/libsql.",),
             detail,
             502,
         )
     return StoreErrorInfo("store", "The store failed", message, (), detail, 502)
+
+
+def _on_convex() -> bool:
+    """Whether the store that failed is a Convex deployment: the store in use decides (a test or a
+    shell may hand the dashboard a store other than the configured one); the settings otherwise."""
+    from storeclient.convex import ConvexStore
+
+    from .store import current_store
+
+    store = current_store()
+    if store is not None:
+        return isinstance(store, ConvexStore)
+    return bool(settings.STORE_BACKEND == "convex")
 
 
 def render_store_error(request: HttpRequest, exc: StoreError) -> HttpResponse:
