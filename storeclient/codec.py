@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -61,6 +62,62 @@ def now() -> datetime:
     return t.replace(microsecond=(t.microsecond // 1000) * 1000)
 
 
+#: A JSON escape of a UTF-16 surrogate (``\\ud83d``): the only way JSON text can carry one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def loads(raw: str | bytes | bytearray, *, strict: bool = True) -> Any:
+    """``json.loads`` whose strings are always valid Unicode.
+
+    JavaScript strings may hold half of a UTF-16 pair (an emoji cut in two by a length limit), and
+    ``JSON.stringify`` writes it as an escape such as ``\\ud83d``. Python decodes that into a lone
+    surrogate, which no page, JSON reply or CSV can encode: such halves become U+FFFD, the
+    replacement character, as a browser shows them. Pairs are kept. Only text that holds such an
+    escape pays for the extra pass.
+    """
+    value = json.loads(raw, strict=strict)
+    pattern = _SURROGATE_ESCAPE_BYTES if isinstance(raw, bytes | bytearray) else _SURROGATE_ESCAPE
+    if pattern.search(raw):  # type: ignore[arg-type]
+        return without_lone_surrogates(value)
+    return value
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds UTF-16 surrogate code points (halves of a pair, or a lone one)."""
+    return _LONE_SURROGATE.search(text) is not None
+
+
+def repair_text(text: str) -> str:
+    """``text`` with each lone UTF-16 surrogate replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """A decoded JSON value with every string (keys too) repaired; iterative, so depth is no limit."""
+    if isinstance(value, str):
+        return repair_text(value)
+    if not isinstance(value, dict | list):
+        return value
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        container, key = stack.pop()
+        item = container[key]
+        if isinstance(item, str):
+            container[key] = repair_text(item)
+        elif isinstance(item, list):
+            stack.extend((item, i) for i in range(len(item)))
+        elif isinstance(item, dict):
+            for name in list(item):
+                fixed = repair_text(name) if isinstance(name, str) else name
+                if fixed != name:
+                    item[fixed] = item.pop(name)
+                stack.append((item, fixed))
+    return root[0]
+
+
 def safely_parse_json(value: Any) -> Any:
     """Mastra's ``safelyParseJSON``: objects pass through, ``None`` becomes ``{}``, a string is parsed
     when it is valid JSON and returned unchanged otherwise (legacy rows hold malformed strings)."""
@@ -68,7 +125,7 @@ def safely_parse_json(value: Any) -> Any:
         return {}
     if isinstance(value, str):
         try:
-            return json.loads(value)
+            return loads(value)
         except ValueError:
             return value
     return value
@@ -83,7 +140,7 @@ def parse_json_lenient(value: Any) -> tuple[Any, str | None]:
         value = bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, str):
         try:
-            return json.loads(value), None
+            return loads(value), None
         except ValueError as exc:
             return value, f"not valid JSON: {exc}"
     return value, None
@@ -101,4 +158,14 @@ def strip_system_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 def dumps_compact(value: Any) -> str:
     """``JSON.stringify`` equivalent: compact separators, non-ASCII kept as is."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return escape_lone_surrogates(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+
+
+def escape_lone_surrogates(json_text: str) -> str:
+    """JSON text with each lone UTF-16 surrogate written as its ``\\uXXXX`` escape, as
+    ``JSON.stringify`` writes it: the text can then be encoded as UTF-8 (SQLite, HTTP) and Mastra's
+    ``JSON.parse`` reads back exactly the string it stored. Surrogates only occur inside strings,
+    where an escape means the same character."""
+    if not _LONE_SURROGATE.search(json_text):
+        return json_text
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)

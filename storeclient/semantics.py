@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from .codec import loads
 from .errors import InvalidRequest
 from .models import PerPage
 
@@ -100,7 +101,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any]:
         return {}
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        state = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        state = loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError) as exc:
         raise InvalidRequest("That page link is not valid (bad cursor); start from the first page.") from exc
     if not isinstance(state, dict):

@@ -18,9 +18,9 @@ import pytest
 
 import tests.storeclient.test_convex_cross_client as cross_client
 import tests.test_node_client_smoke as node_smoke
+from dashboard.demo.convex_dev import ConvexDevServer
 from storeclient import ConvexStore
 from storeclient.errors import ConflictError
-from tests.support.convex_dev import ConvexDevServer
 
 pytestmark = pytest.mark.convex
 

@@ -19,7 +19,16 @@ from typing import Any, Literal
 
 import httpx
 
-from ..errors import AuthError, BackendUnavailable, LimitError, NotDeployedError, StorageError, StoreError
+from ..codec import escape_lone_surrogates, loads
+from ..errors import (
+    AuthError,
+    BackendUnavailable,
+    InvalidRequest,
+    LimitError,
+    NotDeployedError,
+    StorageError,
+    StoreError,
+)
 
 log = logging.getLogger("storeclient.convex")
 
@@ -118,9 +127,10 @@ class ConvexTransport:
     def _call_once(self, kind: Kind, path: str, body: dict[str, Any]) -> Any:
         url = f"{self.base_url}/api/{kind}"
         headers = {"Authorization": f"Convex {self._admin_key}", "Content-Type": "application/json"}
+        content = _encode_body(body)
         try:
             with self._client.stream(
-                "POST", url, json=body, headers=headers, timeout=self._timeout
+                "POST", url, content=content, headers=headers, timeout=self._timeout
             ) as response:
                 raw = self._read_capped(response)
                 status = response.status_code
@@ -276,11 +286,22 @@ class _Retryable(Exception):
         self.not_sent = not_sent
 
 
+def _encode_body(body: dict[str, Any]) -> bytes:
+    """The request as UTF-8 JSON, as httpx's ``json=`` would send it, except that a lone UTF-16
+    surrogate (half an emoji, from a JavaScript string) is sent as its escape rather than failing
+    to encode. NaN and Infinity have no JSON form: refused before anything is sent."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest(f"This value cannot be sent to Convex as JSON: {exc}") from exc
+    return escape_lone_surrogates(text).encode("utf-8")
+
+
 def _json_or_none(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return json.loads(raw)
+        return loads(raw)
     except ValueError:
         return None
 

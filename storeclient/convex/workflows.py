@@ -3,13 +3,12 @@ dashboard's Convex module when it is deployed (``module.py``), else through the 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..codec import dumps_compact, now, parse_json_lenient, sortable_iso, to_iso, without_none
+from ..codec import dumps_compact, loads, now, parse_json_lenient, sortable_iso, to_iso, without_none
 from ..errors import InvalidRequest
 from ..models import Count, Feed, PerPage, RunList, WorkflowRun
 from ..records import run_from_record
@@ -104,7 +103,7 @@ class ConvexWorkflows:
         snapshot = row.get("snapshot")
         if isinstance(snapshot, str):
             try:
-                snapshot = json.loads(snapshot)
+                snapshot = loads(snapshot)
             except ValueError:
                 return None
         return snapshot if isinstance(snapshot, dict) else None

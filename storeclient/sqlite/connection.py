@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..codec import parse_json_lenient
+from ..codec import escape_lone_surrogates, parse_json_lenient
 from ..errors import BackendUnavailable, InvalidRequest, StorageError, StoreError
 from ..models import content_hash
 from . import jsonb
@@ -61,7 +61,8 @@ def dumps(value: Any) -> str:
     """``JSON.stringify``: compact, non-ASCII as is, dates as ISO strings. A value JSON cannot hold
     (NaN, Infinity, an arbitrary object) raises ``InvalidRequest`` before anything is written."""
     try:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default)
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default)
+        return escape_lone_surrogates(text)
     except (TypeError, ValueError) as exc:
         raise InvalidRequest(f"This value cannot be stored as JSON: {exc}") from exc
 

@@ -32,6 +32,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ..codec import has_surrogates, loads, repair_text
+
 NULL, TRUE, FALSE, INT, INT5, FLOAT, FLOAT5, TEXT, TEXTJ, TEXT5, TEXTRAW, ARRAY, OBJECT = range(13)
 
 _TEXT_TYPES = (TEXT, TEXTJ, TEXT5, TEXTRAW)
@@ -98,20 +100,19 @@ def _unescape_json5(text: str) -> str:
             return ""
         return _SIMPLE_ESCAPES.get(esc, esc)
 
-    # \uXXXX pairs may encode a surrogate pair; re-join them after the per-escape pass.
+    # \uXXXX pairs may encode a surrogate pair; re-join them after the per-escape pass, and
+    # replace a half without its partner (it could not be encoded in a page).
     out = _JSON5_ESCAPE.sub(repl, text)
-    return out.encode("utf-16", "surrogatepass").decode("utf-16") if _has_surrogates(out) else out
-
-
-def _has_surrogates(text: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
+    if not has_surrogates(out):
+        return out
+    return repair_text(out.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass"))
 
 
 def _scalar_text(kind: int, data: bytes, start: int, stop: int) -> str:
     text = _text(data, start, stop)
     if kind == TEXTJ:
         try:
-            value = json.loads(f'"{text}"', strict=False)
+            value = loads(f'"{text}"', strict=False)
         except ValueError as exc:
             raise JSONBError(f"bad escape in text at byte {start}") from exc
         return str(value)

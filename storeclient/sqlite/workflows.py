@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..codec import now, to_iso
+from ..codec import loads, now, to_iso
 from ..errors import InvalidRequest
 from ..models import Count, Feed, PerPage, RunList, WorkflowRun
 from . import rows
@@ -87,7 +87,7 @@ class SQLiteWorkflows:
         value, error = decode_json_cell(row["snapshot"])
         if isinstance(value, str) and error is None:
             try:
-                value = json.loads(value)
+                value = loads(value)
             except ValueError:
                 return None
         return value if isinstance(value, dict) else None
