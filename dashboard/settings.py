@@ -160,7 +160,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # [security] "shared" is seen by every worker and host (a table in the dashboard's database, made by
-# migrate): the login rate limits count there. "default" stays per process.
+# migrate). "default" stays per process. (The sign-in limits count in a table of their own: this
+# backend's incr() is a read and a write, not one atomic step.)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dashboard_cache"},

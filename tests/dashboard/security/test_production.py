@@ -206,12 +206,14 @@ def run_gunicorn(collected: tuple[Path, dict[str, str]], **extra: str) -> Iterat
         **extra,
     }
     assert manage(env, "migrate", "--noinput").returncode == 0
+    # The server's log, for tests that count what it did (gunicorn.log next to the database).
+    log = open(tmp_path / "gunicorn.log", "ab")  # noqa: SIM115 (closed with the server below)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -232,6 +234,7 @@ def run_gunicorn(collected: tuple[Path, dict[str, str]], **extra: str) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
 
 
 @pytest.fixture
