@@ -25,6 +25,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
             taken = ratelimit.reserve(self.request, username)
             if isinstance(taken, ratelimit.Refused):
                 self.refused = taken
+                ratelimit.log_refusal(self.request, username, taken)
                 raise forms.ValidationError(_refusal_message(taken), code=RATE_LIMITED)
         return super().clean()
 

@@ -39,6 +39,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from .models import SignInCounter
+from .request_log import ALREADY_LOGGED
 
 security_log = logging.getLogger("dashboard.security")
 
@@ -208,18 +209,24 @@ def reserve(request: HttpRequest, username: str) -> Reservation | Refused:
             _give_back(user_key)
             refused = Refused("address", _seconds_until(ip_key, "next_at", now))
     if refused is not None:
-        security_log.warning(
-            "authn_login_refused user=%s ip=%s limit=%s retry_after=%ds",
-            _shown_name(username),
-            ip,
-            refused.scope,
-            refused.seconds,
-        )
         return refused
     assert attempt is not None and from_ip is not None
     reservation = Reservation(user_key, ip_key, attempt, from_ip)
     setattr(request, _RESERVATION_ATTR, reservation)
     return reservation
+
+
+def log_refusal(request: HttpRequest, username: str, refused: Refused) -> None:
+    """The one log line of a sign-in the limits refused (answered 429)."""
+    security_log.warning(
+        "authn_login_refused status=429 user=%s ip=%s limit=%s retry_after=%ds",
+        _shown_name(username),
+        client_ip(request),
+        refused.scope,
+        refused.seconds,
+    )
+    # Django's own "Too Many Requests" line would repeat it.
+    setattr(request, ALREADY_LOGGED, True)
 
 
 def _record_failure(request: HttpRequest, username: str, reservation: Reservation) -> None:
