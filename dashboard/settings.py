@@ -109,6 +109,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # [security] Outermost: the security headers also on static files and on responses the middleware
+    # below answers early (a bad Host's 400).
+    "dashboard.security_headers.SecurityHeadersMiddleware",
     # [serving] /healthz for probes that connect by IP over http (before host checks and redirects).
     "dashboard.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -136,6 +136,7 @@ for name in ("css/app.css", "vendor/htmx.org-2.0.11/htmx.min.js", "js/app.js"):
     out["files"][name] = {
         "url": url, "status": plain.status_code, "cache": plain.get("Cache-Control"),
         "nosniff": plain.get("X-Content-Type-Options"), "gzip": gz.get("Content-Encoding"),
+        "frames": plain.get("X-Frame-Options"), "csp": plain.get("Content-Security-Policy"),
         "body": b"".join(plain.streaming_content).decode("utf-8", "replace")[:200],
     }
 login = client.get("/accounts/login/", secure=True)
@@ -182,6 +183,8 @@ def test_whitenoise_serves_the_hashed_files_for_a_year_and_compressed(collected)
         assert "immutable" in served["cache"] and "max-age=315360000" in served["cache"], served
         assert served["gzip"] == "gzip", name
         assert served["nosniff"] == "nosniff", name
+        assert served["frames"] == "DENY", name
+        assert "frame-ancestors 'none'" in served["csp"], name
     assert out["files"]["css/app.css"]["body"].strip()
     assert out["login_static"] and set(out["login_static"].values()) == {200}, out["login_static"]
 
@@ -256,7 +259,10 @@ def test_gunicorn_serves_the_dashboard_with_the_shipped_config(gunicorn):
         login = client.get("/accounts/login/")
         assert login.status_code == 200
         assert "script-src 'self' 'nonce-" in login.headers["content-security-policy"]
-        assert client.get("/accounts/login/", headers={"Host": "evil.example"}).status_code == 400
+        bad_host = client.get("/accounts/login/", headers={"Host": "evil.example"})
+        assert bad_host.status_code == 400
+        assert bad_host.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in bad_host.headers["content-security-policy"]
         css = login.text.split('href="/static/css/app.')[1].split('"')[0]
         assert client.get(f"/static/css/app.{css}").status_code == 200
 
