@@ -37,7 +37,10 @@ def _secret_key() -> str:
     if TESTING:
         return secrets.token_urlsafe(50)
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set (it is required unless DJANGO_DEBUG=True).")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set (it is required unless DJANGO_DEBUG=True; in a checkout, "
+            "`make run` generates a local key that manage.py commands use afterwards)."
+        )
     # Local development: one random key per checkout, kept so sessions survive restarts.
     path = VAR_DIR / "secret_key"
     if not path.exists():

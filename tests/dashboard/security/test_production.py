@@ -99,9 +99,32 @@ def test_an_admin_key_sent_over_plain_http_is_flagged(settings):
     ],
 )
 def test_a_production_start_refuses_weak_or_incomplete_secrets(tmp_path, env, message):
-    result = manage(production_env(tmp_path) | env, "check")
+    # What gunicorn does first: load dashboard.wsgi (manage.py in a checkout may use the local key
+    # `make run` generated; serving never does).
+    result = subprocess.run(
+        [sys.executable, "-c", "import dashboard.wsgi"],
+        cwd=ROOT,
+        env=production_env(tmp_path) | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY is too weak"),
+        ({"OIDC_ISSUER": "https://sso.example.com"}, "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"),
+    ],
+)
+def test_a_management_command_refuses_them_in_one_line(tmp_path, env, message):
+    result = manage(production_env(tmp_path) | env, "migrate")
+    assert result.returncode == 1
+    assert result.stderr.startswith("manage.py: ") and message in result.stderr
+    assert "Traceback" not in result.stderr and "KeyError" not in result.stderr
 
 
 def test_a_rotated_secret_key_keeps_sessions_while_the_old_one_is_a_fallback(vera, settings):
