@@ -82,4 +82,4 @@ def test_twenty_concurrent_wrong_passwords_get_exactly_five_checks(collected):  
     checked = log.count("authn_login_fail user='vera'")
     assert checked == 5, log
     assert sorted(statuses) == [200] * 5 + [429] * 15, log
-    assert log.count("authn_login_refused user='vera'") == 16
+    assert log.count("authn_login_refused status=429 user='vera'") == 16
