@@ -37,7 +37,10 @@ def _secret_key() -> str:
     if TESTING:
         return secrets.token_urlsafe(50)
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set (it is required unless DJANGO_DEBUG=True).")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set (it is required unless DJANGO_DEBUG=True; in a checkout, "
+            "`make run` generates a local key that manage.py commands use afterwards)."
+        )
     # Local development: one random key per checkout, kept so sessions survive restarts.
     path = VAR_DIR / "secret_key"
     if not path.exists():
@@ -110,6 +113,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # [security] Outermost: the security headers also on static files and on responses the middleware
+    # below answers early (a bad Host's 400).
+    "dashboard.security_headers.SecurityHeadersMiddleware",
     # [serving] /healthz for probes that connect by IP over http (before host checks and redirects).
     "dashboard.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -163,7 +169,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # [security] "shared" is seen by every worker and host (a table in the dashboard's database, made by
-# migrate): the login rate limits count there. "default" stays per process.
+# migrate). "default" stays per process. (The sign-in limits count in a table of their own: this
+# backend's incr() is a read and a write, not one atomic step.)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dashboard_cache"},
@@ -260,7 +267,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Expected refusals (403, 404, CSRF, 429, a bad Host) as one line each, without a traceback.
+    "filters": {"refusals": {"()": "dashboard.accounts.request_log.RefusalsOnOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO").upper()},
     "loggers": {
         # httpx logs every request URL at INFO; keep that out of production logs.

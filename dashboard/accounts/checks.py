@@ -7,7 +7,7 @@ They guard the properties the security tests rely on, so a settings edit that we
 * ``dashboard.E002`` the Content-Security-Policy is enforced and strict for scripts (nonces, no
   ``'unsafe-inline'``, ``'unsafe-eval'`` or wildcards), with ``object-src``/``base-uri`` locked and
   framing refused;
-* ``dashboard.E003`` the ``shared`` cache the login rate limits count in exists;
+* ``dashboard.E003`` the ``shared`` cache (one table every worker and host sees) exists;
 * ``dashboard.W004`` (deploy) the Convex admin key would travel over plain http to another machine.
 """
 
@@ -91,7 +91,7 @@ def shared_cache_configured(app_configs: Any, **kwargs: Any) -> list[Error]:
         return []
     return [
         Error(
-            "CACHES has no 'shared' entry: the login rate limits count failures there.",
+            "CACHES has no 'shared' entry: the cache every worker and host sees.",
             hint="Keep the 'shared' DatabaseCache of dashboard/settings.py (its table is made by migrate).",
             id="dashboard.E003",
         )

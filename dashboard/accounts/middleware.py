@@ -6,8 +6,9 @@ view needs a signed-in user unless it is marked ``@login_not_required``) with tw
 * an htmx request whose session has expired gets ``HX-Redirect`` to the login page (returning to
   the page the tab shows) instead of a 302 that htmx would follow inside the XHR and swap the login
   form into a table cell;
-* every ``PermissionDenied`` a view raises is logged as an ``authz_fail`` event (OWASP logging
-  vocabulary): who, which method and path, never request content.
+* every ``PermissionDenied`` a view raises is logged as one ``authz_fail`` line (OWASP logging
+  vocabulary): status, who, which method and path, the reason, never request content (and without
+  Django's traceback, see request_log.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from .ratelimit import client_ip
+from .request_log import ALREADY_LOGGED
 
 security_log = logging.getLogger("dashboard.security")
 
@@ -65,10 +67,13 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if isinstance(exception, PermissionDenied):
             user = getattr(request, "user", None)
             security_log.warning(
-                "authz_fail user=%s method=%s path=%s ip=%s",
+                'authz_fail status=403 user=%s method=%s path=%s ip=%s reason="%s"',
                 user.get_username() if user is not None and user.is_authenticated else "-",
                 request.method,
                 request.path,
                 client_ip(request),
+                str(exception).replace('"', "'")[:200] or "Permission denied",
             )
+            # The one line for this refusal: Django's own "Forbidden" line for it is dropped.
+            setattr(request, ALREADY_LOGGED, True)
         return None

@@ -47,3 +47,22 @@ class OIDCIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
+
+
+class SignInCounter(models.Model):
+    """Sign-in attempts for one key (a username at an address, or an address) in the current window.
+
+    Counted with single conditional UPDATE statements (dashboard/accounts/ratelimit.py), so workers
+    racing on one key can never both take the last allowed attempt. Not the cache: the database
+    cache's ``incr`` is a read followed by a write.
+    """
+
+    counter_key = models.CharField(max_length=64, primary_key=True)
+    attempts = models.IntegerField(default=0)
+    #: Seconds since the epoch: when this window's count stops mattering.
+    window_ends = models.FloatField(default=0, db_index=True)
+    #: For an address past its allowance, the earliest time of its next attempt.
+    next_at = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.counter_key

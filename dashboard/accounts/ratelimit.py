@@ -1,18 +1,26 @@
-"""Failed sign-ins are counted and, past a limit, refused before the password is even checked.
+"""Sign-in attempts are reserved before the password is checked, so a limit holds however many
+requests race for it.
 
-Two counters, each a fixed window that starts at the first failure:
+Two counters, each in a window that starts at the first attempt:
 
 * per username and client address: ``LOGIN_FAILURES_PER_USER_IP`` (5) in ``LOGIN_FAILURE_WINDOW``
-  (15 minutes) — guessing one teammate's password;
+  (15 minutes) — guessing one teammate's password. Past it, that username is paused from that
+  address until the window ends; other addresses and other usernames are not affected.
 * per client address: ``LOGIN_FAILURES_PER_IP`` (50) in the same window — trying many usernames.
+  Past it, the address is slowed down, not locked out: each further attempt has to wait a little
+  longer than the one before (``LOGIN_SLOWDOWN_STEP`` seconds more each time, at most
+  ``LOGIN_SLOWDOWN_MAX``). A whole office behind one NAT or proxy address can still sign in while
+  someone there sprays passwords; the spraying just gets slow.
 
-The counters live in the ``shared`` cache (a table in the dashboard's own database, created by a
-migration), so every gunicorn worker and every host behind the proxy sees the same counts. Keys hold
-a hash of the username, never the name itself. A successful sign-in clears that user's counter for
-that address; the per-address counter runs out on its own.
+Each attempt is taken with one conditional ``UPDATE`` on a small table in the dashboard's own
+database (SQLite or PostgreSQL): a statement either takes an attempt that is still free or changes
+nothing, so of 20 concurrent wrong passwords exactly 5 are checked. (The database cache's ``incr``
+is a read followed by a write, and would let them all through.) Every gunicorn worker and every
+host behind the proxy shares the table. Keys hold a hash of the username, never the name itself.
 
-Failures are counted from Django's ``user_login_failed`` signal, so every way of calling
-``authenticate()`` with a request counts, not only our form.
+A successful sign-in clears that user's counter for that address and gives the address its attempt
+back, so only failures count. Attempts made through ``authenticate()`` elsewhere (not our form) are
+counted from Django's ``user_login_failed`` signal after the fact.
 """
 
 from __future__ import annotations
@@ -22,20 +30,23 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import caches
-from django.core.cache.backends.base import BaseCache
+from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from .models import SignInCounter
+from .request_log import ALREADY_LOGGED
+
 security_log = logging.getLogger("dashboard.security")
 
-CACHE_ALIAS = "shared"
 #: Seconds since the epoch (a name of its own so tests can move time).
 clock = time.time
+#: Where the form leaves this request's reservation for the signal receivers.
+_RESERVATION_ATTR = "_signin_reservation"
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,8 @@ class Limits:
     per_user_ip: int
     per_ip: int
     window: int
+    slowdown_step: int
+    slowdown_max: int
 
 
 def limits() -> Limits:
@@ -50,7 +63,28 @@ def limits() -> Limits:
         per_user_ip=getattr(settings, "LOGIN_FAILURES_PER_USER_IP", 5),
         per_ip=getattr(settings, "LOGIN_FAILURES_PER_IP", 50),
         window=getattr(settings, "LOGIN_FAILURE_WINDOW", 15 * 60),
+        slowdown_step=getattr(settings, "LOGIN_SLOWDOWN_STEP", 1),
+        slowdown_max=getattr(settings, "LOGIN_SLOWDOWN_MAX", 60),
     )
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """An attempt this request may make: the password may be checked once."""
+
+    user_key: str
+    ip_key: str
+    #: This attempt's number for the username at this address, and for the address.
+    attempt: int
+    from_ip: int
+
+
+@dataclass(frozen=True)
+class Refused:
+    """No attempt left: ``scope`` says which limit, ``seconds`` how long until the next one."""
+
+    scope: Literal["account", "address"]
+    seconds: int
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -70,77 +104,151 @@ def client_ip(request: HttpRequest) -> str:
     return forwarded[-proxies][:64]
 
 
-def _cache() -> BaseCache:
-    return caches[CACHE_ALIAS]
-
-
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _keys(username: str, ip: str) -> tuple[str, str]:
     name = username.strip().casefold()
-    return f"login-fail:user-ip:{_digest(name + '\0' + ip)}", f"login-fail:ip:{_digest(ip)}"
+    return f"user-ip:{_digest(name + '\0' + ip)}", f"ip:{_digest(ip)}"
 
 
-def _read(key: str, now: float) -> tuple[int, float]:
-    """(failures, window end) for ``key``; (0, 0) when there is no open window."""
-    value = _cache().get(key)
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        return 0, 0.0
-    count, until = int(value[0]), float(value[1])
-    return (count, until) if until > now else (0, 0.0)
+def _table() -> str:
+    return connection.ops.quote_name(SignInCounter._meta.db_table)
 
 
-def _bump(key: str, now: float, window: int) -> int:
-    count, until = _read(key, now)
-    if not count:
-        until = now + window
-    count += 1
-    # Stored with its own end time and an explicit timeout: cache.incr() would reset the expiry on
-    # some backends (the database cache re-sets with the default timeout).
-    _cache().set(key, (count, until), timeout=max(1, math.ceil(until - now)))
-    return count
+def _ensure_row(key: str, now: float) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table()} (counter_key, attempts, window_ends, next_at) VALUES (%s, 0, 0, 0) "
+            "ON CONFLICT (counter_key) DO NOTHING",
+            [key],
+        )
+        if cursor.rowcount == 1:
+            # A new key is the moment to drop the ones whose windows are over, so the table stays
+            # as small as the number of recent attempts.
+            cursor.execute(
+                f"DELETE FROM {_table()} WHERE window_ends < %s AND next_at < %s AND counter_key <> %s",
+                [now, now, key],
+            )
 
 
-def retry_after(request: HttpRequest, username: str) -> int:
-    """Seconds until this username may try again from this address; 0 when not blocked."""
-    now = clock()
-    rules = limits()
-    user_key, ip_key = _keys(username, client_ip(request))
-    waits = []
-    for key, limit in ((user_key, rules.per_user_ip), (ip_key, rules.per_ip)):
-        count, until = _read(key, now)
-        if count >= limit:
-            waits.append(math.ceil(until - now))
-    return max(waits, default=0)
+def _take_user_attempt(key: str, now: float, rules: Limits) -> int | None:
+    """This attempt's number in the window, or None when the limit is used up."""
+    _ensure_row(key, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table()} SET "
+            "attempts = CASE WHEN window_ends > %(now)s THEN attempts + 1 ELSE 1 END, "
+            "window_ends = CASE WHEN window_ends > %(now)s THEN window_ends ELSE %(ends)s END "
+            "WHERE counter_key = %(key)s AND (window_ends <= %(now)s OR attempts < %(limit)s) "
+            "RETURNING attempts",
+            {"now": now, "ends": now + rules.window, "key": key, "limit": rules.per_user_ip},
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
-def record_failure(request: HttpRequest, username: str) -> None:
+def _take_address_attempt(key: str, now: float, rules: Limits) -> int | None:
+    """This attempt's number from the address, or None while the address must still wait.
+
+    From the allowance on, every attempt puts the earliest time of the next one a step further out.
+    """
+    _ensure_row(key, now)
+    # Every expression in SET reads the row as it was before this statement.
+    count = "(CASE WHEN window_ends > %(now)s THEN attempts + 1 ELSE 1 END)"
+    delay = f"(({count} - %(allowance)s + 1) * %(step)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table()} SET "
+            f"next_at = CASE WHEN {count} >= %(allowance)s "
+            f"THEN %(now)s + CASE WHEN {delay} > %(cap)s THEN %(cap)s ELSE {delay} END ELSE 0 END, "
+            f"attempts = {count}, "
+            "window_ends = CASE WHEN window_ends > %(now)s THEN window_ends ELSE %(ends)s END "
+            "WHERE counter_key = %(key)s AND (window_ends <= %(now)s OR next_at <= %(now)s) "
+            "RETURNING attempts",
+            {
+                "now": now,
+                "ends": now + rules.window,
+                "key": key,
+                "allowance": rules.per_ip,
+                "step": rules.slowdown_step,
+                "cap": rules.slowdown_max,
+            },
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _give_back(key: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table()} SET attempts = attempts - 1 WHERE counter_key = %s AND attempts > 0", [key]
+        )
+
+
+def _seconds_until(key: str, field: Literal["window_ends", "next_at"], now: float) -> int:
+    until = SignInCounter.objects.filter(counter_key=key).values_list(field, flat=True).first() or now
+    return max(1, math.ceil(until - now))
+
+
+def reserve(request: HttpRequest, username: str) -> Reservation | Refused:
+    """Take one attempt for ``username`` from this request's address, before its password is
+    checked; the failure and success receivers below settle it."""
     now = clock()
     rules = limits()
     ip = client_ip(request)
     user_key, ip_key = _keys(username, ip)
-    failures = _bump(user_key, now, rules.window)
-    from_ip = _bump(ip_key, now, rules.window)
+    refused: Refused | None = None
+    attempt = _take_user_attempt(user_key, now, rules)
+    if attempt is None:
+        refused = Refused("account", _seconds_until(user_key, "window_ends", now))
+    else:
+        from_ip = _take_address_attempt(ip_key, now, rules)
+        if from_ip is None:
+            _give_back(user_key)
+            refused = Refused("address", _seconds_until(ip_key, "next_at", now))
+    if refused is not None:
+        return refused
+    assert attempt is not None and from_ip is not None
+    reservation = Reservation(user_key, ip_key, attempt, from_ip)
+    setattr(request, _RESERVATION_ATTR, reservation)
+    return reservation
+
+
+def log_refusal(request: HttpRequest, username: str, refused: Refused) -> None:
+    """The one log line of a sign-in the limits refused (answered 429)."""
+    security_log.warning(
+        "authn_login_refused status=429 user=%s ip=%s limit=%s retry_after=%ds",
+        _shown_name(username),
+        client_ip(request),
+        refused.scope,
+        refused.seconds,
+    )
+    # Django's own "Too Many Requests" line would repeat it.
+    setattr(request, ALREADY_LOGGED, True)
+
+
+def _record_failure(request: HttpRequest, username: str, reservation: Reservation) -> None:
+    rules = limits()
+    ip = client_ip(request)
     security_log.warning(
         "authn_login_fail user=%s ip=%s failures=%d/%d from_ip=%d/%d",
         _shown_name(username),
         ip,
-        failures,
+        reservation.attempt,
         rules.per_user_ip,
-        from_ip,
+        reservation.from_ip,
         rules.per_ip,
     )
-    if failures == rules.per_user_ip or from_ip == rules.per_ip:
+    if reservation.attempt == rules.per_user_ip:
         security_log.warning(
             "authn_login_lock user=%s ip=%s for=%ds", _shown_name(username), ip, rules.window
         )
-
-
-def clear_user(request: HttpRequest, username: str) -> None:
-    user_key, _ = _keys(username, client_ip(request))
-    _cache().delete(user_key)
+    if reservation.from_ip >= rules.per_ip:
+        security_log.warning(
+            "authn_login_slowdown ip=%s from_ip=%d/%d", ip, reservation.from_ip, rules.per_ip
+        )
 
 
 def _shown_name(username: str) -> str:
@@ -157,12 +265,26 @@ def _count_failure(
     if request is None:
         return
     username = str(credentials.get("username") or "")
-    record_failure(request, username)
+    reservation = getattr(request, _RESERVATION_ATTR, None)
+    if reservation is None:
+        # authenticate() called without our form: the password is checked already, count it now.
+        taken = reserve(request, username)
+        if isinstance(taken, Refused):
+            return
+        reservation = taken
+    delattr(request, _RESERVATION_ATTR)
+    _record_failure(request, username, reservation)
 
 
 @receiver(user_logged_in)
 def _forget_failures(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is None:
         return
-    clear_user(request, user.get_username())
+    user_key, ip_key = _keys(user.get_username(), client_ip(request))
+    SignInCounter.objects.filter(counter_key=user_key).delete()
+    reservation = getattr(request, _RESERVATION_ATTR, None)
+    if reservation is not None:
+        # Only failures count against the address.
+        _give_back(reservation.ip_key)
+        delattr(request, _RESERVATION_ATTR)
     security_log.info("authn_login_success user=%r ip=%s", user.get_username(), client_ip(request))

@@ -37,6 +37,8 @@ class LoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         if form.has_error(NON_FIELD_ERRORS, RATE_LIMITED):
             response.status_code = 429
+            if form.refused is not None:
+                response["Retry-After"] = str(form.refused.seconds)
         return response
 
 

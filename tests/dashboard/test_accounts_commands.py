@@ -1,10 +1,14 @@
-"""ensure_admin and add_user."""
+"""ensure_admin and add_user, and the README's add_user example run from a shell."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import shlex
 import stat
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -145,3 +149,51 @@ def test_the_roles_exist_after_migrating():
         "editor": ["edit_working_memory"],
         "admin": ["edit_working_memory", "manage_users", "view_audit"],
     }
+
+
+# --- the README's commands, typed in a shell after `make run` ------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def readme_command(name: str) -> list[str]:
+    """The README's first example line of ``manage.py <name>``, as a shell would split it."""
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if not line.startswith(".venv/bin/python manage.py "):
+            continue
+        words = shlex.split(line.split("#", 1)[0])
+        if words[1:3] == ["manage.py", name]:
+            return words
+    raise AssertionError(f"README.md shows no `manage.py {name}` line")
+
+
+def shell(tmp_path: Path, command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    # A user's shell: no DJANGO_* variables, only a database of this test's own.
+    environ = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/dashboard.sqlite3",
+        "MASTRA_SQLITE_PATH": str(tmp_path / "mastra.db"),
+        **env,
+    }
+    return subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_the_readme_add_user_command_works_after_make_run(tmp_path):
+    python = readme_command("add_user")[0]
+    # What `make run` does first (with its DJANGO_DEBUG=True): migrate, generating the local key.
+    made = shell(tmp_path, [python, "manage.py", "migrate", "--noinput", "-v0"], DJANGO_DEBUG="True")
+    assert made.returncode == 0, made.stderr
+    result = shell(tmp_path, readme_command("add_user"))
+    assert result.returncode == 0, result.stderr
+    assert "Created maria with the editor role." in result.stdout
+    assert re.search(r"Password \(shown once\): \S{12,}", result.stdout)
+
+
+def test_a_command_with_a_setting_really_missing_says_which_in_one_line(tmp_path):
+    result = shell(tmp_path, readme_command("add_user"), CONVEX_URL="https://happy-otter-123.convex.cloud")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "manage.py: CONVEX_URL is set but CONVEX_ADMIN_KEY is not: the dashboard needs both."
+    )

@@ -1,5 +1,5 @@
-"""Security headers and markup on every page the dashboard serves, full and as htmx fragments, and
-on its error pages (403, 404, 500, each store error panel)."""
+"""Security headers and markup on every page the dashboard serves, full and as htmx fragments, on
+its error pages (400 for a bad Host, 403, 404, 500, each store error panel) and on static files."""
 
 from __future__ import annotations
 
@@ -194,8 +194,30 @@ def test_x_forwarded_proto_is_trusted_only_when_configured(vera_client, settings
     assert vera_client.get("/threads/", headers={"X-Forwarded-Proto": "https"}).status_code == 200
 
 
-def test_a_host_not_in_allowed_hosts_is_refused(vera_client):
-    assert vera_client.get("/threads/", headers={"Host": "evil.example"}).status_code == 400
+def test_a_host_not_in_allowed_hosts_is_refused_with_the_headers(vera_client, client):
+    for who, response in (
+        ("signed in", vera_client.get("/threads/", headers={"Host": "evil.example"})),
+        ("anonymous", client.get("/accounts/login/", headers={"Host": "evil.example"})),
+    ):
+        assert response.status_code == 400, who
+        check_headers(response, f"bad host ({who})")
+
+
+@pytest.mark.parametrize("name", ["css/app.css", "js/app.js", "vendor/htmx.org-2.0.11/htmx.min.js"])
+def test_static_files_carry_the_headers(client, name):
+    # WhiteNoise answers these before Django's header middleware would run.
+    from django.templatetags.static import static
+
+    response = client.get(static(name))
+    assert response.status_code == 200, name
+    check_headers(response, name)
+    assert response["Content-Security-Policy"], name
+
+
+def test_a_missing_static_file_carries_the_headers(client, db):
+    response = client.get("/static/css/no-such-file.css")
+    assert response.status_code == 404
+    check_headers(response, "missing static file")
 
 
 def test_csrf_is_enforced_for_htmx_posts_and_foreign_origins(eddie, settings):

@@ -1,5 +1,6 @@
-"""Signing in: failed attempts are rate limited per username and address and per address, and an
-htmx request whose session expired sends the whole tab to the login page."""
+"""Signing in: failed attempts pause one username at one address, slow down one address trying many
+usernames (without locking out everyone behind it), and an htmx request whose session expired sends
+the whole tab to the login page."""
 
 from __future__ import annotations
 
@@ -45,11 +46,46 @@ def test_the_pause_is_for_that_address_only(client, vera, fast_limits):
     assert attempt(client, "vera", PASSWORD, ip="198.51.100.20").status_code == 302
 
 
-def test_one_address_trying_many_usernames_is_paused_too(client, vera, fast_limits):
+def test_one_address_trying_many_usernames_is_slowed_down_not_locked_out(
+    client, vera, fast_limits, monkeypatch
+):
+    import dashboard.accounts.ratelimit as ratelimit
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
     for n in range(10):
         attempt(client, f"someone-{n}", "guess")
+    # Past the address's allowance: a short wait, said in seconds, not a 15-minute lock-out.
     response = attempt(client, "vera", PASSWORD)
     assert response.status_code == 429
+    assert "try again in 1 second." in response.content.decode()
+    assert response["Retry-After"] == "1"
+    now[0] += 1
+    assert attempt(client, "someone-10", "guess").status_code == 200
+    # Each further failure makes the next wait a step longer.
+    response = attempt(client, "vera", PASSWORD)
+    assert response.status_code == 429
+    assert "try again in 2 seconds." in response.content.decode()
+    now[0] += 2
+    # A teammate behind the same address still gets in once the short wait is over.
+    assert attempt(client, "vera", PASSWORD).status_code == 302
+
+
+def test_the_slowdown_has_a_ceiling(client, vera, fast_limits, settings, monkeypatch):
+    import dashboard.accounts.ratelimit as ratelimit
+
+    settings.LOGIN_SLOWDOWN_MAX = 3
+    now = [1_000_000.0]
+    monkeypatch.setattr(ratelimit, "clock", lambda: now[0])
+    for n in range(30):
+        now[0] += 3
+        attempt(client, f"someone-{n}", "guess")
+    # Twenty failures past the allowance: still a wait of LOGIN_SLOWDOWN_MAX, never longer.
+    response = attempt(client, "vera", PASSWORD)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3"
+    now[0] += 3
+    assert attempt(client, "vera", PASSWORD).status_code == 302
 
 
 def test_the_pause_ends_when_the_window_does(client, vera, fast_limits, monkeypatch):
@@ -106,15 +142,24 @@ def test_failures_and_the_pause_are_logged_without_the_password(client, vera, fa
 
 
 def test_the_counters_are_shared_by_every_worker_through_the_database(client, vera, fast_limits):
-    from django.core.cache import caches
+    from dashboard.accounts.models import SignInCounter
 
     for _ in range(5):
         attempt(client, "vera", "guess")
-    # A worker process that never saw these requests reads the same table.
-    caches["shared"].close()
-    fresh = caches.create_connection("shared")
-    assert fresh.__class__.__name__ == "DatabaseCache"
+    # What another worker or host reads: rows in the dashboard's database, without the username.
+    counted = dict(SignInCounter.objects.values_list("counter_key", "attempts"))
+    assert sorted(counted.values()) == [5, 5]
+    assert not any("vera" in key for key in counted)
     assert attempt(Client(), "vera", PASSWORD).status_code == 429
+
+
+def test_a_form_without_a_password_takes_no_attempt(client, vera, fast_limits):
+    from dashboard.accounts.models import SignInCounter
+
+    for _ in range(8):
+        client.post(LOGIN, {"username": "vera", "password": ""}, REMOTE_ADDR="203.0.113.7")
+    assert not SignInCounter.objects.filter(attempts__gt=0).exists()
+    assert attempt(client, "vera", PASSWORD).status_code == 302
 
 
 # --- htmx and expired sessions ------------------------------------------------------------------------

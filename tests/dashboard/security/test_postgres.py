@@ -76,3 +76,46 @@ def test_login_failures_are_counted_across_database_connections(vera, settings):
         worker.join()
     attempt("correct horse battery staple", results)
     assert results == [200] * 5 + [429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_wrong_passwords_are_checked_only_up_to_the_limit(
+    django_user_model, settings, monkeypatch
+):
+    # Twenty threads, each with its own connection, race for five attempts: PostgreSQL's row lock
+    # on the counter makes the conditional UPDATE let exactly five through.
+    from django.contrib.auth.backends import ModelBackend
+    from django.db import connections
+    from django.test import Client
+
+    # No role needed (and a transactional test may find the role groups flushed by the one before).
+    django_user_model.objects.create_user("vera", password="correct horse battery staple")
+
+    settings.LOGIN_FAILURES_PER_USER_IP = 5
+    checks: list[str] = []
+    authenticate = ModelBackend.authenticate
+
+    def counting(self, request, username=None, password=None, **kwargs):  # type: ignore[no-untyped-def]
+        checks.append(str(username))
+        return authenticate(self, request, username=username, password=password, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", counting)
+    barrier = threading.Barrier(20)
+    results: list[int] = []
+
+    def attempt(n: int) -> None:
+        client = Client()
+        barrier.wait()
+        response = client.post(
+            "/accounts/login/", {"username": "vera", "password": f"guess-{n}"}, REMOTE_ADDR="203.0.113.9"
+        )
+        results.append(response.status_code)
+        connections.close_all()
+
+    workers = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(checks) == 5
+    assert sorted(results) == [200] * 5 + [429] * 15

@@ -99,9 +99,32 @@ def test_an_admin_key_sent_over_plain_http_is_flagged(settings):
     ],
 )
 def test_a_production_start_refuses_weak_or_incomplete_secrets(tmp_path, env, message):
-    result = manage(production_env(tmp_path) | env, "check")
+    # What gunicorn does first: load dashboard.wsgi (manage.py in a checkout may use the local key
+    # `make run` generated; serving never does).
+    result = subprocess.run(
+        [sys.executable, "-c", "import dashboard.wsgi"],
+        cwd=ROOT,
+        env=production_env(tmp_path) | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY is too weak"),
+        ({"OIDC_ISSUER": "https://sso.example.com"}, "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"),
+    ],
+)
+def test_a_management_command_refuses_them_in_one_line(tmp_path, env, message):
+    result = manage(production_env(tmp_path) | env, "migrate")
+    assert result.returncode == 1
+    assert result.stderr.startswith("manage.py: ") and message in result.stderr
+    assert "Traceback" not in result.stderr and "KeyError" not in result.stderr
 
 
 def test_a_rotated_secret_key_keeps_sessions_while_the_old_one_is_a_fallback(vera, settings):
@@ -136,6 +159,7 @@ for name in ("css/app.css", "vendor/htmx.org-2.0.11/htmx.min.js", "js/app.js"):
     out["files"][name] = {
         "url": url, "status": plain.status_code, "cache": plain.get("Cache-Control"),
         "nosniff": plain.get("X-Content-Type-Options"), "gzip": gz.get("Content-Encoding"),
+        "frames": plain.get("X-Frame-Options"), "csp": plain.get("Content-Security-Policy"),
         "body": b"".join(plain.streaming_content).decode("utf-8", "replace")[:200],
     }
 login = client.get("/accounts/login/", secure=True)
@@ -182,6 +206,8 @@ def test_whitenoise_serves_the_hashed_files_for_a_year_and_compressed(collected)
         assert "immutable" in served["cache"] and "max-age=315360000" in served["cache"], served
         assert served["gzip"] == "gzip", name
         assert served["nosniff"] == "nosniff", name
+        assert served["frames"] == "DENY", name
+        assert "frame-ancestors 'none'" in served["csp"], name
     assert out["files"]["css/app.css"]["body"].strip()
     assert out["login_static"] and set(out["login_static"].values()) == {200}, out["login_static"]
 
@@ -206,12 +232,14 @@ def run_gunicorn(collected: tuple[Path, dict[str, str]], **extra: str) -> Iterat
         **extra,
     }
     assert manage(env, "migrate", "--noinput").returncode == 0
+    # The server's log, for tests that count what it did (gunicorn.log next to the database).
+    log = open(tmp_path / "gunicorn.log", "ab")  # noqa: SIM115 (closed with the server below)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -232,6 +260,7 @@ def run_gunicorn(collected: tuple[Path, dict[str, str]], **extra: str) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
 
 
 @pytest.fixture
@@ -253,7 +282,10 @@ def test_gunicorn_serves_the_dashboard_with_the_shipped_config(gunicorn):
         login = client.get("/accounts/login/")
         assert login.status_code == 200
         assert "script-src 'self' 'nonce-" in login.headers["content-security-policy"]
-        assert client.get("/accounts/login/", headers={"Host": "evil.example"}).status_code == 400
+        bad_host = client.get("/accounts/login/", headers={"Host": "evil.example"})
+        assert bad_host.status_code == 400
+        assert bad_host.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in bad_host.headers["content-security-policy"]
         css = login.text.split('href="/static/css/app.')[1].split('"')[0]
         assert client.get(f"/static/css/app.{css}").status_code == 200
 

@@ -143,7 +143,10 @@ def test_a_refused_edit_is_logged_as_authz_fail_without_content(vera_client, edd
     with caplog.at_level(logging.WARNING, logger="dashboard.security"):
         assert vera_client.post(url, payload).status_code == 403
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("authz_")]
-    assert lines == [f"authz_fail user=vera method=POST path={url} ip=127.0.0.1"]
+    assert lines == [
+        f"authz_fail status=403 user=vera method=POST path={url} ip=127.0.0.1 "
+        'reason="Editing working memory needs the editor role."'
+    ]
     assert "secret draft text" not in caplog.text
 
 
