@@ -25,7 +25,7 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
-from .ratelimit import client_ip
+from .addresses import client_ip
 from .request_log import ALREADY_LOGGED
 
 security_log = logging.getLogger("dashboard.security")

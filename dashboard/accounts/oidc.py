@@ -38,9 +38,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .addresses import client_ip
 from .models import OIDCIdentity
 from .oidc_config import SIGNING_ALGORITHMS, OIDCSettings, require_https
-from .ratelimit import client_ip
 from .roles import set_role
 
 security_log = logging.getLogger("dashboard.security")

@@ -61,7 +61,7 @@ class RefusalsOnOneLine(logging.Filter):
         if getattr(request, ALREADY_LOGGED, False):
             return False
         path = str(getattr(request, "path", ""))
-        from dashboard.accounts.ratelimit import client_ip
+        from dashboard.accounts.addresses import client_ip
 
         reason = _reason(record, path).replace('"', "'")
         record.msg = 'refused status=%d method=%s path=%s user=%s ip=%s reason="%s"'
