@@ -41,8 +41,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness: 200 while the process serves requests. ``?ready=1`` adds readiness: the store answers
-    and accepts our credentials, else 503. Public, so it says nothing about the data or the error."""
+    """Liveness: 200 while the process serves requests. ``?ready=1`` adds readiness: the store reads
+    real Mastra rows with our credentials (a SQLite file's tables, a Convex thread load), else 503, so
+    a file damaged under a running process takes the instance out of rotation instead of serving
+    502s. Public, so it says nothing about the data or the error."""
     if not request.GET.get("ready"):
         return JsonResponse({"status": "ok"})
     try:
