@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from storeclient.errors import StoreError
 
-from .store import get_store
+from .store import get_store, may_see_store_location, store_kind, without_location
 from .store_errors import describe_store_error, redact
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         error = describe_store_error(exc)
         logger.warning("Overview: store error (%s): %s", type(exc).__name__, error.message)
         return render(request, "core/overview.html", {"store_error": error}, status=error.status)
-    context["health"] = store.health()
+    health = store.health()
+    if not may_see_store_location(request.user):
+        health = replace(health, backend=store_kind(store), detail=without_location(health.detail, store))
+    context["health"] = health
     return render(request, "core/overview.html", context)
 
 
