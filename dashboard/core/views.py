@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from storeclient.errors import StoreError
+from storeclient.interface import Store
 
 from .store import get_store, may_see_store_location, store_kind, without_location
 from .store_errors import describe_store_error, redact
@@ -35,10 +36,23 @@ def overview(request: HttpRequest) -> HttpResponse:
         logger.warning("Overview: store error (%s): %s", type(exc).__name__, error.message)
         return render(request, "core/overview.html", {"store_error": error}, status=error.status)
     health = store.health()
-    if not may_see_store_location(request.user):
+    if may_see_store_location(request.user):
+        context["public_storage_handler"] = _public_storage_handler(store)
+    else:
         health = replace(health, backend=store_kind(store), detail=without_location(health.detail, store))
     context["health"] = health
     return render(request, "core/overview.html", context)
+
+
+def _public_storage_handler(store: Store) -> str | None:
+    """The path of Mastra's storage handler when this Convex deployment runs it for callers without
+    the key (probed at most every ten minutes per process; a probe without an answer warns of
+    nothing), else ``None``."""
+    from storeclient.convex import ConvexStore
+
+    if isinstance(store, ConvexStore) and store.handler_is_public() is True:
+        return store.handler.function_path
+    return None
 
 
 @login_not_required
