@@ -84,7 +84,7 @@ def may_see_store_location(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm(SEE_STORE_LOCATION))
 
 
-def store_kind(store: Store) -> str:
+def store_kind(store: Store | None) -> str:
     """ "Convex" or "embedded SQLite": the store named without its host or path."""
     from storeclient.convex import ConvexStore
     from storeclient.sqlite import SQLiteStore
@@ -93,19 +93,18 @@ def store_kind(store: Store) -> str:
         return "Convex"
     if isinstance(store, SQLiteStore):
         return "embedded SQLite"
-    # A store handed in by a test or a shell (a wrapper): the settings say what lies underneath.
+    # No store yet (building it failed), or one handed in by a test or a shell (a wrapper): the
+    # settings say what lies underneath.
     return "Convex" if settings.STORE_BACKEND == "convex" else "embedded SQLite"
 
 
-def without_location(text: str, store: Store) -> str:
-    """``text`` (a health detail, an error) with the store's host, URL and path left out."""
-    places = [getattr(store, "deployment_url", ""), getattr(store, "path", "")]
-    url = places[0]
-    if url:
-        places.append(urlsplit(url).netloc)
-    if places[1]:
-        places.append(os.path.abspath(places[1]))
-    for place in sorted(filter(None, places), key=len, reverse=True):
+def without_location(text: str, store: Store | None) -> str:
+    """``text`` (a health detail, an error) with the store's host, URL and path left out; those of
+    the settings when there is no store (building it failed)."""
+    url = getattr(store, "deployment_url", "") if store is not None else settings.CONVEX_URL
+    path = getattr(store, "path", "") if store is not None else str(settings.MASTRA_SQLITE_PATH)
+    places = [url, urlsplit(url).netloc if url else "", path, os.path.abspath(path) if path else ""]
+    for place in sorted(filter(None, set(places)), key=len, reverse=True):
         text = text.replace(place, f"the {store_kind(store)} store")
     return text
 

@@ -24,6 +24,7 @@ OVERVIEW_RECENT = 8
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
+    store: Store | None = None
     try:
         store = get_store()
         context["counts"] = store.counts(cap=OVERVIEW_COUNT_CAP)
@@ -34,6 +35,12 @@ def overview(request: HttpRequest) -> HttpResponse:
         # either: against an unreachable backend it would only wait out another timeout.
         error = describe_store_error(exc)
         logger.warning("Overview: store error (%s): %s", type(exc).__name__, error.message)
+        if not may_see_store_location(request.user):
+            error = replace(
+                error,
+                message=without_location(error.message, store),
+                detail=without_location(error.detail, store) if error.detail else error.detail,
+            )
         return render(request, "core/overview.html", {"store_error": error}, status=error.status)
     health = store.health()
     if may_see_store_location(request.user):

@@ -203,3 +203,29 @@ def test_only_an_admin_is_shown_the_convex_deployment_host(client, vera, ada, co
     assert 'Data: <span class="mono">Convex</span>' in seen_by_vera
     assert "<dt>Backend</dt><dd>Convex</dd>" in seen_by_vera
     assert f"Convex deployment {host}" in seen_by_ada
+
+
+def test_an_unreachable_backend_keeps_its_address_from_a_viewer(vera_client, unreachable_store):
+    content = vera_client.get("/").content.decode()
+    assert "The store is not reachable" in content
+    assert "127.0.0.1:9" not in content
+
+
+def test_an_admin_is_told_which_address_did_not_answer(ada_client, unreachable_store):
+    assert "127.0.0.1:9" in ada_client.get("/").content.decode()
+
+
+def test_a_store_that_cannot_be_opened_keeps_its_path_from_a_viewer(vera_client, tmp_path, settings):
+    from dashboard.core.store import set_store
+
+    damaged = tmp_path / "mastra.db"
+    damaged.write_bytes(b"not a database at all, but an agent's stray log file" * 100)
+    settings.STORE_BACKEND, settings.MASTRA_SQLITE_PATH = "sqlite", damaged
+    previous = set_store(None)  # the next page builds the store from settings, and fails
+    try:
+        response = vera_client.get("/")
+    finally:
+        set_store(previous)
+    assert response.status_code == 502
+    assert "file is not a database" in response.content.decode()
+    assert str(damaged) not in response.content.decode()
