@@ -40,6 +40,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
 os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'dashboard.sqlite3'}"
 os.environ["MASTRA_SQLITE_PATH"] = str(WORKDIR / "unused.db")
+(WORKDIR / "unused.db").touch()  # a store path must exist (only the demo store may be created)
 
 import warnings  # noqa: E402
 

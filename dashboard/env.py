@@ -7,7 +7,7 @@ a message that says what to fix instead of misbehaving later (the healthchecks `
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -71,6 +71,36 @@ def env_float(
 def env_list(name: str, default: str = "", *, environ: Mapping[str, str] | None = None) -> list[str]:
     """A comma-separated list; blank items are dropped."""
     return [item.strip() for item in env_str(name, default, environ=environ).split(",") if item.strip()]
+
+
+def env_path(
+    name: str,
+    default: str,
+    *,
+    base_dir: Path,
+    must_exist: bool = False,
+    may_create: Collection[Path] = (),
+    what: str = "file",
+    environ: Mapping[str, str] | None = None,
+) -> Path:
+    """A file path; a relative one is relative to ``base_dir``.
+
+    ``must_exist``: the file must already be there, so a mistyped or unmounted path stops the start
+    instead of quietly becoming a new, empty file that looks healthy. The paths in ``may_create``
+    (files the program makes for itself, such as a demo store) are exempt.
+    """
+    raw = Path(env_str(name, default, environ=environ))
+    path = raw if raw.is_absolute() else base_dir / raw
+    if not must_exist or path.resolve() in {p.resolve() for p in may_create}:
+        return path
+    if path.is_dir():
+        raise ImproperlyConfigured(f"{name}={str(raw)!r} is a directory; it must name the {what} itself.")
+    if not path.exists():
+        raise ImproperlyConfigured(
+            f"There is no {what} at {path} ({name}={str(raw)!r}). Check the path (a relative one is "
+            f"relative to {base_dir}) and that the volume holding it is mounted."
+        )
+    return path
 
 
 def parse_database_url(url: str, *, base_dir: Path, name: str = "DATABASE_URL") -> dict[str, Any]:

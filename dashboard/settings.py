@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from dashboard.env import env_bool, env_float, env_int, env_list, env_str, parse_database_url
+from dashboard.env import env_bool, env_float, env_int, env_list, env_path, env_str, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -78,16 +78,23 @@ if CONVEX_URL and urlsplit(CONVEX_URL).scheme not in ("http", "https"):
 if ":" not in CONVEX_STORAGE_FUNCTION:
     raise ImproperlyConfigured("CONVEX_STORAGE_FUNCTION must look like module/path:function.")
 
-# Tests never touch the developer's var/mastra.db (their fixtures install a temporary store).
-_default_sqlite = (
-    str(Path(tempfile.gettempdir()) / f"mastra-dashboard-test-{os.getpid()}.db")
-    if TESTING
-    else "var/mastra.db"
-)
-_sqlite_path = Path(env_str("MASTRA_SQLITE_PATH", _default_sqlite))
-MASTRA_SQLITE_PATH = _sqlite_path if _sqlite_path.is_absolute() else BASE_DIR / _sqlite_path
 #: "convex" or "sqlite": which backend dashboard.core.store.get_store() builds.
 STORE_BACKEND = "convex" if CONVEX_URL else "sqlite"
+#: The demo store `make run` creates and fills; the one SQLite path that may be missing at start.
+DEMO_SQLITE_PATH = BASE_DIR / "var" / "mastra.db"
+# Tests never touch the developer's var/mastra.db (their fixtures install a temporary store).
+_default_sqlite = (
+    Path(tempfile.gettempdir()) / f"mastra-dashboard-test-{os.getpid()}.db" if TESTING else DEMO_SQLITE_PATH
+)
+# Any other path must exist: a typo would otherwise open a new, empty store that reports healthy.
+MASTRA_SQLITE_PATH = env_path(
+    "MASTRA_SQLITE_PATH",
+    str(_default_sqlite),
+    base_dir=BASE_DIR,
+    must_exist=STORE_BACKEND == "sqlite",
+    may_create=(DEMO_SQLITE_PATH, _default_sqlite),
+    what="SQLite file",
+)
 
 # --- Django -------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .store import get_store
+from .store import get_store, may_see_store_location, store_kind
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,8 @@ def nav_items() -> list[NavItem]:
 
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:
-    """Navigation, the active area and where the data lives, for base.html."""
+    """Navigation, the active area and where the data lives (the host or path for admins only), for
+    base.html."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -57,7 +58,7 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
         "nav_items": nav,
         "nav_active": active,
         "user_roles": [group.name for group in user.groups.all()] if user.pk else [],
-        "store_description": _describe_store(),
+        "store_description": _describe_store() if may_see_store_location(user) else _store_kind(),
     }
 
 
@@ -80,4 +81,12 @@ def _describe_store() -> str:
         return cached[1]
     except Exception:  # the footer must never take a page down with it
         logger.exception("Could not describe the store")
+        return "store not available"
+
+
+def _store_kind() -> str:
+    try:
+        return store_kind(get_store())
+    except Exception:  # the footer must never take a page down with it
+        logger.exception("Could not build the store")
         return "store not available"

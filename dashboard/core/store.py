@@ -10,10 +10,12 @@ Tests swap it with ``use_store(store)`` (a context manager) or ``set_store(store
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -71,6 +73,40 @@ def build_store() -> Store:
 
     settings.MASTRA_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     return SQLiteStore(settings.MASTRA_SQLITE_PATH)
+
+
+#: Who may see where the store lives (the Convex host, the SQLite path): the admin role's permission.
+#: Everyone else is told only the kind of store; the host is half of what it takes to read the data.
+SEE_STORE_LOCATION = "accounts.manage_users"
+
+
+def may_see_store_location(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(SEE_STORE_LOCATION))
+
+
+def store_kind(store: Store | None) -> str:
+    """ "Convex" or "embedded SQLite": the store named without its host or path."""
+    from storeclient.convex import ConvexStore
+    from storeclient.sqlite import SQLiteStore
+
+    if isinstance(store, ConvexStore):
+        return "Convex"
+    if isinstance(store, SQLiteStore):
+        return "embedded SQLite"
+    # No store yet (building it failed), or one handed in by a test or a shell (a wrapper): the
+    # settings say what lies underneath.
+    return "Convex" if settings.STORE_BACKEND == "convex" else "embedded SQLite"
+
+
+def without_location(text: str, store: Store | None) -> str:
+    """``text`` (a health detail, an error) with the store's host, URL and path left out; those of
+    the settings when there is no store (building it failed)."""
+    url = getattr(store, "deployment_url", "") if store is not None else settings.CONVEX_URL
+    path = getattr(store, "path", "") if store is not None else str(settings.MASTRA_SQLITE_PATH)
+    places = [url, urlsplit(url).netloc if url else "", path, os.path.abspath(path) if path else ""]
+    for place in sorted(filter(None, set(places)), key=len, reverse=True):
+        text = text.replace(place, f"the {store_kind(store)} store")
+    return text
 
 
 def set_store(store: Store | None) -> Store | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,8 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from storeclient.errors import StoreError
+from storeclient.interface import Store
 
-from .store import get_store
+from .store import get_store, may_see_store_location, store_kind, without_location
 from .store_errors import describe_store_error, redact
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,7 @@ OVERVIEW_RECENT = 8
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
+    store: Store | None = None
     try:
         store = get_store()
         context["counts"] = store.counts(cap=OVERVIEW_COUNT_CAP)
@@ -32,17 +35,41 @@ def overview(request: HttpRequest) -> HttpResponse:
         # either: against an unreachable backend it would only wait out another timeout.
         error = describe_store_error(exc)
         logger.warning("Overview: store error (%s): %s", type(exc).__name__, error.message)
+        if not may_see_store_location(request.user):
+            error = replace(
+                error,
+                message=without_location(error.message, store),
+                detail=without_location(error.detail, store) if error.detail else error.detail,
+            )
         return render(request, "core/overview.html", {"store_error": error}, status=error.status)
-    context["health"] = store.health()
+    health = store.health()
+    if may_see_store_location(request.user):
+        context["public_storage_handler"] = _public_storage_handler(store)
+    else:
+        health = replace(health, backend=store_kind(store), detail=without_location(health.detail, store))
+    context["health"] = health
     return render(request, "core/overview.html", context)
+
+
+def _public_storage_handler(store: Store) -> str | None:
+    """The path of Mastra's storage handler when this Convex deployment runs it for callers without
+    the key (probed at most every ten minutes per process; a probe without an answer warns of
+    nothing), else ``None``."""
+    from storeclient.convex import ConvexStore
+
+    if isinstance(store, ConvexStore) and store.handler_is_public() is True:
+        return store.handler.function_path
+    return None
 
 
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness: 200 while the process serves requests. ``?ready=1`` adds readiness: the store answers
-    and accepts our credentials, else 503. Public, so it says nothing about the data or the error."""
+    """Liveness: 200 while the process serves requests. ``?ready=1`` adds readiness: the store reads
+    real Mastra rows with our credentials (a SQLite file's tables, a Convex thread load), else 503, so
+    a file damaged under a running process takes the instance out of rotation instead of serving
+    502s. Public, so it says nothing about the data or the error."""
     if not request.GET.get("ready"):
         return JsonResponse({"status": "ok"})
     try:

@@ -12,7 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..codec import strip_system_fields
-from ..errors import StorageError
+from ..errors import (
+    AuthError,
+    BackendUnavailable,
+    LimitError,
+    NotDeployedError,
+    StorageError,
+    StoreError,
+)
 from .transport import ConvexTransport
 
 #: ``queryTable`` never returns more rows than this (``take(10000)`` on the server).
@@ -83,6 +90,29 @@ class StorageHandler:
             # "Unsupported operation X" means the op is unknown; "... for table" means it exists
             # but refuses the table we probed with, which is the answer we wanted.
             return not exc.message.rstrip().endswith(f"Unsupported operation {op}")
+
+    # --- visibility: is the handler open to callers without the key? ------------------------
+
+    def is_public(self) -> bool | None:
+        """Whether the handler answers a caller WITHOUT the admin key (``None``: could not tell).
+
+        Mastra ships it as a public mutation: then anyone who knows the deployment URL can read and
+        overwrite every record. Asked with a keyless ``load`` of an id that cannot exist, which reads
+        nothing and writes nothing. An internal (or absent) function gets Convex's "Could not find
+        public function" answer; any other answer from the function, even a refusal, means it ran.
+        """
+        args = {"op": "load", "tableName": THREADS, "keys": {"id": "__dashboard_visibility_probe__"}}
+        try:
+            self.transport.call("mutation", self.function_path, args, idempotent=True, keyless=True)
+        except NotDeployedError:
+            return False
+        except (AuthError, BackendUnavailable, LimitError):
+            return None  # no answer from the function itself: nothing learnt
+        except StoreError as exc:
+            # A function error (no transport code) means the function ran: reachable without the
+            # key. A transport refusal (HTTP 4xx with a code) says nothing about the function.
+            return None if getattr(exc, "code", None) else True
+        return True
 
     # --- ops ------------------------------------------------------------------------------
 

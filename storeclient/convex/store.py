@@ -3,6 +3,8 @@ module (``convex/mastra/dashboard.ts``) for the dashboard additions when it is d
 
 from __future__ import annotations
 
+import threading
+import time
 from urllib.parse import urlsplit
 
 import httpx
@@ -24,6 +26,8 @@ from .transport import ConvexTransport
 from .workflows import ConvexWorkflows
 
 DEFAULT_STORAGE_FUNCTION = "mastra/storage:handle"
+#: A deployment's handler changes visibility only with a deploy: asking every ten minutes suffices.
+DEFAULT_VISIBILITY_REPROBE_SECONDS = 600.0
 #: Convex's limit on one document (a thread or resource row carries its working memory).
 CONVEX_DOCUMENT_BYTES = 1024 * 1024
 
@@ -38,7 +42,8 @@ class ConvexStore:
     The constructor mirrors the TypeScript one (``deploymentUrl``, ``adminAuthToken``,
     ``storageFunction``). ``http_client`` lets callers inject a configured ``httpx.Client``.
     ``dashboard_module`` is where the dashboard's own module is looked for (``None``: never use
-    it); an absent module is looked for again every ``module_reprobe_seconds``.
+    it); an absent module is looked for again every ``module_reprobe_seconds``. Whether Mastra's
+    handler is public (:meth:`handler_is_public`) is asked again every ``visibility_reprobe_seconds``.
     """
 
     def __init__(
@@ -53,8 +58,12 @@ class ConvexStore:
         read_attempts: int = 3,
         dashboard_module: str | None = DEFAULT_MODULE,
         module_reprobe_seconds: float = DEFAULT_REPROBE_SECONDS,
+        visibility_reprobe_seconds: float = DEFAULT_VISIBILITY_REPROBE_SECONDS,
     ) -> None:
         self.id = id
+        self.visibility_reprobe_seconds = visibility_reprobe_seconds
+        self._visibility: tuple[float, bool | None] | None = None
+        self._visibility_lock = threading.Lock()
         self.deployment_url = deployment_url.rstrip("/")
         self.transport = ConvexTransport(
             deployment_url,
@@ -78,6 +87,22 @@ class ConvexStore:
 
     def __repr__(self) -> str:  # never show the key
         return f"ConvexStore({self.deployment_url!r}, storage_function={self.handler.function_path!r})"
+
+    def handler_is_public(self) -> bool | None:
+        """Whether Mastra's storage handler answers callers without the admin key (``None``: the
+        probe got no answer). Probed with one keyless, harmless call, at most once per
+        ``visibility_reprobe_seconds``; never raises."""
+        with self._visibility_lock:
+            cached = self._visibility
+            if cached is not None and time.monotonic() - cached[0] < self.visibility_reprobe_seconds:
+                return cached[1]
+        try:
+            public = self.handler.is_public()
+        except StoreError:  # e.g. a value the transport refused: treat as no answer
+            public = None
+        with self._visibility_lock:
+            self._visibility = (time.monotonic(), public)
+        return public
 
     def mode(self) -> str:
         """``dashboard module`` when the module is deployed, else ``standard handler``. Probes at

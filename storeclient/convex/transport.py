@@ -97,12 +97,15 @@ class ConvexTransport:
 
     # --- public ---------------------------------------------------------------------------
 
-    def call(self, kind: Kind, path: str, args: dict[str, Any], *, idempotent: bool) -> Any:
+    def call(
+        self, kind: Kind, path: str, args: dict[str, Any], *, idempotent: bool, keyless: bool = False
+    ) -> Any:
         """Run a function and return its value.
 
         ``idempotent`` calls (reads) are retried with backoff on network errors, timeouts and 5xx.
         Other calls are retried only when the connection was never made, so a write that may have
-        reached the server is never sent twice.
+        reached the server is never sent twice. ``keyless`` sends no admin key: the call anyone who
+        knows the deployment URL can make (only public functions answer it).
         """
         body = {"path": path, "args": args, "format": "json"}
         deadline = time.monotonic() + self.total_timeout
@@ -110,7 +113,7 @@ class ConvexTransport:
         while True:
             attempt += 1
             try:
-                return self._call_once(kind, path, body)
+                return self._call_once(kind, path, body, keyless=keyless)
             except _Retryable as exc:
                 may_retry = idempotent or exc.not_sent
                 remaining = deadline - time.monotonic()
@@ -124,9 +127,11 @@ class ConvexTransport:
 
     # --- internals ------------------------------------------------------------------------
 
-    def _call_once(self, kind: Kind, path: str, body: dict[str, Any]) -> Any:
+    def _call_once(self, kind: Kind, path: str, body: dict[str, Any], *, keyless: bool = False) -> Any:
         url = f"{self.base_url}/api/{kind}"
-        headers = {"Authorization": f"Convex {self._admin_key}", "Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json"}
+        if not keyless:
+            headers["Authorization"] = f"Convex {self._admin_key}"
         content = _encode_body(body)
         try:
             with self._client.stream(

@@ -169,6 +169,7 @@ def readme_command(name: str) -> list[str]:
 
 def shell(tmp_path: Path, command: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     # A user's shell: no DJANGO_* variables, only a database of this test's own.
+    (tmp_path / "mastra.db").touch()  # a store path must exist (only the demo store may be created)
     environ = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),

@@ -104,6 +104,7 @@ def test_collectstatic_builds_the_production_manifest(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path}/dash.sqlite3",
         "MASTRA_SQLITE_PATH": str(tmp_path / "mastra.db"),
     }
+    (tmp_path / "mastra.db").touch()  # a store path must exist (only the demo store may be created)
     script = (
         "import django; django.setup(); from django.conf import settings; "
         f"settings.STATIC_ROOT = {str(tmp_path / 'static')!r}; "

@@ -73,8 +73,36 @@ def test_it_makes_at_most_four_store_calls(vera_client, demo_store, monkeypatch)
     assert sorted(calls) == ["counts", "health", "run_feed", "thread_feed"]
 
 
-def test_the_footer_says_where_the_data_lives(vera_client, demo_store):
-    assert demo_store.describe() in vera_client.get("/").content.decode()
+def test_the_footer_tells_an_admin_where_the_data_lives(ada_client, demo_store):
+    assert demo_store.describe() in ada_client.get("/").content.decode()
+
+
+def test_an_admin_sees_the_sqlite_files_path_on_the_overview(ada_client, demo_store):
+    assert f"<dt>Backend</dt><dd>SQLite file {demo_store.path}</dd>" in ada_client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("persona", ["vera_client", "eddie_client"])
+def test_others_are_told_only_the_kind_of_store(request, persona, demo_store):
+    content = request.getfixturevalue(persona).get("/").content.decode()
+    assert 'Data: <span class="mono">embedded SQLite</span>' in content
+    assert "<dt>Backend</dt><dd>embedded SQLite</dd>" in content
+    assert demo_store.path not in content
+    assert "mastra.db" not in content
+
+
+def test_a_viewer_is_not_shown_the_path_in_an_unhealthy_detail(vera_client, demo_store, monkeypatch):
+    from storeclient.models import StoreHealth
+
+    broken = StoreHealth(
+        ok=False,
+        backend=f"SQLite file {demo_store.path}",
+        mode="embedded SQLite",
+        detail=f"SQLite error on {demo_store.path}: database disk image is malformed",
+    )
+    monkeypatch.setattr(demo_store, "health", lambda: broken)
+    content = vera_client.get("/").content.decode()
+    assert "database disk image is malformed" in content
+    assert demo_store.path not in content
 
 
 def unauthorized(request: httpx.Request) -> httpx.Response:
@@ -155,3 +183,49 @@ def test_a_deployment_with_the_dashboard_module_needs_no_hint(vera_client, conve
     assert "dashboard module" in content
     assert "data-module-hint" not in content
     store.close()
+
+
+@pytest.mark.convex
+def test_only_an_admin_is_shown_the_convex_deployment_host(client, vera, ada, convex_backend):
+    from urllib.parse import urlsplit
+
+    from storeclient import ConvexStore
+
+    host = urlsplit(convex_backend.url).netloc
+    store = ConvexStore(convex_backend.url, convex_backend.admin_key)
+    with use_store(store):
+        client.force_login(vera)
+        seen_by_vera = client.get("/").content.decode()
+        client.force_login(ada)
+        seen_by_ada = client.get("/").content.decode()
+    store.close()
+    assert host not in seen_by_vera
+    assert 'Data: <span class="mono">Convex</span>' in seen_by_vera
+    assert "<dt>Backend</dt><dd>Convex</dd>" in seen_by_vera
+    assert f"Convex deployment {host}" in seen_by_ada
+
+
+def test_an_unreachable_backend_keeps_its_address_from_a_viewer(vera_client, unreachable_store):
+    content = vera_client.get("/").content.decode()
+    assert "The store is not reachable" in content
+    assert "127.0.0.1:9" not in content
+
+
+def test_an_admin_is_told_which_address_did_not_answer(ada_client, unreachable_store):
+    assert "127.0.0.1:9" in ada_client.get("/").content.decode()
+
+
+def test_a_store_that_cannot_be_opened_keeps_its_path_from_a_viewer(vera_client, tmp_path, settings):
+    from dashboard.core.store import set_store
+
+    damaged = tmp_path / "mastra.db"
+    damaged.write_bytes(b"not a database at all, but an agent's stray log file" * 100)
+    settings.STORE_BACKEND, settings.MASTRA_SQLITE_PATH = "sqlite", damaged
+    previous = set_store(None)  # the next page builds the store from settings, and fails
+    try:
+        response = vera_client.get("/")
+    finally:
+        set_store(previous)
+    assert response.status_code == 502
+    assert "file is not a database" in response.content.decode()
+    assert str(damaged) not in response.content.decode()

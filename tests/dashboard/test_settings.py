@@ -111,7 +111,7 @@ def test_the_deploy_checklist_passes_with_tls_settings(tmp_path):
         "DJANGO_HSTS_SECONDS": "31536000",
         "DJANGO_SECURE_SSL_REDIRECT": "True",
         "DJANGO_TRUST_X_FORWARDED_PROTO": "True",
-        "MASTRA_SQLITE_PATH": str(tmp_path / "mastra.db"),
+        "MASTRA_SQLITE_PATH": str(existing_store(tmp_path)),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -126,3 +126,66 @@ def test_the_deploy_checklist_passes_with_tls_settings(tmp_path):
         line for line in result.stdout.splitlines() + result.stderr.splitlines() if "security.W" in line
     ]
     assert [p for p in problems if "W021" not in p] == []
+
+
+def existing_store(tmp_path: Path) -> Path:
+    """A Mastra store that is already there (an empty file is an empty SQLite database)."""
+    path = tmp_path / "mastra.db"
+    path.touch()
+    return path
+
+
+PRINT_STORE_PATH = "from django.conf import settings; print(settings.MASTRA_SQLITE_PATH)"
+
+
+def test_a_sqlite_store_path_that_does_not_exist_stops_the_start_naming_the_variable(tmp_path):
+    typo = tmp_path / "mastar.db"
+    result = load_settings(tmp_path, DJANGO_SECRET_KEY=GOOD_KEY, MASTRA_SQLITE_PATH=str(typo))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"There is no SQLite file at {typo} (MASTRA_SQLITE_PATH=" in result.stderr
+    assert not typo.exists()  # and no empty store was made there
+
+
+def test_a_directory_is_not_a_sqlite_store(tmp_path):
+    result = load_settings(tmp_path, DJANGO_SECRET_KEY=GOOD_KEY, MASTRA_SQLITE_PATH=str(tmp_path))
+    assert result.returncode != 0
+    assert "MASTRA_SQLITE_PATH" in result.stderr and "is a directory" in result.stderr
+
+
+def test_an_existing_sqlite_store_is_used(tmp_path):
+    store = existing_store(tmp_path)
+    result = load_settings(tmp_path, DJANGO_SECRET_KEY=GOOD_KEY, MASTRA_SQLITE_PATH=str(store))
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("value", [None, "var/mastra.db", str(ROOT / "var" / "mastra.db")])
+def test_the_demo_store_that_make_run_creates_may_be_missing(tmp_path, value):
+    env = {"MASTRA_SQLITE_PATH": value} if value else {}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{PRINT_STORE_PATH}"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/dash.sqlite3",
+            "DJANGO_SECRET_KEY": GOOD_KEY,
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(ROOT / "var" / "mastra.db")
+
+
+def test_a_convex_deploy_does_not_need_the_sqlite_file(tmp_path):
+    result = load_settings(
+        tmp_path,
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        CONVEX_URL="https://happy-otter-123.convex.cloud",
+        CONVEX_ADMIN_KEY="prod:happy-otter-123|abc",
+        MASTRA_SQLITE_PATH=str(tmp_path / "unused.db"),
+    )
+    assert result.returncode == 0, result.stderr

@@ -25,6 +25,7 @@ GOOD_KEY = "p" * 10 + "-a-long-random-production-secret-key-for-tests-0123456789
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    (tmp_path / "mastra.db").touch()  # a store path must exist (only the demo store may be created)
     return {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
