@@ -9,7 +9,7 @@ inside its own layout catches the error and puts ``describe_store_error(exc)`` i
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +27,7 @@ from storeclient.errors import (
 )
 
 from .htmx import SWAP_ERROR_HEADER, is_partial_request, vary_on_htmx
+from .store import SEE_STORE_LOCATION, current_store, without_location
 
 logger = logging.getLogger("dashboard.store")
 
@@ -138,8 +139,6 @@ def _on_convex() -> bool:
     shell may hand the dashboard a store other than the configured one); the settings otherwise."""
     from storeclient.convex import ConvexStore
 
-    from .store import current_store
-
     store = current_store()
     if store is not None:
         return isinstance(store, ConvexStore)
@@ -149,6 +148,15 @@ def _on_convex() -> bool:
 def render_store_error(request: HttpRequest, exc: StoreError) -> HttpResponse:
     """The error panel as a response: the full page, or only the panel for an htmx partial request."""
     info = describe_store_error(exc)
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm(SEE_STORE_LOCATION):
+        # Where the store lives is for admins (a Convex URL is enough to call a public handler).
+        store = current_store()
+        info = replace(
+            info,
+            message=without_location(info.message, store),
+            detail=without_location(info.detail, store) if info.detail else None,
+        )
     logger.warning(
         "Store error (%s) on %s %s: %s%s",
         type(exc).__name__,

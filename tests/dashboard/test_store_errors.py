@@ -110,3 +110,16 @@ def test_other_exceptions_are_left_to_django(vera_client, raises):
     RAISED[:] = [ValueError("not a store problem")]  # type: ignore[list-item]
     with pytest.raises(ValueError):
         vera_client.get("/failing/")
+
+
+def test_an_error_panel_names_the_store_s_address_to_admins_only(client, vera, ada, unreachable_store):
+    host = unreachable_store.deployment_url.split("//", 1)[1]
+    client.force_login(vera)
+    for_viewer = client.get("/threads/")
+    assert for_viewer.status_code == 503
+    assert host not in for_viewer.content.decode()
+    assert "the Convex store" in for_viewer.content.decode()
+    client.force_login(ada)
+    for_admin = client.get("/threads/")
+    assert for_admin.status_code == 503
+    assert host in for_admin.content.decode()
