@@ -105,3 +105,46 @@ def test_a_big_message_whose_id_holds_a_slash_links_its_raw_json(vera_client: Cl
     raw = vera_client.get("/threads/thread-deep/messages/m/1/raw/")
     assert raw.status_code == 200
     assert raw.json()["id"] == "m/1"
+
+
+def resource_with_memory(store: SQLiteStore, resource_id: str, working_memory: str) -> None:
+    insert(
+        store,
+        "mastra_resources",
+        {
+            "id": resource_id,
+            "workingMemory": working_memory,
+            "metadata": "{}",
+            "createdAt": CREATED,
+            "updatedAt": CREATED,
+        },
+    )
+
+
+def test_working_memory_nested_1000_deep_is_collapsed_on_the_resource_page(vera_client: Client, empty_store):
+    resource_with_memory(empty_store, "user_deep", deep_object(1000))
+    listing = vera_client.get("/resources/")
+    assert listing.status_code == 200
+    assert "user_deep" in listing.content.decode()
+    page = vera_client.get("/resources/user_deep/")
+    assert page.status_code == 200
+    assert COLLAPSED in page.content.decode()
+
+
+def test_working_memory_too_deep_to_decode_keeps_the_resource_list_up(vera_client: Client, empty_store):
+    resource_with_memory(empty_store, "user_deeper", deep_object(5000))
+    listing = vera_client.get("/resources/")
+    assert listing.status_code == 200
+    assert "user_deeper" in listing.content.decode()
+    page = vera_client.get("/resources/user_deeper/")
+    assert page.status_code == 200
+    assert "refund approved" in page.content.decode()
+
+
+def test_a_resource_whose_id_holds_a_slash_has_a_page(vera_client: Client, empty_store):
+    resource_with_memory(empty_store, "tenant/user_42", "# Notes\n- prefers email")
+    listing = vera_client.get("/resources/")
+    assert 'href="/resources/tenant/user_42/"' in listing.content.decode()
+    page = vera_client.get("/resources/tenant/user_42/")
+    assert page.status_code == 200
+    assert "prefers email" in page.content.decode()
