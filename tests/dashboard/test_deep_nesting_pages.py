@@ -148,3 +148,23 @@ def test_a_resource_whose_id_holds_a_slash_has_a_page(vera_client: Client, empty
     page = vera_client.get("/resources/tenant/user_42/")
     assert page.status_code == 200
     assert "prefers email" in page.content.decode()
+
+
+def test_a_thread_whose_id_holds_a_slash_has_a_page(vera_client: Client, empty_store):
+    insert(
+        empty_store,
+        "mastra_threads",
+        {
+            "id": "support/t-42",
+            "resourceId": "user_deep",
+            "title": "Where is my parcel?",
+            "metadata": "{}",
+            "createdAt": CREATED,
+            "updatedAt": CREATED,
+        },
+    )
+    listing = vera_client.get("/threads/")
+    assert 'href="/threads/support/t-42/"' in listing.content.decode()
+    page = vera_client.get("/threads/support/t-42/")
+    assert page.status_code == 200
+    assert "Where is my parcel?" in page.content.decode()
