@@ -133,7 +133,7 @@ def safely_parse_json(value: Any) -> Any:
 
 
 #: The reason ``parse_json_lenient`` gives for JSON too deep to decode.
-NESTED_TOO_DEEPLY = "JSON nested too deeply to decode; shown as stored text"
+NESTED_TOO_DEEPLY = "JSON nested too deeply to decode"
 
 
 def parse_json_lenient(value: Any) -> tuple[Any, str | None]:

@@ -101,3 +101,11 @@ def test_a_nested_workflow_whose_id_holds_a_slash_links_its_own_run(vera_client:
     runs = vera_client.get("/workflows/")
     assert runs.status_code == 200
     assert f'href="/workflows/billing/refund/{RUN_ID}/"' in runs.content.decode()
+
+
+def test_a_snapshot_too_deep_to_decode_is_shown_as_its_text_with_the_reason(vera_client: Client, empty_store):
+    insert_run(empty_store, "order-payment", deep_parallel_snapshot(3000))
+    assert vera_client.get("/workflows/").status_code == 200
+    page = vera_client.get(f"/workflows/order-payment/{RUN_ID}/")
+    assert page.status_code == 200
+    assert "JSON nested too deeply to decode." in page.content.decode()
