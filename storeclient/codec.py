@@ -120,15 +120,20 @@ def without_lone_surrogates(value: Any) -> Any:
 
 def safely_parse_json(value: Any) -> Any:
     """Mastra's ``safelyParseJSON``: objects pass through, ``None`` becomes ``{}``, a string is parsed
-    when it is valid JSON and returned unchanged otherwise (legacy rows hold malformed strings)."""
+    when it is valid JSON and returned unchanged otherwise (legacy rows hold malformed strings, and
+    an agent can write JSON nested deeper than Python's decoder goes)."""
     if value is None:
         return {}
     if isinstance(value, str):
         try:
             return loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value
     return value
+
+
+#: The reason ``parse_json_lenient`` gives for JSON too deep to decode.
+NESTED_TOO_DEEPLY = "JSON nested too deeply to decode"
 
 
 def parse_json_lenient(value: Any) -> tuple[Any, str | None]:
@@ -143,6 +148,10 @@ def parse_json_lenient(value: Any) -> tuple[Any, str | None]:
             return loads(value), None
         except ValueError as exc:
             return value, f"not valid JSON: {exc}"
+        except RecursionError:
+            # JavaScript writes JSON nested thousands of levels deep; Python's decoder stops near
+            # its recursion limit. The text is kept, as for malformed JSON.
+            return value, NESTED_TOO_DEEPLY
     return value, None
 
 

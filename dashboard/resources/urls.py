@@ -8,5 +8,6 @@ app_name = "resources"
 
 urlpatterns = [
     path("", views.resource_list, name="list"),
-    path("<str:resource_id>/", views.resource_detail, name="detail"),
+    # <path:>: a resource id is whatever the agent chose, "/" included.
+    path("<path:resource_id>/", views.resource_detail, name="detail"),
 ]

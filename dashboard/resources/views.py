@@ -21,7 +21,7 @@ from dashboard.core.htmx import (
     template_for,
     vary_on_htmx,
 )
-from dashboard.core.pages import not_found
+from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import CursorForm, Pager
 from dashboard.core.store import get_store
 from dashboard.working_memory.rules import working_memory_kind, working_memory_view
@@ -88,7 +88,7 @@ def resource_detail(request: HttpRequest, resource_id: str) -> HttpResponse:
     context |= {
         "resource": resource,
         "working_memory": working_memory_view(resource.working_memory) if resource else None,
-        "memory_editor_url": reverse("memory:resource", args=[resource_id]),
+        "memory_editor_url": url_or_empty("memory:resource", resource_id),
     }
     return vary_on_htmx(render(request, "resources/detail.html", context))
 

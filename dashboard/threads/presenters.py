@@ -8,7 +8,6 @@ escaped by the template. URLs from the data become ``href``/``src`` only through
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from dashboard.core.rendering import (
     safe_link_url,
     url_scheme,
 )
+from dashboard.core.templatetags.ui import bounded_json
 from storeclient.models import Message
 
 #: Text parts longer than this start collapsed, with a "show all" button.
@@ -223,7 +223,7 @@ def present_messages(messages: Iterable[Message], *, page_url: str) -> list[Mess
                 parts.append(card)
             else:
                 parts.append(present_part(part))
-        raw = json.dumps(message.content, indent=2, ensure_ascii=False, default=str)
+        raw = bounded_json(message.content)
         views.append(
             MessageView(
                 message=message,

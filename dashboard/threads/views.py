@@ -23,6 +23,7 @@ from dashboard.core.htmx import (
 from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import Pager
 from dashboard.core.store import get_store
+from dashboard.core.templatetags.ui import bounded_json
 from dashboard.working_memory.rules import working_memory_view
 from storeclient.models import Feed, Message
 
@@ -83,7 +84,7 @@ def thread_detail(request: HttpRequest, thread_id: str) -> HttpResponse:
         "title": thread_title(thread.title),
         "metadata": split_metadata(thread.metadata),
         "working_memory": working_memory_view(thread.working_memory) if thread.working_memory else None,
-        "memory_editor_url": reverse("memory:thread", args=[thread.id]),
+        "memory_editor_url": url_or_empty("memory:thread", thread.id),
         "resource_url": url_or_empty("resources:detail", thread.resource_id) if thread.resource_id else "",
         "newest_url": detail_url if cursor else None,
         **_message_page(thread.id, cursor, feed),
@@ -113,6 +114,5 @@ def message_raw(request: HttpRequest, thread_id: str, message_id: str) -> HttpRe
     found = [m for m in get_store().memory.list_messages_by_id([message_id]) if m.thread_id == thread_id]
     if not found:
         return JsonResponse({"error": "No such message in this thread."}, status=404)
-    return JsonResponse(
-        found[0].to_record(), json_dumps_params={"indent": 2, "ensure_ascii": False, "default": str}
-    )
+    # bounded_json, not JsonResponse: an agent's tool result can nest deeper than json.dumps recurses.
+    return HttpResponse(bounded_json(found[0].to_record()), content_type="application/json")

@@ -39,6 +39,11 @@ from .records import (
 from .timeline import build_timeline
 from .waits import find_waits
 
+#: Blocks (parallel, conditional, nested workflows) drawn inside each other at most: the page draws
+#: the graph by recursion, and a snapshot can nest blocks hundreds deep. Deeper ones are collapsed.
+GRAPH_NESTING_LIMIT = 16
+GRAPH_COLLAPSED = f"nested deeper than {GRAPH_NESTING_LIMIT} levels — collapsed"
+
 
 class _Builder:
     def __init__(self, nested: Mapping[str, Mapping[str, Any]]) -> None:
@@ -46,13 +51,29 @@ class _Builder:
         self.steps: dict[str, Node] = {}
         self.seen_ids: set[tuple[str, str]] = set()
         self.notes: list[str] = []
+        self.nesting = 0
 
     # Each entry type becomes one node; children inherit the level (and path) of their parent.
 
     def flow(self, entries: Any, level: FlowLevel, prefix: tuple[int, ...] = ()) -> list[Node]:
         if not isinstance(entries, list):
             return []
-        return [self.entry(entry, level, (*prefix, i)) for i, entry in enumerate(entries)]
+        if self.nesting >= GRAPH_NESTING_LIMIT:
+            return [self.collapsed(level, prefix)]
+        self.nesting += 1
+        try:
+            return [self.entry(entry, level, (*prefix, i)) for i, entry in enumerate(entries)]
+        finally:
+            self.nesting -= 1
+
+    def collapsed(self, level: FlowLevel, path: tuple[int, ...]) -> Node:
+        note = (
+            f"The step graph nests blocks deeper than {GRAPH_NESTING_LIMIT} levels; the deeper ones are "
+            "collapsed (the raw snapshot holds them, and their steps are listed below if they ran)."
+        )
+        if note not in self.notes:
+            self.notes.append(note)
+        return Node(kind="collapsed", label=GRAPH_COLLAPSED, path=path, status="unknown", depth=level.depth)
 
     def entry(self, entry: Any, level: FlowLevel, path: tuple[int, ...]) -> Node:
         kind = entry.get("type") if isinstance(entry, Mapping) else None
@@ -291,10 +312,13 @@ def nested_workflow_ids(snapshot: Any) -> list[str]:
     if not isinstance(snapshot, Mapping):
         return []
     found: list[str] = []
-
-    def visit(entries: Any) -> None:
+    # A loop, not recursion: blocks can nest deeper than Python recurses. Reversed pushes keep the
+    # graph's order.
+    pending: list[Any] = [snapshot.get("serializedStepGraph")]
+    while pending:
+        entries = pending.pop()
         if not isinstance(entries, list):
-            return
+            continue
         for entry in entries:
             if not isinstance(entry, Mapping):
                 continue
@@ -305,9 +329,7 @@ def nested_workflow_ids(snapshot: Any) -> list[str]:
                 step_id = step.get("id")
                 if isinstance(step_id, str) and step_id not in found:
                     found.append(step_id)
-            visit(entry.get("steps"))
-
-    visit(snapshot.get("serializedStepGraph"))
+        pending.extend(entry.get("steps") for entry in reversed(entries) if isinstance(entry, Mapping))
     return found
 
 

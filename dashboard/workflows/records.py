@@ -303,9 +303,12 @@ class Node:
         return [(status_slug(s), status_text(s), counts[s]) for s in ranked]
 
     def walk(self) -> Iterable[Node]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and every node below it, depth first, in drawing order (a loop: no recursion)."""
+        pending = [self]
+        while pending:
+            node = pending.pop()
+            yield node
+            pending.extend(reversed(node.children))
 
 
 # --- timeline -------------------------------------------------------------------------------------------

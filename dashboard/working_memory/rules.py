@@ -29,7 +29,8 @@ def json_value(text: str | None) -> dict[str, Any] | list[Any] | None:
         return None
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Too deep for Python's decoder (an agent's JavaScript writes deeper): shown as text.
         return None
     return value if isinstance(value, dict | list) else None
 

@@ -1,6 +1,7 @@
 """Template helpers every page uses: ``{% load ui %}``.
 
-* ``{% json_tree value %}`` — collapsible JSON (first level open, big containers truncated).
+* ``{% json_tree value %}`` — collapsible JSON (first level open, big containers truncated, values
+  nested deeper than ``JSON_NESTING_LIMIT`` collapsed to a placeholder).
 * ``{% relative_time when %}`` — ``<time>`` with "5 min ago" and the exact time as a tooltip.
 * ``{% status_badge status %}`` — a coloured badge for a run/step status (or ``LIVE``/``TEST``).
 * ``|timestamp`` — an absolute date and time; ``|epoch_ms`` — a JS timestamp as a datetime;
@@ -32,6 +33,11 @@ register = template.Library()
 JSON_TREE_MAX_CHILDREN = 100
 #: Deeper containers are shown as one line of JSON text.
 JSON_TREE_MAX_DEPTH = 12
+#: A value nested deeper than this is never walked recursively (Python's recursion limit is ~1,000
+#: frames, and an agent's JavaScript writes JSON nested far deeper): the tree shows a placeholder,
+#: and raw JSON is written without indentation by ``bounded_json``.
+JSON_NESTING_LIMIT = 50
+JSON_COLLAPSED = f"nested deeper than {JSON_NESTING_LIMIT} levels — collapsed"
 #: Strings longer than this are collapsed behind a preview.
 JSON_TREE_LONG_STRING = 240
 
@@ -59,6 +65,8 @@ def build_json_node(
         items = list(value.items()) if isinstance(value, Mapping) else list(enumerate(value))
         kind = "object" if isinstance(value, Mapping) else "array"
         if depth >= JSON_TREE_MAX_DEPTH:
+            if nesting_depth(value, JSON_NESTING_LIMIT - depth) > JSON_NESTING_LIMIT - depth:
+                return JsonNode(key=key, kind="collapsed", text=JSON_COLLAPSED)
             return _scalar(key, "string", json.dumps(value, default=str, ensure_ascii=False))
         shown = items[:max_children]
         return JsonNode(
@@ -83,6 +91,63 @@ def build_json_node(
     return _scalar(key, "string", str(value))
 
 
+def nesting_depth(value: Any, limit: int) -> int:
+    """How many containers deep ``value`` goes (a scalar is 0), counted without recursion and
+    only up to ``limit + 1``: enough to tell "too deep" from "fine" at the cost of one walk."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        depth += 1
+        if depth > limit:
+            return depth
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
+@dataclass(frozen=True)
+class _Literal:
+    text: str
+
+
+def bounded_json(value: Any) -> str:
+    """``json.dumps(value, indent=2)`` for any value, however deep: past ``JSON_NESTING_LIMIT``
+    levels it is written compact by a loop instead (the json module recurses once per level, and
+    2-space indents 1,000 levels deep would weigh a megabyte)."""
+    if nesting_depth(value, JSON_NESTING_LIMIT) <= JSON_NESTING_LIMIT:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Literal):
+            out.append(item.text)
+            continue
+        if isinstance(item, Mapping):
+            tokens: list[Any] = [_Literal("{")]
+            for index, (key, child) in enumerate(item.items()):
+                separator = "," if index else ""
+                tokens += [_Literal(f"{separator}{json.dumps(str(key), ensure_ascii=False)}:"), child]
+            tokens.append(_Literal("}"))
+        elif isinstance(item, list | tuple):
+            tokens = [_Literal("[")]
+            for index, child in enumerate(item):
+                tokens += [_Literal(","), child] if index else [child]
+            tokens.append(_Literal("]"))
+        else:
+            out.append(json.dumps(item, ensure_ascii=False, default=str))
+            continue
+        stack.extend(reversed(tokens))
+    return "".join(out)
+
+
 def _scalar(key: str | None, kind: str, text: str) -> JsonNode:
     node = JsonNode(key=key, kind=kind, text=text, length=len(text))
     if kind == "string" and len(text) > JSON_TREE_LONG_STRING:
@@ -104,12 +169,13 @@ def json_tree(value: Any, raw: bool = False, max_children: int = JSON_TREE_MAX_C
     A string that holds JSON (Mastra stores some values that way) is shown as the decoded value.
     """
     if isinstance(value, str) and value[:1] in ("{", "["):
-        with contextlib.suppress(ValueError):
+        # Too deep to decode: shown as the text it is.
+        with contextlib.suppress(ValueError, RecursionError):
             value = json.loads(value)
     out = ['\n\n<div class="json-tree">']
     _json_node_html(build_json_node(value, max_children=max_children), out)
     if raw:
-        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        text = bounded_json(value)
         out.append(
             f'<details class="json-raw"><summary>Raw JSON</summary><pre>{escape(text)}</pre></details>'
         )
