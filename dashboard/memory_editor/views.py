@@ -310,8 +310,10 @@ def _respond(request: HttpRequest, save: MemorySave, outcome: SaveOutcome) -> Ht
             return _conflict(request, save, outcome)
         case Gone():
             return _gone(request, save)
-        case Failed(error=info) | Unknown(error=info):
-            return _failed(request, save, info)
+        case Failed(error=info):
+            return _failed(request, save, info, FAILED_MESSAGE)
+        case Unknown(error=info):
+            return _failed(request, save, info, UNKNOWN_MESSAGE)
         case _:
             assert_never(outcome)
 
@@ -329,13 +331,21 @@ def _conflict(request: HttpRequest, save: MemorySave, conflict: Conflict) -> Htt
     return _render(request, page, status=409)
 
 
-def _failed(request: HttpRequest, save: MemorySave, info: StoreErrorInfo) -> HttpResponse:
+FAILED_MESSAGE = (
+    "Your change was not confirmed by the store. Your draft is still below: check the panel, "
+    "then save again (if it did land meanwhile, saving again says so instead of writing twice)."
+)
+UNKNOWN_MESSAGE = (
+    "The store did not answer; the change may or may not have been saved — reload to check. "
+    "Your draft is still below; saving it again is safe (if the first attempt did land, it says so "
+    "instead of writing twice)."
+)
+
+
+def _failed(request: HttpRequest, save: MemorySave, info: StoreErrorInfo, message: str) -> HttpResponse:
     page = _page(request, save.target, _save_basis(save))
     page.store_error = info
-    page.error = (
-        "Your change was not confirmed by the store. Your draft is still below: check the panel, "
-        "then save again (if it did land meanwhile, saving again says so instead of writing twice)."
-    )
+    page.error = message
     page.show_draft(save.draft.text)
     return _render(request, page, status=info.status)
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -20,9 +21,12 @@ from dashboard.core.store import use_store
 from dashboard.memory_editor.editing import MAX_WORKING_MEMORY_BYTES, max_working_memory_bytes
 from dashboard.memory_editor.forms import MemoryEditForm, encode_base
 from dashboard.memory_editor.saving import RESOURCE, Failed, Gone, MemorySave, Target, Unknown
+from storeclient.convex.module import MODULE_VERSION
+from storeclient.convex.store import ConvexStore
 from storeclient.errors import AuthError, BackendUnavailable, NotFoundError
 from storeclient.sqlite import SQLiteStore
 
+from .html_query import find_one
 from .memory_records import (
     ARJUN_MEMORY,
     DANA_MEMORY,
@@ -34,7 +38,7 @@ from .memory_records import (
     seed_memory,
     submit,
 )
-from .support import HTMX
+from .support import HTMX, convex_store
 
 
 @pytest.fixture
@@ -293,19 +297,17 @@ def test_a_save_without_the_version_it_started_from_is_refused(eddie_client, dan
 def test_a_store_failure_keeps_the_draft_and_records_the_failure(eddie_client, dana_url, store, records):
     page = eddie_client.get(dana_url)
     draft = DANA_MEMORY + "- **Pets**: a cat\n"
-    failing = SavesFail(
-        store, BackendUnavailable("The Convex deployment did not answer in time (ReadTimeout).")
-    )
+    failing = SavesFail(store, BackendUnavailable("Could not connect to the Convex deployment."))
     with use_store(failing):
         response = submit(eddie_client, dana_url, page, draft)
     assert response.status_code == 503
     assert "The store is not reachable" in response.text
-    assert "did not answer in time" in response.text
+    assert "Could not connect" in response.text
     assert "Your change was not confirmed by the store" in response.text
     assert form_fields(response)["draft"] == draft
     event = AuditEvent.objects.get()
     assert event.outcome == Outcome.FAILED
-    assert "did not answer in time" in event.error
+    assert "Could not connect" in event.error
 
 
 def test_saving_again_after_a_save_that_did_land_writes_nothing_twice(eddie_client, dana_url, store, records):
@@ -342,15 +344,29 @@ def test_a_thread_deleted_meanwhile_answers_not_found_and_keeps_the_draft(
 
 
 @pytest.mark.parametrize(
-    ("error", "outcome"),
+    ("error", "outcome", "recorded"),
     [
         # No answer after the request went out: the write may have landed.
-        (BackendUnavailable("The Convex deployment did not answer in time (ReadTimeout)."), Unknown),
-        (AuthError("The deployment refused the admin key."), Failed),
-        (NotFoundError("Resource user_8f2c1a not found.", kind="resource", record_id="user_8f2c1a"), Gone),
+        (
+            BackendUnavailable(
+                "The Convex deployment did not answer in time (ReadTimeout).", may_have_reached_store=True
+            ),
+            Unknown,
+            Outcome.UNKNOWN,
+        ),
+        # The request never left: nothing was written.
+        (BackendUnavailable("Could not connect to the Convex deployment."), Failed, Outcome.FAILED),
+        (AuthError("The deployment refused the admin key."), Failed, Outcome.FAILED),
+        (
+            NotFoundError("Resource user_8f2c1a not found.", kind="resource", record_id="user_8f2c1a"),
+            Gone,
+            Outcome.FAILED,
+        ),
     ],
 )
-def test_each_store_answer_to_a_save_is_one_outcome_and_one_audit_row(eddie, store, records, error, outcome):
+def test_each_store_answer_to_a_save_is_one_outcome_and_one_audit_row(
+    eddie, store, records, error, outcome, recorded
+):
     form = MemoryEditForm(
         {
             "action": "save",
@@ -364,6 +380,49 @@ def test_each_store_answer_to_a_save_is_one_outcome_and_one_audit_row(eddie, sto
         Target(RESOURCE, records.dana.id), form.cleaned_data, eddie, MAX_WORKING_MEMORY_BYTES
     )
     assert isinstance(save.run(SavesFail(store, error)), outcome)
+    assert AuditEvent.objects.get().outcome == recorded
+
+
+def convex_whose_save_fails(failure: type[httpx.TransportError]) -> ConvexStore:
+    """A Convex deployment with the dashboard module whose save mutation fails with ``failure``."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = json.loads(request.content)["path"]
+        if path.endswith(":probe"):
+            return httpx.Response(200, json={"status": "success", "value": {"version": MODULE_VERSION}})
+        if path.endswith(":saveResourceWorkingMemory"):
+            raise failure("no answer", request=request)
+        raise AssertionError(f"unexpected call {path}")
+
+    return convex_store(httpx.MockTransport(handle))
+
+
+def test_a_save_whose_answer_timed_out_is_recorded_as_unknown_not_failed(eddie_client, dana_url, records):
+    page = eddie_client.get(dana_url)
+    draft = DANA_MEMORY + "- **Pets**: a cat\n"
+    with use_store(convex_whose_save_fails(httpx.ReadTimeout)):
+        response = submit(eddie_client, dana_url, page, draft)
+    assert response.status_code == 503
+    assert "The store did not answer; the change may or may not have been saved — reload to check." in (
+        response.text
+    )
+    assert "not confirmed" not in response.text
+    assert form_fields(response)["draft"] == draft
+    event = AuditEvent.objects.get()
+    assert event.outcome == Outcome.UNKNOWN
+    # The history on the page says so too, with the change that was attempted.
+    entry = find_one(response.content, "li", id=f"history-{event.pk}")
+    assert entry.get("data-outcome") == "unknown"
+    assert "Pets" in entry.text
+
+
+def test_a_save_that_could_not_connect_is_recorded_as_failed(eddie_client, dana_url, records):
+    page = eddie_client.get(dana_url)
+    with use_store(convex_whose_save_fails(httpx.ConnectError)):
+        response = submit(eddie_client, dana_url, page, DANA_MEMORY + "- **Pets**: a cat\n")
+    assert response.status_code == 503
+    assert "Your change was not confirmed by the store" in response.text
+    assert "may or may not have been saved" not in response.text
     assert AuditEvent.objects.get().outcome == Outcome.FAILED
 
 
