@@ -243,6 +243,54 @@ def test_saving_invalid_json_is_refused_with_line_and_column_and_the_draft_is_ke
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("draft", "message"),
+    [
+        (
+            '{"name": "Arjun Mehta", "score": NaN, "floor": -Infinity}',
+            "Line 1, column 34: NaN is not a JSON number",
+        ),
+        ('{\n  "name": "Arjun Mehta",\n  "id": ' + "7" * 5000 + "\n}", "an integer of 5,000 digits"),
+        ('{"name": "Arjun Mehta", "balance": 1e400}', "1e400 is too large for a JSON number"),
+        ("[" * 100_000 + "]" * 100_000, "Line 1, column 501: nested deeper than 500 levels"),
+    ],
+    ids=["nan", "long-integer", "infinite-float", "deep"],
+)
+def test_json_that_mastra_cannot_read_back_is_refused_with_where_and_the_draft_is_kept(
+    eddie_client, arjun_url, store, records, draft, message
+):
+    page = eddie_client.get(arjun_url)
+    response = submit(eddie_client, arjun_url, page, draft)
+    assert response.status_code == 422
+    assert message in find_one(response.content, "ul", id="draft-errors").text
+    assert form_fields(response)["draft"] == draft
+    assert store.memory.get_resource_by_id(records.arjun.id).working_memory == ARJUN_MEMORY
+    assert not AuditEvent.objects.exists()
+    preview = review(eddie_client, arjun_url, page, draft)
+    assert preview.status_code == 200
+    assert message in preview.text
+
+
+def test_json_nested_500_levels_is_still_accepted(eddie_client, arjun_url, store, records):
+    page = eddie_client.get(arjun_url)
+    draft = '{"deep": ' + "[" * 499 + "]" * 499 + "}"
+    response = submit(eddie_client, arjun_url, page, draft)
+    assert response.status_code == 303
+    assert store.memory.get_resource_by_id(records.arjun.id).working_memory == draft.replace(" ", "")
+
+
+def test_a_lone_surrogate_escape_in_a_json_draft_is_saved_as_a_replacement_character(
+    eddie_client, arjun_url, store, records
+):
+    page = eddie_client.get(arjun_url)
+    response = submit(eddie_client, arjun_url, page, '{"name": "Arjun \\ud83d"}')
+    assert response.status_code == 303
+    assert eddie_client.get(arjun_url).status_code == 200
+    assert json.loads(store.memory.get_resource_by_id(records.arjun.id).working_memory) == {
+        "name": "Arjun \ufffd"
+    }
+
+
 def test_a_json_scalar_is_not_schema_mode_memory(eddie_client, arjun_url):
     page = eddie_client.get(arjun_url)
     response = submit(eddie_client, arjun_url, page, '"just a string"')
@@ -555,3 +603,21 @@ def test_a_damaged_version_marker_is_refused(eddie_client, dana_url, store, reco
     assert response.status_code == 400
     assert "version marker is damaged" in response.text
     assert store.memory.get_resource_by_id(records.dana.id).working_memory == DANA_MEMORY
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"name":"Arjun \\ud83d","score":1}',
+        '{"id":' + "7" * 5000 + "}",
+    ],
+    ids=["deep", "lone-surrogate", "long-integer"],
+)
+def test_an_agent_written_memory_the_editor_would_refuse_still_opens(
+    eddie_client, arjun_url, store, records, stored
+):
+    store.memory.update_resource(records.arjun.id, working_memory=stored)
+    response = eddie_client.get(arjun_url)
+    assert response.status_code == 200
+    assert find_one(response.content, "textarea", id="memory-draft") is not None
