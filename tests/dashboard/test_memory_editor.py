@@ -621,3 +621,45 @@ def test_an_agent_written_memory_the_editor_would_refuse_still_opens(
     response = eddie_client.get(arjun_url)
     assert response.status_code == 200
     assert find_one(response.content, "textarea", id="memory-draft") is not None
+
+
+# --- a request over the server's body limit -------------------------------------------------------
+
+#: A small DATA_UPLOAD_MAX_MEMORY_SIZE, so a test draft can be over it without megabytes of text.
+SMALL_BODY_LIMIT = 4096
+
+
+def test_a_save_over_the_servers_request_limit_says_nothing_was_saved_instead_of_a_bare_400(
+    eddie_client, dana_url, store, records, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = SMALL_BODY_LIMIT
+    page = eddie_client.get(dana_url)
+    assert find_one(page.content, "form", id="memory-form").get("data-max-request-bytes") == "4096"
+    response = submit(eddie_client, dana_url, page, DANA_MEMORY + "- **Notes**: " + "long " * 2000)
+    assert response.status_code == 413
+    assert (
+        "Your edit is larger than the 4.0 KiB the server accepts; nothing was saved."
+        in find_one(response.content, "article", id="save-error").text
+    )
+    assert find_one(response.content, "textarea", id="memory-draft") is not None
+    assert store.memory.get_resource_by_id(records.dana.id).working_memory == DANA_MEMORY
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_live_preview_over_the_request_limit_answers_in_the_panels_and_leaves_the_textarea(
+    eddie_client, dana_url, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = SMALL_BODY_LIMIT
+    page = eddie_client.get(dana_url)
+    response = review(eddie_client, dana_url, page, "long " * 2000)
+    assert response.status_code == 413 and response["X-Dashboard-Swap-Error"] == "true"
+    panels = find_one(response.content, "div", id="draft-panels")
+    assert "the server accepts; nothing was saved. Shorten the draft before saving." in panels.text
+    assert b"memory-draft" not in response.content
+
+
+def test_the_request_limit_check_does_not_switch_off_csrf(eddie, dana_url, records):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(eddie)
+    response = client.post(dana_url, {"action": "save", "draft": "# Forged", "version": "x"})
+    assert response.status_code == 403
