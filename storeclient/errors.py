@@ -51,7 +51,19 @@ class LimitError(StoreError):
 
 
 class BackendUnavailable(StoreError):
-    """Network failure, timeout, 5xx or a reply we could not understand: the backend is not usable now."""
+    """Network failure, timeout, 5xx or a reply we could not understand: the backend is not usable now.
+
+    ``may_have_reached_store`` says whether the request may have been taken by the store before the
+    failure (a read timeout after it was sent, a reply cut off or unreadable): for a write, whether it
+    landed is then unknown, and the caller should re-read rather than report it as not written.
+    ``False`` means it never left (the connection could not be made, the file stayed locked).
+    """
+
+    def __init__(
+        self, message: str, *, detail: str | None = None, may_have_reached_store: bool = False
+    ) -> None:
+        super().__init__(message, detail=detail)
+        self.may_have_reached_store = may_have_reached_store
 
 
 class StorageError(StoreError):

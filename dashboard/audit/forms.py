@@ -7,6 +7,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from dashboard.core.filter_dates import FilterDateField
+
 from .models import Action, AuditEvent, AuditEventQuerySet, Outcome, TargetType
 
 
@@ -23,8 +25,8 @@ class AuditFilterForm(forms.Form):
         help_text="resource:<id>, thread:<id>, or an id",
         widget=forms.TextInput(attrs={"placeholder": "resource:user_8f2c1a"}),
     )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    since = FilterDateField(label="From")
+    until = FilterDateField(label="To")
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

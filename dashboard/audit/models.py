@@ -2,7 +2,8 @@
 
 An event is written as ``pending`` *before* the store call and completed after it, so a process that
 dies mid-save leaves a visible trace: a pending row older than ``PENDING_GRACE`` is shown as
-``unknown`` (the write may or may not have reached the store).
+``unknown`` (the write may or may not have reached the store). A save whose request reached the
+store but whose answer never came (a read timeout) is completed as ``unknown`` directly.
 """
 
 from __future__ import annotations

@@ -6,11 +6,19 @@ and against the size the store can take.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.working_memory.rules import Mode, byte_size, compact_json, format_size, normalise_line_endings
+from dashboard.working_memory.rules import (
+    JsonRefused,
+    Mode,
+    byte_size,
+    compact_json,
+    format_size,
+    load_json,
+    normalise_line_endings,
+)
+from storeclient.codec import loads
 
 #: Room kept for the other fields of the record (id, dates, metadata, a thread's other metadata):
 #: working memory is one field of a document (a resource, or a thread's metadata).
@@ -82,11 +90,9 @@ def check_draft(text: str, mode: Mode, limit: int) -> Draft:
     value, parsed = text, None
     if mode == "json":
         try:
-            parsed = json.loads(text)
-        except json.JSONDecodeError as exc:
-            errors.append(
-                DraftError(f"Line {exc.lineno}, column {exc.colno}: {exc.msg}.", exc.lineno, exc.colno)
-            )
+            parsed = load_json(text)
+        except JsonRefused as exc:
+            errors.append(DraftError(exc.message, exc.line, exc.column))
         else:
             if isinstance(parsed, dict | list):
                 value = compact_json(parsed)
@@ -114,7 +120,7 @@ def same_memory(stored: str | None, draft: Draft) -> bool:
     """Whether saving ``draft`` would change nothing a reader of the memory could tell apart."""
     if draft.mode == "json" and stored:
         try:
-            return json.loads(stored) == draft.parsed
-        except ValueError:
+            return loads(stored) == draft.parsed
+        except (ValueError, RecursionError):
             return False
     return (stored or "") == draft.value

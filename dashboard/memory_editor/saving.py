@@ -111,7 +111,7 @@ class Failed:
 @dataclass(frozen=True)
 class Unknown:
     """No answer came from the store after the request may have reached it: the write may or may
-    not have landed. (Recorded in the audit log as failed, like any store error.)"""
+    not have landed. Recorded in the audit log as unknown, never as failed."""
 
     error: StoreErrorInfo
 
@@ -180,10 +180,12 @@ class MemorySave:
             event.finish(Outcome.FAILED, error=redact(exc.message))
             return Gone()
         except BackendUnavailable as exc:
-            # A timeout or a dropped connection may come after the store took the write.
-            return Unknown(self._failed(event, exc))
+            if exc.may_have_reached_store:
+                # A timeout or a dropped answer after the request was sent: the write may have landed.
+                return Unknown(self._store_error(event, exc, Outcome.UNKNOWN))
+            return Failed(self._store_error(event, exc, Outcome.FAILED))
         except StoreError as exc:
-            return Failed(self._failed(event, exc))
+            return Failed(self._store_error(event, exc, Outcome.FAILED))
         except BaseException as exc:
             # Not a store answer (a bug, an interrupted worker): whether the write landed is unknown.
             event.finish(Outcome.UNKNOWN, error=f"The save was interrupted ({type(exc).__name__}).")
@@ -218,13 +220,15 @@ class MemorySave:
             base = text_of_version(self.target.scope.name, self.target.id, self.version.token())
         return Conflict(current, base=base)
 
-    def _failed(self, event: AuditEvent, exc: StoreError) -> StoreErrorInfo:
+    def _store_error(self, event: AuditEvent, exc: StoreError, outcome: Outcome) -> StoreErrorInfo:
+        """Complete ``event`` as ``failed`` (nothing was written) or ``unknown`` (it may have been)."""
         info = describe_store_error(exc)
-        event.finish(Outcome.FAILED, error=info.message)
+        event.finish(outcome, error=info.message)
         logger.warning(
-            "Working memory save of %s %s failed (%s, audit #%s): %s",
+            "Working memory save of %s %s: %s (%s, audit #%s): %s",
             self.target.scope.name,
             self.target.id,
+            outcome.label,
             type(exc).__name__,
             event.pk,
             info.message,

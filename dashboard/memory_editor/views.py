@@ -11,20 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import SafeString
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.audit.history import HistoryEntry, recent_history
+from dashboard.core.htmx import SWAP_ERROR_HEADER
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
 from dashboard.core.store_errors import StoreErrorInfo, is_partial_request
 from dashboard.working_memory.diffs import Diff, line_diff
-from dashboard.working_memory.rules import Mode, detect_mode, editable_text, json_value
+from dashboard.working_memory.rules import Mode, detect_mode, editable_text, format_size, json_value
 from storeclient.models import Thread
 
 from .editing import Draft, check_draft, max_working_memory_bytes
@@ -49,12 +52,17 @@ EDIT_PERMISSION = "accounts.edit_working_memory"
 HISTORY_LIMIT = 20
 
 
+# csrf_exempt only defers the check: CsrfViewMiddleware reads the body to find the token, and a body
+# over DATA_UPLOAD_MAX_MEMORY_SIZE then ends as Django's bare "Bad Request (400)". ``_editor`` checks
+# the size first and runs every POST it reads through ``csrf_protect``.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def resource_memory(request: HttpRequest, resource_id: str) -> HttpResponse:
     return _editor(request, Target(RESOURCE, resource_id))
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def thread_memory(request: HttpRequest, thread_id: str) -> HttpResponse:
@@ -129,6 +137,8 @@ class EditorPage:
     store_error: StoreErrorInfo | None = None
     gone: bool = False
     history: list[HistoryEntry] = field(default_factory=list)
+    #: Why a POST was not read at all (its body was over the server's limit).
+    request_too_large: str = ""
 
     @property
     def scope(self) -> Scope:
@@ -169,6 +179,10 @@ class EditorPage:
     @property
     def thread(self) -> Thread | None:
         return self.record if isinstance(self.record, Thread) else None
+
+    @property
+    def max_request_bytes(self) -> int:
+        return max_request_bytes()
 
     @property
     def show_editor(self) -> bool:
@@ -246,7 +260,9 @@ def _editor(request: HttpRequest, target: Target) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm(EDIT_PERMISSION):
             raise PermissionDenied("Editing working memory needs the editor role.")
-        return _post(request, target)
+        if _body_too_large(request):
+            return _too_large(request, target)
+        return _checked_post(request, target)
     record = _load(target)
     page = _page(request, target, Basis.of(record), record)
     if page.show_editor:
@@ -259,6 +275,35 @@ def _load(target: Target) -> Record:
     if record is None:
         raise Http404(f"No {target.scope.name} {target.id}.")
     return record
+
+
+def max_request_bytes() -> int:
+    """The largest request body Django reads (``DATA_UPLOAD_MAX_MEMORY_SIZE``; ``None`` is no limit)."""
+    limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return limit if limit is not None else 0
+
+
+def _body_too_large(request: HttpRequest) -> bool:
+    limit = max_request_bytes()
+    length = request.META.get("CONTENT_LENGTH") or ""
+    return bool(limit) and length.isdigit() and int(length) > limit
+
+
+def _too_large(request: HttpRequest, target: Target) -> HttpResponse:
+    """A POST whose body Django will not read: nothing in it can be shown again, not even the draft,
+    so the page says so (the editor's script refuses to send such a draft in the first place)."""
+    record = _load(target)
+    page = _page(request, target, Basis.of(record), record)
+    message = f"Your edit is larger than the {format_size(max_request_bytes())} the server accepts; nothing was saved."
+    if is_partial_request(request):
+        # The live preview: the draft is still in the textarea, only the panels beside it change.
+        page.request_too_large = f"{message} Shorten the draft before saving."
+        response = render(request, "memory_editor/editor.html#draft-panels", {"page": page}, status=413)
+        response[SWAP_ERROR_HEADER] = "true"
+        return response
+    page.error = f"{message} Go back in your browser to get your draft, and shorten it."
+    page.show_draft(page.stored_text)
+    return _render(request, page, status=413)
 
 
 def _post(request: HttpRequest, target: Target) -> HttpResponse:
@@ -310,8 +355,10 @@ def _respond(request: HttpRequest, save: MemorySave, outcome: SaveOutcome) -> Ht
             return _conflict(request, save, outcome)
         case Gone():
             return _gone(request, save)
-        case Failed(error=info) | Unknown(error=info):
-            return _failed(request, save, info)
+        case Failed(error=info):
+            return _failed(request, save, info, FAILED_MESSAGE)
+        case Unknown(error=info):
+            return _failed(request, save, info, UNKNOWN_MESSAGE)
         case _:
             assert_never(outcome)
 
@@ -329,13 +376,21 @@ def _conflict(request: HttpRequest, save: MemorySave, conflict: Conflict) -> Htt
     return _render(request, page, status=409)
 
 
-def _failed(request: HttpRequest, save: MemorySave, info: StoreErrorInfo) -> HttpResponse:
+FAILED_MESSAGE = (
+    "Your change was not confirmed by the store. Your draft is still below: check the panel, "
+    "then save again (if it did land meanwhile, saving again says so instead of writing twice)."
+)
+UNKNOWN_MESSAGE = (
+    "The store did not answer; the change may or may not have been saved — reload to check. "
+    "Your draft is still below; saving it again is safe (if the first attempt did land, it says so "
+    "instead of writing twice)."
+)
+
+
+def _failed(request: HttpRequest, save: MemorySave, info: StoreErrorInfo, message: str) -> HttpResponse:
     page = _page(request, save.target, _save_basis(save))
     page.store_error = info
-    page.error = (
-        "Your change was not confirmed by the store. Your draft is still below: check the panel, "
-        "then save again (if it did land meanwhile, saving again says so instead of writing twice)."
-    )
+    page.error = message
     page.show_draft(save.draft.text)
     return _render(request, page, status=info.status)
 
@@ -366,6 +421,9 @@ def _redisplay(request: HttpRequest, target: Target, form: MemoryEditForm, refus
     page.error = refusal.error
     page.show_draft(refusal.text if refusal.text is not None else data.get("draft", ""))
     return _render(request, page, status=refusal.status)
+
+
+_checked_post = csrf_protect(_post)
 
 
 def _form_errors(form: MemoryEditForm) -> list[str]:

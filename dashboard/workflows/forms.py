@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from dashboard.core.filter_dates import FilterDateField
 from dashboard.core.paging import CursorForm
 
 
@@ -22,8 +23,8 @@ class RunFilterForm(CursorForm):
         label="Resource",
         widget=forms.TextInput(attrs={"placeholder": "e.g. user_8f2c1a"}),
     )
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    since = FilterDateField(label="From")
+    until = FilterDateField(label="To")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

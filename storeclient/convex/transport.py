@@ -142,13 +142,17 @@ class ConvexTransport:
                 content_type = response.headers.get("content-type", "")
         except httpx.ConnectTimeout as exc:
             raise _Retryable(
-                self._unavailable(f"Timed out connecting to the Convex deployment at {self.base_url}."), True
+                self._unavailable(
+                    f"Timed out connecting to the Convex deployment at {self.base_url}.", sent=False
+                ),
+                True,
             ) from exc
         except httpx.ConnectError as exc:
             raise _Retryable(
                 self._unavailable(
                     f"Could not connect to the Convex deployment at {self.base_url}: {exc}. "
-                    "Check the deployment URL and that the deployment is reachable from this machine."
+                    "Check the deployment URL and that the deployment is reachable from this machine.",
+                    sent=False,
                 ),
                 True,
             ) from exc
@@ -215,6 +219,8 @@ class ConvexTransport:
                     + (" from what looks like a proxy or load balancer" if "html" in content_type else "")
                     + ". It may be restarting or overloaded; try again shortly.",
                     detail=snippet,
+                    # A 429 is refused before the function runs; a 5xx may come after it ran.
+                    sent=status != 429,
                 ),
                 False,
             )
@@ -275,8 +281,13 @@ class ConvexTransport:
             )
         return StorageError(f"The Convex function {path} failed: {summary}", detail=text)
 
-    def _unavailable(self, message: str, detail: str | None = None) -> BackendUnavailable:
-        return BackendUnavailable(message, detail=self._scrub(detail) if detail else None)
+    def _unavailable(
+        self, message: str, detail: str | None = None, *, sent: bool = True
+    ) -> BackendUnavailable:
+        """``sent``: the request left us, so the deployment may have run it (see ``may_have_reached_store``)."""
+        return BackendUnavailable(
+            message, detail=self._scrub(detail) if detail else None, may_have_reached_store=sent
+        )
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._admin_key, "[admin key]") if self._admin_key else text

@@ -154,6 +154,22 @@ def test_an_oversized_value_is_refused_with_its_size(signed_in, live_server, sto
     assert store.memory.get_resource_by_id(records.dana.id).working_memory == DANA_MEMORY
 
 
+def test_a_draft_over_the_servers_request_limit_is_not_sent_and_stays_in_the_editor(
+    signed_in, live_server, store, records, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 8192
+    page = open_editor(signed_in, live_server, records.dana.id)
+    draft = DANA_MEMORY + "- **Notes**: " + "a long note " * 1000
+    page.fill("#memory-draft", draft)
+    page.click("#save-button")
+    expect(page.locator("#client-size-error")).to_contain_text(
+        "Your edit is larger than the 8.0 KiB the server accepts"
+    )
+    expect(page.locator("#client-size-error")).to_contain_text("nothing was sent")
+    assert page.locator("#memory-draft").input_value() == draft
+    assert store.memory.get_resource_by_id(records.dana.id).working_memory == DANA_MEMORY
+
+
 def test_the_audit_log_filters_in_place_and_keeps_the_filter_in_the_url(
     signed_in, live_server, store, records
 ):

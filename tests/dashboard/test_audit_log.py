@@ -210,3 +210,13 @@ def test_an_invalid_filter_is_refused_with_a_link_without_it(ada_client, eddie):
         'href="/audit/?since=2026-02-01&amp;action=working_memory.save" data-reset'
         in response.content.decode()
     )
+
+
+@pytest.mark.parametrize("param", ["since", "until"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_at_the_end_of_the_calendar_is_refused_not_a_server_error(ada_client, eddie, param, day):
+    make_event(eddie, "user_dana", Outcome.APPLIED)
+    response = ada_client.get(AUDIT, {param: day, "action": "working_memory.save"})
+    assert response.status_code == 400
+    assert "Pick a date between 1970-01-01 and 9999-12-30." in response.content.decode()
+    assert 'href="/audit/?action=working_memory.save" data-reset' in response.content.decode()

@@ -155,3 +155,32 @@ def test_the_page_says_whether_saves_are_atomic_on_this_deployment(store, record
     else:
         assert warning in response.text
         assert "re-reads the working memory" in response.text
+
+
+DRAFT = '{"name": "Arjun \\ud83d", "score": 2}'
+
+
+@pytest.mark.parametrize(
+    ("stored", "saved"),
+    [
+        # Too deep to be read as JSON: shown and edited as text, so the draft is stored as typed.
+        ("[" * 100_000 + "]" * 100_000, DRAFT),
+        # Schema mode: stored compact, half an emoji as U+FFFD (as every store reads it back).
+        ('{"name":"Arjun \\ud83d","score":1}', '{"name":"Arjun \ufffd","score":2}'),
+    ],
+    ids=["nested-100k-levels", "lone-surrogate-escape"],
+)
+def test_an_agent_written_memory_the_editor_would_refuse_opens_and_saves(
+    store, records, eddie, stored, saved
+):
+    # Written as an agent would, behind the dashboard's back; not a conflict, but the same three stores.
+    store.memory.update_resource(records.arjun.id, working_memory=stored)
+    client = signed_in(eddie)
+    url = reverse("memory:resource", args=[records.arjun.id])
+    page = client.get(url)
+    assert page.status_code == 200
+    response = submit(client, url, page, DRAFT)
+    assert response.status_code == 303
+    assert client.get(url).status_code == 200
+    assert store.memory.get_resource_by_id(records.arjun.id).working_memory == saved
+    assert AuditEvent.objects.get().outcome == Outcome.APPLIED

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -20,9 +21,12 @@ from dashboard.core.store import use_store
 from dashboard.memory_editor.editing import MAX_WORKING_MEMORY_BYTES, max_working_memory_bytes
 from dashboard.memory_editor.forms import MemoryEditForm, encode_base
 from dashboard.memory_editor.saving import RESOURCE, Failed, Gone, MemorySave, Target, Unknown
+from storeclient.convex.module import MODULE_VERSION
+from storeclient.convex.store import ConvexStore
 from storeclient.errors import AuthError, BackendUnavailable, NotFoundError
 from storeclient.sqlite import SQLiteStore
 
+from .html_query import find_one
 from .memory_records import (
     ARJUN_MEMORY,
     DANA_MEMORY,
@@ -34,7 +38,7 @@ from .memory_records import (
     seed_memory,
     submit,
 )
-from .support import HTMX
+from .support import HTMX, convex_store
 
 
 @pytest.fixture
@@ -239,6 +243,54 @@ def test_saving_invalid_json_is_refused_with_line_and_column_and_the_draft_is_ke
     assert not AuditEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("draft", "message"),
+    [
+        (
+            '{"name": "Arjun Mehta", "score": NaN, "floor": -Infinity}',
+            "Line 1, column 34: NaN is not a JSON number",
+        ),
+        ('{\n  "name": "Arjun Mehta",\n  "id": ' + "7" * 5000 + "\n}", "an integer of 5,000 digits"),
+        ('{"name": "Arjun Mehta", "balance": 1e400}', "1e400 is too large for a JSON number"),
+        ("[" * 100_000 + "]" * 100_000, "Line 1, column 501: nested deeper than 500 levels"),
+    ],
+    ids=["nan", "long-integer", "infinite-float", "deep"],
+)
+def test_json_that_mastra_cannot_read_back_is_refused_with_where_and_the_draft_is_kept(
+    eddie_client, arjun_url, store, records, draft, message
+):
+    page = eddie_client.get(arjun_url)
+    response = submit(eddie_client, arjun_url, page, draft)
+    assert response.status_code == 422
+    assert message in find_one(response.content, "ul", id="draft-errors").text
+    assert form_fields(response)["draft"] == draft
+    assert store.memory.get_resource_by_id(records.arjun.id).working_memory == ARJUN_MEMORY
+    assert not AuditEvent.objects.exists()
+    preview = review(eddie_client, arjun_url, page, draft)
+    assert preview.status_code == 200
+    assert message in preview.text
+
+
+def test_json_nested_500_levels_is_still_accepted(eddie_client, arjun_url, store, records):
+    page = eddie_client.get(arjun_url)
+    draft = '{"deep": ' + "[" * 499 + "]" * 499 + "}"
+    response = submit(eddie_client, arjun_url, page, draft)
+    assert response.status_code == 303
+    assert store.memory.get_resource_by_id(records.arjun.id).working_memory == draft.replace(" ", "")
+
+
+def test_a_lone_surrogate_escape_in_a_json_draft_is_saved_as_a_replacement_character(
+    eddie_client, arjun_url, store, records
+):
+    page = eddie_client.get(arjun_url)
+    response = submit(eddie_client, arjun_url, page, '{"name": "Arjun \\ud83d"}')
+    assert response.status_code == 303
+    assert eddie_client.get(arjun_url).status_code == 200
+    assert json.loads(store.memory.get_resource_by_id(records.arjun.id).working_memory) == {
+        "name": "Arjun \ufffd"
+    }
+
+
 def test_a_json_scalar_is_not_schema_mode_memory(eddie_client, arjun_url):
     page = eddie_client.get(arjun_url)
     response = submit(eddie_client, arjun_url, page, '"just a string"')
@@ -293,19 +345,17 @@ def test_a_save_without_the_version_it_started_from_is_refused(eddie_client, dan
 def test_a_store_failure_keeps_the_draft_and_records_the_failure(eddie_client, dana_url, store, records):
     page = eddie_client.get(dana_url)
     draft = DANA_MEMORY + "- **Pets**: a cat\n"
-    failing = SavesFail(
-        store, BackendUnavailable("The Convex deployment did not answer in time (ReadTimeout).")
-    )
+    failing = SavesFail(store, BackendUnavailable("Could not connect to the Convex deployment."))
     with use_store(failing):
         response = submit(eddie_client, dana_url, page, draft)
     assert response.status_code == 503
     assert "The store is not reachable" in response.text
-    assert "did not answer in time" in response.text
+    assert "Could not connect" in response.text
     assert "Your change was not confirmed by the store" in response.text
     assert form_fields(response)["draft"] == draft
     event = AuditEvent.objects.get()
     assert event.outcome == Outcome.FAILED
-    assert "did not answer in time" in event.error
+    assert "Could not connect" in event.error
 
 
 def test_saving_again_after_a_save_that_did_land_writes_nothing_twice(eddie_client, dana_url, store, records):
@@ -342,15 +392,29 @@ def test_a_thread_deleted_meanwhile_answers_not_found_and_keeps_the_draft(
 
 
 @pytest.mark.parametrize(
-    ("error", "outcome"),
+    ("error", "outcome", "recorded"),
     [
         # No answer after the request went out: the write may have landed.
-        (BackendUnavailable("The Convex deployment did not answer in time (ReadTimeout)."), Unknown),
-        (AuthError("The deployment refused the admin key."), Failed),
-        (NotFoundError("Resource user_8f2c1a not found.", kind="resource", record_id="user_8f2c1a"), Gone),
+        (
+            BackendUnavailable(
+                "The Convex deployment did not answer in time (ReadTimeout).", may_have_reached_store=True
+            ),
+            Unknown,
+            Outcome.UNKNOWN,
+        ),
+        # The request never left: nothing was written.
+        (BackendUnavailable("Could not connect to the Convex deployment."), Failed, Outcome.FAILED),
+        (AuthError("The deployment refused the admin key."), Failed, Outcome.FAILED),
+        (
+            NotFoundError("Resource user_8f2c1a not found.", kind="resource", record_id="user_8f2c1a"),
+            Gone,
+            Outcome.FAILED,
+        ),
     ],
 )
-def test_each_store_answer_to_a_save_is_one_outcome_and_one_audit_row(eddie, store, records, error, outcome):
+def test_each_store_answer_to_a_save_is_one_outcome_and_one_audit_row(
+    eddie, store, records, error, outcome, recorded
+):
     form = MemoryEditForm(
         {
             "action": "save",
@@ -364,6 +428,49 @@ def test_each_store_answer_to_a_save_is_one_outcome_and_one_audit_row(eddie, sto
         Target(RESOURCE, records.dana.id), form.cleaned_data, eddie, MAX_WORKING_MEMORY_BYTES
     )
     assert isinstance(save.run(SavesFail(store, error)), outcome)
+    assert AuditEvent.objects.get().outcome == recorded
+
+
+def convex_whose_save_fails(failure: type[httpx.TransportError]) -> ConvexStore:
+    """A Convex deployment with the dashboard module whose save mutation fails with ``failure``."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = json.loads(request.content)["path"]
+        if path.endswith(":probe"):
+            return httpx.Response(200, json={"status": "success", "value": {"version": MODULE_VERSION}})
+        if path.endswith(":saveResourceWorkingMemory"):
+            raise failure("no answer", request=request)
+        raise AssertionError(f"unexpected call {path}")
+
+    return convex_store(httpx.MockTransport(handle))
+
+
+def test_a_save_whose_answer_timed_out_is_recorded_as_unknown_not_failed(eddie_client, dana_url, records):
+    page = eddie_client.get(dana_url)
+    draft = DANA_MEMORY + "- **Pets**: a cat\n"
+    with use_store(convex_whose_save_fails(httpx.ReadTimeout)):
+        response = submit(eddie_client, dana_url, page, draft)
+    assert response.status_code == 503
+    assert "The store did not answer; the change may or may not have been saved — reload to check." in (
+        response.text
+    )
+    assert "not confirmed" not in response.text
+    assert form_fields(response)["draft"] == draft
+    event = AuditEvent.objects.get()
+    assert event.outcome == Outcome.UNKNOWN
+    # The history on the page says so too, with the change that was attempted.
+    entry = find_one(response.content, "li", id=f"history-{event.pk}")
+    assert entry.get("data-outcome") == "unknown"
+    assert "Pets" in entry.text
+
+
+def test_a_save_that_could_not_connect_is_recorded_as_failed(eddie_client, dana_url, records):
+    page = eddie_client.get(dana_url)
+    with use_store(convex_whose_save_fails(httpx.ConnectError)):
+        response = submit(eddie_client, dana_url, page, DANA_MEMORY + "- **Pets**: a cat\n")
+    assert response.status_code == 503
+    assert "Your change was not confirmed by the store" in response.text
+    assert "may or may not have been saved" not in response.text
     assert AuditEvent.objects.get().outcome == Outcome.FAILED
 
 
@@ -496,3 +603,63 @@ def test_a_damaged_version_marker_is_refused(eddie_client, dana_url, store, reco
     assert response.status_code == 400
     assert "version marker is damaged" in response.text
     assert store.memory.get_resource_by_id(records.dana.id).working_memory == DANA_MEMORY
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"name":"Arjun \\ud83d","score":1}',
+        '{"id":' + "7" * 5000 + "}",
+    ],
+    ids=["deep", "lone-surrogate", "long-integer"],
+)
+def test_an_agent_written_memory_the_editor_would_refuse_still_opens(
+    eddie_client, arjun_url, store, records, stored
+):
+    store.memory.update_resource(records.arjun.id, working_memory=stored)
+    response = eddie_client.get(arjun_url)
+    assert response.status_code == 200
+    assert find_one(response.content, "textarea", id="memory-draft") is not None
+
+
+# --- a request over the server's body limit -------------------------------------------------------
+
+#: A small DATA_UPLOAD_MAX_MEMORY_SIZE, so a test draft can be over it without megabytes of text.
+SMALL_BODY_LIMIT = 4096
+
+
+def test_a_save_over_the_servers_request_limit_says_nothing_was_saved_instead_of_a_bare_400(
+    eddie_client, dana_url, store, records, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = SMALL_BODY_LIMIT
+    page = eddie_client.get(dana_url)
+    assert find_one(page.content, "form", id="memory-form").get("data-max-request-bytes") == "4096"
+    response = submit(eddie_client, dana_url, page, DANA_MEMORY + "- **Notes**: " + "long " * 2000)
+    assert response.status_code == 413
+    assert (
+        "Your edit is larger than the 4.0 KiB the server accepts; nothing was saved."
+        in find_one(response.content, "article", id="save-error").text
+    )
+    assert find_one(response.content, "textarea", id="memory-draft") is not None
+    assert store.memory.get_resource_by_id(records.dana.id).working_memory == DANA_MEMORY
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_live_preview_over_the_request_limit_answers_in_the_panels_and_leaves_the_textarea(
+    eddie_client, dana_url, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = SMALL_BODY_LIMIT
+    page = eddie_client.get(dana_url)
+    response = review(eddie_client, dana_url, page, "long " * 2000)
+    assert response.status_code == 413 and response["X-Dashboard-Swap-Error"] == "true"
+    panels = find_one(response.content, "div", id="draft-panels")
+    assert "the server accepts; nothing was saved. Shorten the draft before saving." in panels.text
+    assert b"memory-draft" not in response.content
+
+
+def test_the_request_limit_check_does_not_switch_off_csrf(eddie, dana_url, records):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(eddie)
+    response = client.post(dana_url, {"action": "save", "draft": "# Forged", "version": "x"})
+    assert response.status_code == 403

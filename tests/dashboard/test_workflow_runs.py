@@ -240,3 +240,13 @@ def test_the_demo_data_lists_without_errors(vera_client, demo_set):
     response = vera_client.get(RUNS)
     assert response.status_code == 200
     assert len(rows(response)) == 20
+
+
+@pytest.mark.parametrize("param", ["since", "until"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_at_the_end_of_the_calendar_is_refused_not_a_server_error(vera_client, runs, param, day):
+    response = vera_client.get(RUNS, {param: day, "workflow": "catalog-sync"})
+    assert response.status_code == 400
+    panel = find_one(response.content, "article", data_bad_query=...)
+    assert "Pick a date between 1970-01-01 and 9999-12-30." in panel.text
+    assert find_one(response.content, "a", data_reset=...).get("href") == "/workflows/?workflow=catalog-sync"

@@ -181,6 +181,19 @@ def test_a_read_timeout_on_a_write_is_not_retried() -> None:
     # The write may have reached the server: sending it again could apply it twice.
     assert len(rec.requests) == 1
     assert "did not answer in time" in caught.value.message
+    assert caught.value.may_have_reached_store is True
+
+
+def test_a_write_that_could_never_connect_says_it_did_not_reach_the_store() -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    store, rec = make_store(refused)
+    store.handler._capabilities["updateResource"] = True
+    with pytest.raises(BackendUnavailable) as caught:
+        store.memory.update_resource("user-1", working_memory="# Notes")
+    assert len(rec.requests) == 3  # never sent, so safe to retry
+    assert caught.value.may_have_reached_store is False
 
 
 def test_a_write_whose_connection_never_opened_is_retried() -> None:
