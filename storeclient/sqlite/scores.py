@@ -23,6 +23,10 @@ from .schema import JSON_COLUMNS, SCORES, columns_of
 _NEWEST = Keyset("scores", ("createdAt", "id"), leading_nullable=True)
 _LOWEST = Keyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
 _SYSTEM = frozenset({"id", "createdAt", "updatedAt"})
+#: A score the charts and statistics can use: rows written around Mastra can hold text, a BLOB,
+#: infinity (a REAL beyond the largest double) or NULL. NaN cannot be stored (SQLite makes it NULL).
+_SHRINK = 2.0**-64
+_FINITE = "(typeof(score) IN ('integer', 'real') AND score BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308)"
 
 
 def even_indices(total: int, max_points: int) -> list[int]:
@@ -224,10 +228,14 @@ class SQLiteScores:
         if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
             raise InvalidRequest(f"max_points must be a whole number >= 1, not {max_points!r}.")
         where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
-        where += ["score IS NOT NULL", '"createdAt" IS NOT NULL']
-        clause = " WHERE " + " AND ".join(where)
+        where.append('"createdAt" IS NOT NULL')
+        in_range = " WHERE " + " AND ".join(where)
+        clause = in_range + f" AND {_FINITE}"
         with self._pool.read() as conn:
-            total = conn.execute(f"SELECT COUNT(*) FROM {SCORES}{clause}", params).fetchone()[0]
+            total, not_finite = conn.execute(
+                f"SELECT COALESCE(SUM({_FINITE}), 0), COALESCE(SUM(NOT {_FINITE}), 0) FROM {SCORES}{in_range}",
+                params,
+            ).fetchone()
             if total <= max_points:
                 found = conn.execute(
                     f'SELECT "createdAt", score FROM {SCORES}{clause} ORDER BY "createdAt", id', params
@@ -241,7 +249,7 @@ class SQLiteScores:
                     [*params, picks],
                 ).fetchall()
         points = [ScorePoint(parse_datetime(r[0]), float(r[1])) for r in found]
-        return ScoreSeries(points=points, total=total, sampled=len(points) < total)
+        return ScoreSeries(points=points, total=total, sampled=len(points) < total, not_finite=not_finite)
 
     def score_buckets(
         self,
@@ -259,13 +267,13 @@ class SQLiteScores:
         comes back, however many scores the range holds."""
         size, start = check_buckets(bucket_seconds, origin)
         where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
-        where.append("score IS NOT NULL")
+        where.append(_FINITE)
         # d: whole seconds since origin (NULL for an unparseable createdAt, which then drops out).
         # SQLite's / and % truncate toward zero, so floor by subtracting the non-negative remainder.
         # size and start are ints (check_buckets), safe to write into the statement.
         sql = (
             f"SELECT (d - ((d % {size}) + {size}) % {size}) / {size} AS k, "
-            "COUNT(*), AVG(score), MIN(score), MAX(score) "
+            f"COUNT(*), AVG(score), AVG(score * {_SHRINK!r}), MIN(score), MAX(score) "
             f"FROM (SELECT CAST(strftime('%s', \"createdAt\") AS INTEGER) - {start} AS d, score "
             f"FROM {SCORES} WHERE {' AND '.join(where)}) "
             "WHERE d IS NOT NULL GROUP BY k ORDER BY k"
@@ -277,11 +285,13 @@ class SQLiteScores:
                 ScoreBucket(
                     start=datetime.fromtimestamp(start + int(k) * size, tz=UTC),
                     count=int(n),
-                    mean=float(mean),
+                    # Scores near the largest double overflow the sum to infinity; the shrunk sum
+                    # cannot, and scaling by a power of two is exact.
+                    mean=float(mean) if math.isfinite(mean) else float(shrunk) / _SHRINK,
                     min=float(low),
                     max=float(high),
                 )
-                for k, n, mean, low, high in found
+                for k, n, mean, shrunk, low, high in found
             ],
             bucket_seconds=size,
         )
