@@ -13,15 +13,49 @@ from typing import Any
 from ..codec import now, parse_datetime, to_iso
 from ..errors import InvalidRequest
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
-from ..semantics import check_buckets
+from ..semantics import check_buckets, encode_cursor
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .connection import dumps, index_columns
 from .keyset import Keyset
 from .schema import JSON_COLUMNS, SCORES, columns_of
 
+
+class _ScoreKeyset(Keyset):
+    """A keyset whose cursor can hold any stored ``score``: a BLOB or an infinite REAL has no
+    JSON form, so each travels tagged and comes back as the same SQLite value."""
+
+    def encode(self, row: sqlite3.Row) -> str:
+        return encode_cursor({"f": self.feed, "k": [_cursor_value(row[c]) for c in self.columns]})
+
+    def decode(self, cursor: str | None) -> list[Any] | None:
+        key = super().decode(cursor)
+        return None if key is None else [_stored_value(v) for v in key]
+
+
+def _cursor_value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"blob": value.hex()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"real": repr(value)}
+    return value
+
+
+def _stored_value(value: Any) -> Any:
+    try:
+        if isinstance(value, dict) and isinstance(value.get("blob"), str):
+            return bytes.fromhex(value["blob"])
+        if isinstance(value, dict) and value.get("real") in ("inf", "-inf"):
+            return float(value["real"])
+    except ValueError:
+        pass
+    if isinstance(value, dict | list):
+        raise InvalidRequest("That page link is not valid (bad cursor); start from the first page.")
+    return value
+
+
 _NEWEST = Keyset("scores", ("createdAt", "id"), leading_nullable=True)
-_LOWEST = Keyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
+_LOWEST = _ScoreKeyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
 _SYSTEM = frozenset({"id", "createdAt", "updatedAt"})
 #: A score the charts and statistics can use: rows written around Mastra can hold text, a BLOB,
 #: infinity (a REAL beyond the largest double) or NULL. NaN cannot be stored (SQLite makes it NULL).

@@ -5,8 +5,10 @@ the store's encoders), every page that shows them must answer and say what it co
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -197,3 +199,30 @@ def test_a_score_id_with_a_slash_gets_a_working_link(vera_client, odd_store):
     text = load_every_page(vera_client, SCORER, "run/7/score")
     assert f'href="/scores/{SCORER}/run%252F7%252Fscore/"' in text["table"]
     assert 'data-score-id="run/7/score"' in text["panel"]
+
+
+def test_the_lowest_first_table_pages_past_blobs_and_infinities(vera_client, odd_store):
+    for i in range(30):
+        write_raw(odd_store[1], agent_row(id=f"odd-{i:02}", score=b"\x00\xff" if i % 2 else float("inf")))
+    first = vera_client.get(
+        f"/scores/{SCORER}/?range=all&order=lowest", headers={**HTMX, "HX-Target": "score-table"}
+    )
+    assert first.status_code == 200
+    next_url = html.unescape(re.findall(r'href="([^"]*cursor=[^"]*)"', first.content.decode())[-1])
+    second = vera_client.get(next_url, headers={**HTMX, "HX-Target": "score-table"})
+    assert second.status_code == 200
+    shown = re.findall(r'data-score-id="([^"]+)"', first.content.decode() + second.content.decode())
+    assert len(shown) == len(set(shown)) == 31
+    assert "not a number: &#x27;\\x00\ufffd&#x27;" in second.content.decode()
+
+
+def test_an_export_of_many_odd_rows_streams_to_the_end(vera_client, odd_store):
+    for i in range(520):
+        write_raw(
+            odd_store[1], agent_row(id=f"odd-{i:03}", score=[b"\xff", "abc", float("inf"), 0.25][i % 4])
+        )
+    for order in ("newest", "lowest"):
+        response = vera_client.get(f"/scores/{SCORER}/export.json?range=all&order={order}")
+        records = json.loads(b"".join(response.streaming_content))
+        assert len(records) == 521
+        assert sorted({str(r["score"]) for r in records}) == ["0.25", "0.8", "abc", "inf", "\ufffd"]
