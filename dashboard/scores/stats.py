@@ -220,10 +220,14 @@ def fill_buckets(
     if last < first or (last - first).total_seconds() / size >= MAX_SLOTS:
         return [given[key] for key in sorted(given)]
     slots = dict(given)
+    step = timedelta(seconds=size)
     moment = first
-    while moment <= last:
+    while True:
         slots.setdefault(moment, Bucket(moment))
-        moment += timedelta(seconds=size)
+        # Compared before stepping: a score dated 9999-12-31 has no bucket after it to step to.
+        if last - moment < step:
+            break
+        moment += step
     return [slots[key] for key in sorted(slots)]
 
 

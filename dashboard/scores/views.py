@@ -117,14 +117,14 @@ def score_problem(score: Score) -> str | None:
         return None
     if score.score_text is None:
         return "not a number: nothing stored"
+    shown = score.score_text
+    if len(shown) > PLACEHOLDER_CHARS:
+        shown = shown[:PLACEHOLDER_CHARS] + "…"
     try:
         float(score.score_text)
     except ValueError:
-        shown = score.score_text
-        if len(shown) > PLACEHOLDER_CHARS:
-            shown = shown[:PLACEHOLDER_CHARS] + "…"
         return f"not a number: {shown!r}"
-    return f"not a finite number: {score.score_text}"
+    return f"not a finite number: {shown}"
 
 
 @dataclass

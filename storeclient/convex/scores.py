@@ -136,7 +136,8 @@ class ConvexScores:
             except ModuleUnavailable:
                 pass
         rows, _ = self._h.query(SCORES)
-        return sorted({str(r.get("scorerId")) for r in rows if r.get("scorerId")})
+        # An empty scorerId is an id too: its scores are listed under a label, not hidden.
+        return sorted({r["scorerId"] for r in rows if isinstance(r.get("scorerId"), str)})
 
     def _filtered(
         self,

@@ -19,7 +19,9 @@ from urllib.parse import quote
 import pytest
 
 from dashboard.core.store import use_store
+from dashboard.scores.views import export_row, score_problem
 from storeclient.codec import to_iso
+from storeclient.records import score_from_record
 from storeclient.sqlite import SQLiteStore
 
 from ..conftest import DEMO_NOW
@@ -226,3 +228,29 @@ def test_an_export_of_many_odd_rows_streams_to_the_end(vera_client, odd_store):
         records = json.loads(b"".join(response.streaming_content))
         assert len(records) == 521
         assert sorted({str(r["score"]) for r in records}) == ["0.25", "0.8", "abc", "inf", "\ufffd"]
+
+
+def test_a_scorer_whose_only_score_is_from_year_9999_has_a_chart(vera_client, odd_store):
+    write_raw(odd_store[1], agent_row(scorerId="far-future", createdAt="9999-12-31T23:59:59.999Z"))
+    text = load_every_page(vera_client, "far-future", ODD_ID)
+    assert '<span class="stat-value">1</span><span class="stat-label">Count</span>' in text["scorer"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "placeholder", "export"),
+    [
+        (float("inf"), "not a finite number: inf", "inf"),
+        (float("nan"), "not a finite number: nan", "nan"),
+        ("abc", "not a number: 'abc'", "abc"),
+        (True, "not a number: 'true'", "true"),
+        ({"value": 1}, """not a number: '{"value":1}'""", '{"value":1}'),
+        (10**400, "not a finite number: 1" + "0" * 59 + "…", "1" + "0" * 400),
+        (None, "not a number: nothing stored", None),
+    ],
+)
+def test_any_stored_score_decodes_to_a_placeholder(stored, placeholder, export):
+    # What a Convex reply or a legacy row can hold (Convex's own client sends no Infinity or NaN).
+    score = score_from_record(agent_row(score=stored))
+    assert score_problem(score) == placeholder
+    # The export carries the whole text.
+    assert export_row(score)["score"] == export
