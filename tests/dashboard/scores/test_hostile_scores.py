@@ -254,3 +254,12 @@ def test_any_stored_score_decodes_to_a_placeholder(stored, placeholder, export):
     assert score_problem(score) == placeholder
     # The export carries the whole text.
     assert export_row(score)["score"] == export
+
+
+def test_a_scorer_with_no_finite_score_still_lists_its_rows(vera_client, odd_store):
+    write_raw(odd_store[1], agent_row(scorerId="text-only", score="abc"))
+    text = load_every_page(vera_client, "text-only", ODD_ID)
+    assert "not a number: &#x27;abc&#x27;" in text["scorer"]
+    assert '<span class="stat-value">0</span><span class="stat-label">Count</span>' in text["scorer"]
+    assert "1 score left out of the statistics and charts" in text["scorer"]
+    assert "1 score left out: not a finite number." in text["overview"]
