@@ -7,6 +7,7 @@ Dates are timezone-aware ``datetime`` objects (UTC).
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -246,9 +247,18 @@ class Score:
     #: Every other stored field, camelCase as stored (``reason``, ``input``, ``entityId``, ...),
     #: ``None``-valued ones left out.
     fields: Mapping[str, Any] = field(default_factory=dict)
+    #: The stored ``score`` as text when it is not a finite number (``"inf"``, ``"nan"``, ``"abc"``,
+    #: a BLOB's bytes as UTF-8): ``score`` is then NaN or infinite. ``None`` when it is a finite
+    #: number, or when nothing was stored (``score`` is then NaN).
+    score_text: str | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)
+
+    @property
+    def has_finite_score(self) -> bool:
+        """False for a stored value that is not a number, infinite, NaN or missing."""
+        return math.isfinite(self.score)
 
     @property
     def reason(self) -> str | None:
@@ -363,6 +373,9 @@ class ScoreSeries:
     total: int
     sampled: bool = False
     total_at_least: bool = False
+    #: Scores in the range left out of ``points`` and ``total`` because their value is not a finite
+    #: number (text, infinite, NaN, missing).
+    not_finite: int = 0
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ and these functions do the rest - lenient JSON, dates, legacy shapes.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -132,11 +133,7 @@ def score_from_record(doc: Mapping[str, Any]) -> Score:
         if key in SCORE_JSON_FIELDS:
             value, _ = parse_json_lenient(value) if isinstance(value, str | bytes) else (value, None)
         fields[key] = value
-    raw_score = doc.get("score")
-    try:
-        score = float(raw_score) if raw_score is not None else float("nan")
-    except (TypeError, ValueError):
-        score = float("nan")
+    score, score_text = decode_score(doc.get("score"))
     return Score(
         id=str(doc["id"]),
         scorer_id=str(doc.get("scorerId") or ""),
@@ -146,7 +143,29 @@ def score_from_record(doc: Mapping[str, Any]) -> Score:
         created_at=parse_datetime(doc.get("createdAt")),
         updated_at=parse_datetime(doc.get("updatedAt")),
         fields=fields,
+        score_text=score_text,
     )
+
+
+def decode_score(value: Any) -> tuple[float, str | None]:
+    """A stored ``score`` as a float and, when it is not a finite number, its text: agents write
+    rows directly, so the column can hold text, a BLOB, infinity, NaN or nothing at all."""
+    if value is None:
+        return math.nan, None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond a float's range
+            return math.inf if value > 0 else -math.inf, str(value)
+        return number, None if math.isfinite(number) else repr(number)
+    text = value if isinstance(value, str) else dumps_compact(value)
+    try:
+        number = float(text)
+    except ValueError:
+        return math.nan, text
+    return number, None if math.isfinite(number) else text
 
 
 def new_score_record(payload: Mapping[str, Any], *, created_at: Any = None) -> dict[str, Any]:

@@ -17,6 +17,14 @@ from .forms import PERIODS, ScoreQuery
 OVERVIEW_MAX_POINTS = 2_000
 
 
+#: What the pages call a scorer whose rows have an empty ``scorerId``.
+NO_SCORER_ID = "(no scorer id)"
+
+
+def scorer_label(scorer_id: str) -> str:
+    return scorer_id or NO_SCORER_ID
+
+
 def scorer_info(score: Score | None) -> dict[str, str]:
     """Name and description from the score's ``scorer`` object, when it has them."""
     scorer = score.get("scorer") if score else None
@@ -61,7 +69,7 @@ def scorer_card(scorer_id: str, moment: datetime, period_key: str) -> ScorerCard
     return ScorerCard(
         scorer_id=scorer_id,
         url=reverse("scores:scorer", args=[scorer_id]) + ScoreQuery(range=period_key).querystring(),
-        name=info.get("name", scorer_id),
+        name=info.get("name", scorer_label(scorer_id)),
         description=info.get("description", ""),
         latest=latest[0].created_at if latest else None,
         count=count,

@@ -5,6 +5,7 @@ The same numbers feed the "Data table" under each chart."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,7 +41,8 @@ def bucket_label(bucket: Bucket, size: int) -> str:
 
 
 def rounded(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)
+    # JSON has no Infinity or NaN: the chart would not parse its data at all.
+    return None if value is None or not math.isfinite(value) else round(value, digits)
 
 
 def timeseries_data(buckets: Sequence[Bucket], size: int) -> dict[str, Any]:
@@ -81,22 +83,18 @@ class Sparkline:
 
 def sparkline(buckets: Sequence[Bucket], *, label: str = "") -> Sparkline:
     """Bucket means on a fixed [0, 1] scale (or the observed range when a mean falls outside it)."""
-    means = [b.mean for b in buckets if b.mean is not None]
-    low, high = 0.0, 1.0
-    if means and (min(means) < 0 or max(means) > 1):
-        low, high = min(means), max(means)
-        if low == high:
-            low, high = low - 0.5, high + 0.5
+    means = stats.finite(b.mean for b in buckets if b.mean is not None)
+    low, high = stats.scale_range(means)
     inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
     step = inner_w / (len(buckets) - 1) if len(buckets) > 1 else 0
     runs: list[list[tuple[float, float]]] = [[]]
     for i, bucket in enumerate(buckets):
-        if bucket.mean is None:
+        if bucket.mean is None or not math.isfinite(bucket.mean):
             if runs[-1]:
                 runs.append([])
             continue
         x = SPARK_PAD + (i * step if len(buckets) > 1 else inner_w / 2)
-        y = SPARK_PAD + inner_h * (1 - (bucket.mean - low) / (high - low))
+        y = SPARK_PAD + inner_h * (1 - stats.position(bucket.mean, low, high))
         runs[-1].append((round(x, 1), round(y, 1)))
     lines = tuple(" ".join(f"{x},{y}" for x, y in run) for run in runs if len(run) > 1)
     dots = tuple(run[0] for run in runs if len(run) == 1)
@@ -151,6 +149,9 @@ def build_scorer_page(scorer_id: str, query: ScoreQuery, moment: datetime) -> Sc
     series = store.scores.score_series(scorer_id, **filters, max_points=SERIES_MAX_POINTS)
     span = chart_span(query, series, moment)
     if span is None or not series.points:
+        if series.not_finite:
+            # Only scores that are not numbers: no figures, but the page still lists them.
+            return ScorerPage(series, stats.Summary(count=0), HOUR, [], stats.histogram([]), capped=False)
         return None
     size = stats.bucket_size_for(span[1] - span[0])
     origin = stats.bucket_origin(size)

@@ -15,6 +15,7 @@ Conventions, so a number on the page can be checked by hand:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -74,11 +75,40 @@ def percentile(values: Sequence[float], q: float, *, presorted: bool = False) ->
     h = (len(ordered) - 1) * q / 100
     low = math.floor(h)
     high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (h - low) * (ordered[high] - ordered[low])
+    gap = ordered[high] - ordered[low]
+    if not math.isfinite(gap):
+        # Two scores either side of zero near the largest double: their gap overflows.
+        return ordered[low] * (1 - (h - low)) + ordered[high] * (h - low)
+    return ordered[low] + (h - low) * gap
 
 
 def mean(values: Sequence[float]) -> float | None:
-    return math.fsum(values) / len(values) if values else None
+    """The mean of finite values, ``None`` for none; the plain sum of scores near the largest
+    double overflows, dividing first cannot."""
+    if not values:
+        return None
+    try:
+        return math.fsum(values) / len(values)
+    except OverflowError:
+        return math.fsum(v / len(values) for v in values)
+
+
+def pstdev(values: Sequence[float], average: float) -> float:
+    """Population standard deviation, scaled by the largest magnitude so squares cannot overflow."""
+    scale = max(abs(v) for v in values)
+    if not scale:
+        return 0.0
+    try:
+        return math.sqrt(math.fsum((v - average) ** 2 for v in values) / len(values))
+    except OverflowError:
+        spread = math.fsum((v / scale - average / scale) ** 2 for v in values) / len(values)
+        return min(math.sqrt(spread) * scale, math.inf)
+
+
+def finite(values: Iterable[float]) -> list[float]:
+    """The values statistics can use: a stored score can be infinite or NaN (it is shown, with a
+    placeholder, but counted nowhere)."""
+    return [v for v in values if math.isfinite(v)]
 
 
 @dataclass(frozen=True)
@@ -95,10 +125,11 @@ class Summary:
 
 def summarize(values: Iterable[float]) -> Summary:
     """Count, mean, median, p10, p90, min, max and population standard deviation."""
-    ordered = sorted(values)
+    ordered = sorted(finite(values))
     if not ordered:
         return Summary(count=0)
-    average = math.fsum(ordered) / len(ordered)
+    average = mean(ordered)
+    assert average is not None
     return Summary(
         count=len(ordered),
         mean=average,
@@ -107,23 +138,30 @@ def summarize(values: Iterable[float]) -> Summary:
         p90=percentile(ordered, 90, presorted=True),
         min=ordered[0],
         max=ordered[-1],
-        stddev=math.sqrt(math.fsum((v - average) ** 2 for v in ordered) / len(ordered)),
+        stddev=pstdev(ordered, average),
     )
 
 
 def combine(buckets: Iterable[Aggregate]) -> Summary:
     """Count, mean, min and max of everything in ``buckets`` (exact, from the per-bucket figures);
     the order statistics need the scores themselves and stay ``None``."""
-    count, total, low, high = 0, [], math.inf, -math.inf
+    count, low, high = 0, math.inf, -math.inf
+    used: list[Aggregate] = []
     for bucket in buckets:
         if not bucket.count or bucket.mean is None or bucket.min is None or bucket.max is None:
             continue
+        if not math.isfinite(bucket.mean):
+            continue
+        used.append(bucket)
         count += bucket.count
-        total.append(bucket.mean * bucket.count)
         low, high = min(low, bucket.min), max(high, bucket.max)
     if not count:
         return Summary(count=0)
-    return Summary(count=count, mean=math.fsum(total) / count, min=low, max=high)
+    try:
+        average = math.fsum(b.mean * b.count for b in used if b.mean is not None) / count
+    except OverflowError:
+        average = math.fsum(b.mean * (b.count / count) for b in used if b.mean is not None)
+    return Summary(count=count, mean=average, min=low, max=high)
 
 
 # --- time buckets -------------------------------------------------------------------------------------
@@ -162,9 +200,11 @@ def bucket_points(points: Iterable[Point], size: int, origin: datetime | None = 
     """Count, mean, min and max per bucket, oldest first; only buckets holding points."""
     grouped: dict[datetime, list[float]] = {}
     for point in points:
+        if not math.isfinite(point.score):
+            continue
         grouped.setdefault(bucket_start(point.created_at, size, origin), []).append(point.score)
     return [
-        Bucket(start, len(values), math.fsum(values) / len(values), min(values), max(values))
+        Bucket(start, len(values), mean(values), min(values), max(values))
         for start, values in sorted(grouped.items())
     ]
 
@@ -180,10 +220,14 @@ def fill_buckets(
     if last < first or (last - first).total_seconds() / size >= MAX_SLOTS:
         return [given[key] for key in sorted(given)]
     slots = dict(given)
+    step = timedelta(seconds=size)
     moment = first
-    while moment <= last:
+    while True:
         slots.setdefault(moment, Bucket(moment))
-        moment += timedelta(seconds=size)
+        # Compared before stepping: a score dated 9999-12-31 has no bucket after it to step to.
+        if last - moment < step:
+            break
+        moment += step
     return [slots[key] for key in sorted(slots)]
 
 
@@ -213,6 +257,8 @@ def split_periods(
     current: list[float] = []
     previous: list[float] = []
     for point in points:
+        if not math.isfinite(point.score):
+            continue
         if now - period < point.created_at <= now:
             current.append(point.score)
         elif now - 2 * period < point.created_at <= now - period:
@@ -228,6 +274,23 @@ def mean_change(points: Iterable[Point], now: datetime, period: timedelta) -> Ch
 # --- histogram --------------------------------------------------------------------------------------
 
 
+def scale_range(values: Sequence[float]) -> tuple[float, float]:
+    """[0, 1], or [min, max] when a value falls outside it; a range of one value is widened by 0.5
+    each way (as numpy does), or by a sliver of it where 0.5 is lost in rounding (1e308 ± 0.5)."""
+    if not values or (min(values) >= 0 and max(values) <= 1):
+        return 0.0, 1.0
+    low, high = float(min(values)), float(max(values))
+    if low == high:
+        pad = max(0.5, abs(low) * 2.0**-20)
+        low, high = max(low - pad, -sys.float_info.max), min(high + pad, sys.float_info.max)
+    return low, high
+
+
+def position(value: float, low: float, high: float) -> float:
+    """Where ``value`` sits between ``low`` (0) and ``high`` (1), without overflowing the gap."""
+    return (value / 2 - low / 2) / (high / 2 - low / 2)
+
+
 @dataclass(frozen=True)
 class Bin:
     low: float
@@ -240,15 +303,15 @@ def histogram(values: Sequence[float], bins: int = 10) -> list[Bin]:
     one value is widened by 0.5 each way, as numpy does)."""
     if bins < 1:
         raise ValueError("bins must be >= 1")
-    low, high = 0.0, 1.0
-    if values and (min(values) < 0 or max(values) > 1):
-        low, high = float(min(values)), float(max(values))
-        if low == high:
-            low, high = low - 0.5, high + 0.5
-    edges = [low + (high - low) * i / bins for i in range(bins)] + [high]
+    values = finite(values)
+    low, high = scale_range(values)
+    if math.isfinite(high - low):
+        edges = [low + (high - low) * i / bins for i in range(bins)] + [high]
+    else:  # scores either side of zero near the largest double: step without the overflowing gap
+        edges = [low + (high / bins - low / bins) * i for i in range(bins)] + [high]
     counts = [0] * bins
     for value in values:
-        index = min(max(int((value - low) / (high - low) * bins), 0), bins - 1)
+        index = min(max(int(position(value, low, high) * bins), 0), bins - 1)
         # The division can land one bin off at an edge (0.3 / 0.1 < 3): settle it on the edges.
         if value < edges[index] and index > 0:
             index -= 1

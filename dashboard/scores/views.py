@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from storeclient.codec import to_iso
 from storeclient.models import Score
 
 from . import cards
-from .cards import scorer_card, scorer_info
+from .cards import scorer_card, scorer_info, scorer_label
 from .charts import build_scorer_page
 from .forms import (
     DEFAULT_PERIOD,
@@ -108,9 +107,30 @@ def entity_label(score: Score) -> str:
     return str(name or score.entity_id or "")
 
 
+#: Characters of a non-number's text shown in its placeholder (the export carries all of it).
+PLACEHOLDER_CHARS = 60
+
+
+def score_problem(score: Score) -> str | None:
+    """The placeholder for a score whose value is not a finite number; ``None`` for a number."""
+    if score.has_finite_score:
+        return None
+    if score.score_text is None:
+        return "not a number: nothing stored"
+    shown = score.score_text
+    if len(shown) > PLACEHOLDER_CHARS:
+        shown = shown[:PLACEHOLDER_CHARS] + "…"
+    try:
+        float(score.score_text)
+    except ValueError:
+        return f"not a number: {shown!r}"
+    return f"not a finite number: {shown}"
+
+
 @dataclass
 class ScoreRow:
     score: Score
+    problem: str | None
     reason: SafeString
     entity: str
     detail_url: str
@@ -122,6 +142,7 @@ def score_rows(scores: Sequence[Score], scorer_id: str) -> list[ScoreRow]:
     return [
         ScoreRow(
             score=s,
+            problem=score_problem(s),
             reason=render_untrusted_markdown(s.reason),
             entity=entity_label(s),
             detail_url=reverse("scores:score", args=[scorer_id, s.id]),
@@ -181,6 +202,7 @@ def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) ->
     base = reverse("scores:scorer", args=[scorer_id])
     return {
         "scorer_id": scorer_id,
+        "scorer_label": scorer_label(scorer_id),
         "form": form,
         "query": query,
         "base_url": base,
@@ -237,7 +259,7 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
     info = scorer_info(sample_score)
     context |= {
         "page": page,
-        "scorer_name": info.get("name", scorer_id),
+        "scorer_name": info.get("name", scorer_label(scorer_id)),
         "scorer_description": info.get("description", ""),
         "unknown_scorer": status == 404,
         "all_time_url": context["base_url"] + ScoreQuery(range="all").querystring(),
@@ -292,7 +314,7 @@ def score_detail(request: HttpRequest, scorer_id: str, score_id: str) -> HttpRes
         return not_found(
             request,
             "Score not found",
-            f"The scorer “{scorer_id}” has no score with the id “{score_id}”. It may have been deleted.",
+            f"The scorer “{scorer_label(scorer_id)}” has no score with the id “{score_id}”. It may have been deleted.",
             reverse("scores:scorer", args=[scorer_id]),
             "This scorer's scores",
         )
@@ -300,8 +322,9 @@ def score_detail(request: HttpRequest, scorer_id: str, score_id: str) -> HttpRes
     info = scorer_info(score)
     context = {
         "scorer_id": scorer_id,
-        "scorer_name": info.get("name", scorer_id),
+        "scorer_name": info.get("name", scorer_label(scorer_id)),
         "score": score,
+        "score_problem": score_problem(score),
         "reason": render_untrusted_markdown(score.reason),
         "thread_url": thread_url(score),
         "run_url": run_url(score),
@@ -325,7 +348,9 @@ def export_row(score: Score) -> dict[str, Any]:
     record = score.to_record()
     row: dict[str, Any] = {column: record.get(column) for column in EXPORT_COLUMNS}
     row["createdAt"] = to_iso(score.created_at)
-    row["score"] = score.score if math.isfinite(score.score) else None
+    # A value that is not a finite number goes out as the text it was stored as (JSON has no
+    # Infinity or NaN, and a reader should see what the agent wrote).
+    row["score"] = score.score if score.has_finite_score else score.score_text
     return row
 
 

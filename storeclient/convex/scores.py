@@ -13,7 +13,7 @@ from typing import Any
 
 from ..codec import parse_datetime, sortable_iso, to_iso, without_none
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
-from ..records import new_score_record, score_from_record
+from ..records import decode_score, new_score_record, score_from_record
 from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at, paginate
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
@@ -136,7 +136,8 @@ class ConvexScores:
             except ModuleUnavailable:
                 pass
         rows, _ = self._h.query(SCORES)
-        return sorted({str(r.get("scorerId")) for r in rows if r.get("scorerId")})
+        # An empty scorerId is an id too: its scores are listed under a label, not hidden.
+        return sorted({r["scorerId"] for r in rows if isinstance(r.get("scorerId"), str)})
 
     def _filtered(
         self,
@@ -189,7 +190,11 @@ class ConvexScores:
                     pass
                 else:
                     rows.sort(
-                        key=lambda r: (float(r.get("score", 0)), str(r.get("createdAt")), str(r.get("id")))
+                        key=lambda r: (
+                            score_rank(decode_score(r.get("score"))[0]),
+                            str(r.get("createdAt")),
+                            str(r.get("id")),
+                        )
                     )
                     page, next_cursor = page_at(rows, start.offset, limit)
                     note = (
@@ -222,7 +227,7 @@ class ConvexScores:
             start = route
         scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
         if lowest_first:
-            scores.sort(key=lambda s: (s.score, s.created_at, s.id))
+            scores.sort(key=lambda s: (score_rank(s.score), s.created_at, s.id))
         else:
             scores.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return handler_feed(scores, start, limit, capped=capped, note=CAPPED_NOTE if capped else None)
@@ -236,8 +241,9 @@ class ConvexScores:
         from_date: datetime | None,
         to_date: datetime | None,
         read_cap: int,
-    ) -> tuple[list[ScorePoint], bool]:
-        """Every ``(createdAt, score)`` in range, oldest first, and whether the read was cut: the
+    ) -> tuple[list[ScorePoint], bool, int]:
+        """Every ``(createdAt, score)`` in range with a finite score, oldest first, whether the read
+        was cut, and how many in range had a score that is not a finite number (left out): the
         module's projected series (newest ``read_cap``), or the handler's one bounded read."""
         if self._m.available():
             try:
@@ -249,16 +255,14 @@ class ConvexScores:
             except ModuleUnavailable:
                 pass
             else:
-                points = [
-                    ScorePoint(parse_datetime(created), float(score))
-                    for created, score in pairs
-                    if isinstance(score, int | float)
-                ]
+                decoded = [(parse_datetime(created), decode_score(score)[0]) for created, score in pairs]
+                points = [ScorePoint(created, score) for created, score in decoded if math.isfinite(score)]
                 points.sort(key=lambda p: p.created_at)
-                return points, not complete
+                return points, not complete, len(decoded) - len(points)
         scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
         scores.sort(key=lambda s: (s.created_at, s.id))
-        return [ScorePoint(s.created_at, s.score) for s in scores], capped
+        points = [ScorePoint(s.created_at, s.score) for s in scores if s.has_finite_score]
+        return points, capped, len(scores) - len(points)
 
     def score_series(
         self,
@@ -271,12 +275,16 @@ class ConvexScores:
         to_date: datetime | None = None,
         max_points: int = 5_000,
     ) -> ScoreSeries:
-        points, capped = self._points(
+        points, capped, not_finite = self._points(
             scorer_id, source, entity_type, entity_id, from_date, to_date, max(SERIES_READ_CAP, max_points)
         )
         sampled = even_sample(points, max_points)
         return ScoreSeries(
-            points=sampled, total=len(points), sampled=len(sampled) < len(points), total_at_least=capped
+            points=sampled,
+            total=len(points),
+            sampled=len(sampled) < len(points),
+            total_at_least=capped,
+            not_finite=not_finite,
         )
 
     def score_buckets(
@@ -294,7 +302,7 @@ class ConvexScores:
         """Neither the handler nor the module aggregates, so this is the same bounded read as
         ``score_series`` (``capped`` when it may have been cut), aggregated here."""
         size, start = check_buckets(bucket_seconds, origin)
-        points, capped = self._points(
+        points, capped, _ = self._points(
             scorer_id, source, entity_type, entity_id, from_date, to_date, SERIES_READ_CAP
         )
         return ScoreBuckets(
@@ -302,18 +310,34 @@ class ConvexScores:
         )
 
 
+def score_rank(score: float) -> tuple[int, float]:
+    """Lowest first with NaN (a score that is not a number) last: NaN compares false with
+    everything, which would leave a sort in no order at all."""
+    return (1, 0.0) if math.isnan(score) else (0, score)
+
+
+def finite_mean(values: list[float]) -> float:
+    """The mean of finite values; scores near the largest double overflow the plain sum."""
+    try:
+        return math.fsum(values) / len(values)
+    except OverflowError:
+        return math.fsum(v / len(values) for v in values)
+
+
 def aggregate_buckets(scores: Iterable[Score | ScorePoint], size: int, origin: int) -> list[ScoreBucket]:
     """Per-bucket count/mean/min/max with the SQLite store's arithmetic: whole seconds since
     ``origin``, floored to ``size``."""
     found: dict[int, list[float]] = {}
     for s in scores:
+        if not math.isfinite(s.score):
+            continue
         key = (math.floor(s.created_at.timestamp()) - origin) // size
         found.setdefault(key, []).append(s.score)
     return [
         ScoreBucket(
             start=datetime.fromtimestamp(origin + key * size, tz=UTC),
             count=len(values),
-            mean=math.fsum(values) / len(values),
+            mean=finite_mean(values),
             min=min(values),
             max=max(values),
         )

@@ -13,16 +13,54 @@ from typing import Any
 from ..codec import now, parse_datetime, to_iso
 from ..errors import InvalidRequest
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
-from ..semantics import check_buckets
+from ..semantics import check_buckets, encode_cursor
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .connection import dumps, index_columns
 from .keyset import Keyset
 from .schema import JSON_COLUMNS, SCORES, columns_of
 
+
+class _ScoreKeyset(Keyset):
+    """A keyset whose cursor can hold any stored ``score``: a BLOB or an infinite REAL has no
+    JSON form, so each travels tagged and comes back as the same SQLite value."""
+
+    def encode(self, row: sqlite3.Row) -> str:
+        return encode_cursor({"f": self.feed, "k": [_cursor_value(row[c]) for c in self.columns]})
+
+    def decode(self, cursor: str | None) -> list[Any] | None:
+        key = super().decode(cursor)
+        return None if key is None else [_stored_value(v) for v in key]
+
+
+def _cursor_value(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {"blob": value.hex()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"real": repr(value)}
+    return value
+
+
+def _stored_value(value: Any) -> Any:
+    try:
+        if isinstance(value, dict) and isinstance(value.get("blob"), str):
+            return bytes.fromhex(value["blob"])
+        if isinstance(value, dict) and value.get("real") in ("inf", "-inf"):
+            return float(value["real"])
+    except ValueError:
+        pass
+    if isinstance(value, dict | list):
+        raise InvalidRequest("That page link is not valid (bad cursor); start from the first page.")
+    return value
+
+
 _NEWEST = Keyset("scores", ("createdAt", "id"), leading_nullable=True)
-_LOWEST = Keyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
+_LOWEST = _ScoreKeyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
 _SYSTEM = frozenset({"id", "createdAt", "updatedAt"})
+#: A score the charts and statistics can use: rows written around Mastra can hold text, a BLOB,
+#: infinity (a REAL beyond the largest double) or NULL. NaN cannot be stored (SQLite makes it NULL).
+_SHRINK = 2.0**-64
+_FINITE = "(typeof(score) IN ('integer', 'real') AND score BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308)"
 
 
 def even_indices(total: int, max_points: int) -> list[int]:
@@ -224,10 +262,14 @@ class SQLiteScores:
         if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
             raise InvalidRequest(f"max_points must be a whole number >= 1, not {max_points!r}.")
         where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
-        where += ["score IS NOT NULL", '"createdAt" IS NOT NULL']
-        clause = " WHERE " + " AND ".join(where)
+        where.append('"createdAt" IS NOT NULL')
+        in_range = " WHERE " + " AND ".join(where)
+        clause = in_range + f" AND {_FINITE}"
         with self._pool.read() as conn:
-            total = conn.execute(f"SELECT COUNT(*) FROM {SCORES}{clause}", params).fetchone()[0]
+            total, not_finite = conn.execute(
+                f"SELECT COALESCE(SUM({_FINITE}), 0), COALESCE(SUM(NOT {_FINITE}), 0) FROM {SCORES}{in_range}",
+                params,
+            ).fetchone()
             if total <= max_points:
                 found = conn.execute(
                     f'SELECT "createdAt", score FROM {SCORES}{clause} ORDER BY "createdAt", id', params
@@ -241,7 +283,7 @@ class SQLiteScores:
                     [*params, picks],
                 ).fetchall()
         points = [ScorePoint(parse_datetime(r[0]), float(r[1])) for r in found]
-        return ScoreSeries(points=points, total=total, sampled=len(points) < total)
+        return ScoreSeries(points=points, total=total, sampled=len(points) < total, not_finite=not_finite)
 
     def score_buckets(
         self,
@@ -259,13 +301,13 @@ class SQLiteScores:
         comes back, however many scores the range holds."""
         size, start = check_buckets(bucket_seconds, origin)
         where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
-        where.append("score IS NOT NULL")
+        where.append(_FINITE)
         # d: whole seconds since origin (NULL for an unparseable createdAt, which then drops out).
         # SQLite's / and % truncate toward zero, so floor by subtracting the non-negative remainder.
         # size and start are ints (check_buckets), safe to write into the statement.
         sql = (
             f"SELECT (d - ((d % {size}) + {size}) % {size}) / {size} AS k, "
-            "COUNT(*), AVG(score), MIN(score), MAX(score) "
+            f"COUNT(*), AVG(score), AVG(score * {_SHRINK!r}), MIN(score), MAX(score) "
             f"FROM (SELECT CAST(strftime('%s', \"createdAt\") AS INTEGER) - {start} AS d, score "
             f"FROM {SCORES} WHERE {' AND '.join(where)}) "
             "WHERE d IS NOT NULL GROUP BY k ORDER BY k"
@@ -277,11 +319,13 @@ class SQLiteScores:
                 ScoreBucket(
                     start=datetime.fromtimestamp(start + int(k) * size, tz=UTC),
                     count=int(n),
-                    mean=float(mean),
+                    # Scores near the largest double overflow the sum to infinity; the shrunk sum
+                    # cannot, and scaling by a power of two is exact.
+                    mean=float(mean) if math.isfinite(mean) else float(shrunk) / _SHRINK,
                     min=float(low),
                     max=float(high),
                 )
-                for k, n, mean, low, high in found
+                for k, n, mean, shrunk, low, high in found
             ],
             bucket_seconds=size,
         )
