@@ -82,7 +82,7 @@ def test_an_admin_sees_the_sqlite_files_path_on_the_overview(ada_client, demo_st
 
 
 @pytest.mark.parametrize("persona", ["vera_client", "eddie_client"])
-def test_others_are_told_only_the_kind_of_store(request, persona, demo_store):
+def test_others_are_told_only_the_kind_of_store(request, persona, demo_store, db):
     content = request.getfixturevalue(persona).get("/").content.decode()
     assert 'Data: <span class="mono">embedded SQLite</span>' in content
     assert "<dt>Backend</dt><dd>embedded SQLite</dd>" in content

@@ -13,26 +13,17 @@ from dashboard.demo.scores import SCORERS
 
 HOSTILE_VALUES = [
     "",
-    "x",
     "-1",
-    "0",
     "99999999999999999999999",
-    "1e308",
-    "NaN",
     "9999-12-31",
     "0001-01-01",
-    "2026-02-30",
-    "2026-01-01T25:61:00Z",
-    "%00",
     "\x00",
-    "eyJ",  # the start of a base64 JSON cursor
     "eyJ0IjoiXHVkODAwIn0",  # a base64 cursor whose JSON holds a lone surrogate
     "\ud83d",
     "a" * 5_000,
-    "<script>alert(1)</script>",
-    "'\"; DROP TABLE mastra_threads; --",
-    "../../etc/passwd",
 ]
+#: For htmx requests (the partial paths): the values that reach the most code.
+HTMX_VALUES = ["-1", "9999-12-31", "eyJ0IjoiXHVkODAwIn0", "\ud83d"]
 PARAMS = ["cursor", "back", "page", "q", "resource", "status", "workflow", "from", "until", "period",
           "range", "source", "entity", "order", "step", "raw", "per_page", "score", "user", "action"]  # fmt: skip
 
@@ -77,7 +68,7 @@ def test_no_hostile_query_string_gives_a_server_error(ada_client, demo_set, htmx
     failures = []
     for url in _urls(demo_set):
         for param in PARAMS:
-            for value in HOSTILE_VALUES:
+            for value in HTMX_VALUES if htmx else HOSTILE_VALUES:
                 # Encoded as a browser would send it (a lone surrogate becomes invalid UTF-8).
                 query = f"{param}={quote(value, safe='', errors='surrogatepass')}"
                 response = ada_client.get(f"{url}?{query}", headers=headers)
