@@ -96,6 +96,20 @@ def as_text(value: Any) -> str:
 # --- errors ---------------------------------------------------------------------------------------
 
 
+class HasStatus:
+    """The CSS class and the words for a record's ``status`` (step, node, item, bar, run)."""
+
+    status: Any
+
+    @property
+    def status_class(self) -> str:
+        return status_slug(self.status)
+
+    @property
+    def status_label(self) -> str:
+        return status_text(self.status)
+
+
 @dataclass(frozen=True)
 class ErrorInfo:
     """A ``SerializedError`` (``{name, message, stack?, cause?, …}``) or the plain string older
@@ -226,22 +240,14 @@ class Condition:
 
 
 @dataclass(frozen=True)
-class ForeachItem:
+class ForeachItem(HasStatus):
     index: int
     status: str
     error: ErrorInfo | None = None
 
-    @property
-    def status_class(self) -> str:
-        return status_slug(self.status)
-
-    @property
-    def status_label(self) -> str:
-        return status_text(self.status)
-
 
 @dataclass
-class Node:
+class Node(HasStatus):
     """One drawn element of the step graph.
 
     ``kind`` is the ``SerializedStepFlowEntry`` type (``step``, ``parallel``, ``conditional``,
@@ -277,14 +283,6 @@ class Node:
     depth: int = 0
 
     @property
-    def status_class(self) -> str:
-        return status_slug(self.status)
-
-    @property
-    def status_label(self) -> str:
-        return status_text(self.status)
-
-    @property
     def path_text(self) -> str:
         return ".".join(str(p) for p in self.path)
 
@@ -315,7 +313,7 @@ class Node:
 
 
 @dataclass(frozen=True)
-class TimelineRow:
+class TimelineRow(HasStatus):
     key: str
     label: str
     status: str
@@ -329,10 +327,6 @@ class TimelineRow:
     pause_width: float | None = None
     #: True when the step has no end yet and the bar runs to the end of the axis.
     open_ended: bool = False
-
-    @property
-    def status_class(self) -> str:
-        return status_slug(self.status)
 
     @property
     def duration_ms(self) -> int | None:
@@ -416,7 +410,7 @@ class RunGraph:
 
 
 @dataclass(frozen=True)
-class RunSummary:
+class RunSummary(HasStatus):
     status: str | None
     started_at: datetime
     ended_at: datetime | None
@@ -428,10 +422,6 @@ class RunSummary:
     result: Any = None
     error: ErrorInfo | None = None
     tripwire: Any = None
-
-    @property
-    def status_class(self) -> str:
-        return status_slug(self.status)
 
     @property
     def live(self) -> bool:
