@@ -21,10 +21,12 @@ from .errors import (
 )
 from .models import (
     Count,
+    ChangePage,
     Feed,
     MemoryVersion,
     Message,
     MessageList,
+    MessageWindow,
     Resource,
     RunList,
     Score,
@@ -53,6 +55,7 @@ __all__ = [
     "ConflictError",
     "ConvexStore",
     "Count",
+    "ChangePage",
     "Feed",
     "InvalidRequest",
     "LimitError",
@@ -60,6 +63,7 @@ __all__ = [
     "MemoryVersion",
     "Message",
     "MessageList",
+    "MessageWindow",
     "NotDeployedError",
     "NotFoundError",
     "Resource",

@@ -19,11 +19,13 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from .models import (
+    ChangePage,
     Count,
     Feed,
     MemoryVersion,
     Message,
     MessageList,
+    MessageWindow,
     PerPage,
     Resource,
     RunList,
@@ -149,8 +151,44 @@ class MemoryDomain(Protocol):
         """A thread's messages, newest first (the view reverses a page for display)."""
         ...
 
+    def message_window(
+        self, thread_id: str, message_id: str, *, before: int = 20, after: int = 20
+    ) -> MessageWindow:
+        """The message ``message_id`` of ``thread_id`` with up to ``before`` older and ``after``
+        newer messages, for links to one message ("open the thread at this message")."""
+        ...
+
     def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
         """Resources, most recently updated first."""
+        ...
+
+    # --- change feeds for the dashboard's own index (DESIGN 5b) ------------------------------
+    def message_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Message]:
+        """Every message of every thread in the order it was first written, oldest first, after
+        ``cursor`` (``None``: from the very first). O(limit) records per call, however large the
+        store; a call when nothing was written reads O(1) records. A message re-saved in place
+        (edited) keeps its position: edits and deletions are found through ``thread_changes``
+        (every message save bumps its thread's ``updatedAt``) and ``existing_thread_ids``.
+        ``limit`` is 1..1000 (``InvalidRequest`` otherwise); a cursor from another feed or store
+        raises ``InvalidRequest``."""
+        ...
+
+    def thread_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Thread]:
+        """Threads in ``updatedAt`` order, oldest first, after ``cursor``: a thread comes again
+        each time its ``updatedAt`` moves (a message saved, a rename, a metadata or working-memory
+        change). Resuming re-reads a short overlap before the cursor's time, so a writer whose
+        clock is a little behind is not missed; callers make their work idempotent on
+        ``(thread.id, thread.updated_at)``. O(limit) per call, O(1) when idle."""
+        ...
+
+    def resource_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Resource]:
+        """Resources in ``updatedAt`` order, oldest first, after ``cursor`` (working-memory
+        edits); same overlap and cost rules as ``thread_changes``."""
+        ...
+
+    def existing_thread_ids(self, thread_ids: Sequence[str]) -> set[str]:
+        """Which of these thread ids still exist (at most 1,000 ids per call; O(ids) reads), so
+        the indexer can drop deleted threads."""
         ...
 
     def save_resource_working_memory(

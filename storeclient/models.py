@@ -344,6 +344,37 @@ class Feed[T]:
 
 
 @dataclass(frozen=True)
+class ChangePage[T]:
+    """One page of a write-order change feed (oldest first), for the dashboard's indexer.
+
+    ``cursor`` is where to resume and is never ``None``: after the last item it marks the end of
+    what exists now, so polling again with it later returns only what was written since.
+    ``has_more`` says more items are ready right away (poll again without waiting).
+    """
+
+    items: Sequence[T]
+    cursor: str
+    has_more: bool = False
+
+
+@dataclass(frozen=True)
+class MessageWindow:
+    """A thread's messages around one message, newest first (as ``message_feed`` pages are).
+
+    ``found`` is False when the thread has no such message (``items`` is then empty).
+    ``older_cursor`` continues ``message_feed`` with the messages older than the oldest item;
+    ``newer`` says whether messages newer than the newest item exist (the view then offers
+    "newest messages"). Built from the message's own position, never from an offset, so a link
+    to a message stays right however many messages arrive later.
+    """
+
+    items: Sequence[Message]
+    found: bool
+    older_cursor: str | None = None
+    newer: bool = False
+
+
+@dataclass(frozen=True)
 class Count:
     """A count that may have stopped early: ``at_least`` means "value or more"."""
 
