@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from . import ratelimit
+from .sign_in_audit import record_failed_sign_in
 
 RATE_LIMITED = "rate_limited"
 
@@ -26,6 +27,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
             if isinstance(taken, ratelimit.Refused):
                 self.refused = taken
                 ratelimit.log_refusal(self.request, username, taken)
+                record_failed_sign_in(self.request, username, f"refused: too many attempts ({taken.scope})")
                 raise forms.ValidationError(_refusal_message(taken), code=RATE_LIMITED)
         return super().clean()
 

@@ -9,7 +9,6 @@ of 500 until the end.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -27,6 +26,8 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
+from dashboard.audit.models import Action, TargetType, record_event
+from dashboard.core.csv_export import csv_lines
 from dashboard.core.htmx import HtmxHttpRequest, partial_target, read_query, template_for, vary_on_htmx
 from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import Pager
@@ -340,9 +341,6 @@ def score_detail(request: HttpRequest, scorer_id: str, score_id: str) -> HttpRes
 
 # --- export ------------------------------------------------------------------------------------------
 
-#: Spreadsheet apps run a cell starting with these as a formula; stored text is untrusted.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def export_row(score: Score) -> dict[str, Any]:
     record = score.to_record()
@@ -352,23 +350,6 @@ def export_row(score: Score) -> dict[str, Any]:
     # Infinity or NaN, and a reader should see what the agent wrote).
     row["score"] = score.score if score.has_finite_score else score.score_text
     return row
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if not isinstance(value, str | int | float):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def _export_rows(scorer_id: str, query: ScoreQuery, moment: datetime) -> Iterator[dict[str, Any]]:
@@ -399,15 +380,16 @@ def export(request: HttpRequest, scorer_id: str, fmt: str) -> StreamingHttpRespo
     """Every score under the page's filters, in the table's order, as CSV or JSON (streamed)."""
     query = ScoreQuery.from_form(read_query(request, ScoreFilterForm))
     rows = _export_rows(scorer_id, query, timezone.now())
+    record_event(
+        request.user,
+        Action.EXPORT_SCORES,
+        TargetType.SCORER,
+        scorer_id,
+        detail=f"{fmt.upper()} · {request.GET.urlencode() or 'no filters'}",
+    )
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def lines() -> Iterator[str]:
-            yield writer.writerow(EXPORT_COLUMNS)
-            for row in rows:
-                yield writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        lines = csv_lines(EXPORT_COLUMNS, ([row[c] for c in EXPORT_COLUMNS] for row in rows))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     else:
 
         def chunks() -> Iterator[str]:
