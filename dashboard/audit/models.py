@@ -41,6 +41,7 @@ class Action(models.TextChoices):
     USER_ROLE = "user.role", "role change"
     USER_DEACTIVATE = "user.deactivate", "deactivation of a user"
     USER_ACTIVATE = "user.activate", "reactivation of a user"
+    USER_DELETE = "user.delete", "deletion of a user"
     USER_PASSWORD_RESET = "user.password_reset", "password reset link"
     USER_PASSWORD_SET = "user.password_set", "password set"
     SIGN_IN = "session.sign_in", "sign-in"
