@@ -23,6 +23,7 @@ from tests.dashboard.memory_records import (
 )
 
 from .conftest import PASSWORD
+from .layout_checks import past_the_edge
 
 EDDIES_NOTE = "- **Note**: call back on Monday\n"
 ERINS_NOTE = "- **Note**: prefers a refund over a replacement\n"
@@ -130,6 +131,9 @@ def test_overwriting_a_teammates_edit_needs_the_explicit_choice_and_shows_what_i
     erin.fill("#memory-draft", erins)
     erin.click("#save-button")
     expect(erin.locator("#conflict-overlap")).to_contain_text("Your edits overlap theirs")
+    # At phone width the choices stack inside the page; nothing in it is wider than the screen.
+    erin.set_viewport_size({"width": 390, "height": 844})
+    assert past_the_edge(erin) == []
     expect(erin.locator("#save-merge-button")).to_have_count(0)
     # What overwriting would remove is on screen without opening anything.
     expect(erin.locator("#conflict-resolution tr.diff-removed")).to_be_visible()

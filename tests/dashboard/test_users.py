@@ -161,3 +161,12 @@ def test_a_deactivated_user_is_signed_out_and_cannot_sign_in_until_reactivated(a
         Action.USER_DEACTIVATE,
         Action.USER_ACTIVATE,
     ]
+
+
+def test_the_page_after_adding_a_user_posts_its_changes_to_that_users_page(ada_client):
+    # It is rendered at /users/add/: a form without its own action would post there instead.
+    response = ada_client.post(ADD, {"username": "nora", "role": "viewer"})
+    nora = User.objects.get(username="nora")
+    for form_id in ("role-form", "password-link-form", "active-form"):
+        form = response.text.split(f'id="{form_id}"')[0].rsplit("<form", 1)[1]
+        assert f'action="/accounts/users/{nora.pk}/"' in form, form_id
