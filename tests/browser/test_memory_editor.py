@@ -191,7 +191,11 @@ def test_the_audit_log_filters_in_place_and_keeps_the_filter_in_the_url(
     page.click("#save-button")
     expect(page.locator(".flash")).to_contain_text("Saved.")
     page.goto(f"{live_server.url}/audit/")
+    # The admin's sign-in and the save.
+    expect(page.locator("#audit-results tbody tr")).to_have_count(2)
+    page.select_option("select[name=kind]", "working_memory")
     expect(page.locator("#audit-results tbody tr")).to_have_count(1)
+    assert "kind=working_memory" in page.url
     page.select_option("select[name=outcome]", "conflict")
     expect(page.locator("#audit-results")).to_contain_text("No events match these filters.")
     assert "outcome=conflict" in page.url

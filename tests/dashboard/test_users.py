@@ -170,3 +170,33 @@ def test_the_page_after_adding_a_user_posts_its_changes_to_that_users_page(ada_c
     for form_id in ("role-form", "password-link-form", "active-form"):
         form = response.text.split(f'id="{form_id}"')[0].rsplit("<form", 1)[1]
         assert f'action="/accounts/users/{nora.pk}/"' in form, form_id
+
+
+def test_changes_made_in_the_django_admin_are_audited_too(ada_client, eddie):
+    from .security.test_roles import _change_form
+
+    added = ada_client.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "maria",
+            "role": "editor",
+            "usable_password": "true",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+        },
+    )
+    assert added.status_code == 302
+    url = f"/admin/auth/user/{eddie.pk}/change/"
+    assert ada_client.post(url, _change_form(ada_client, eddie) | {"role": "admin"}).status_code == 302
+    assert ada_client.post(url, _change_form(ada_client, eddie) | {"role": "admin", "is_active": ""}).status_code == 302
+    maria = User.objects.get(username="maria")
+    assert ada_client.post(f"/admin/auth/user/{maria.pk}/delete/", {"post": "yes"}).status_code == 302
+    recorded = list(
+        AuditEvent.objects.filter(action__startswith="user.").order_by("pk").values_list("action", "target_id", "detail")
+    )
+    assert recorded == [
+        (Action.USER_CREATE, "maria", "role editor (in the Django admin)"),
+        (Action.USER_ROLE, "eddie", "editor → admin"),
+        (Action.USER_DEACTIVATE, "eddie", ""),
+        (Action.USER_DELETE, "maria", ""),
+    ]
