@@ -188,11 +188,16 @@ def test_changes_made_in_the_django_admin_are_audited_too(ada_client, eddie):
     assert added.status_code == 302
     url = f"/admin/auth/user/{eddie.pk}/change/"
     assert ada_client.post(url, _change_form(ada_client, eddie) | {"role": "admin"}).status_code == 302
-    assert ada_client.post(url, _change_form(ada_client, eddie) | {"role": "admin", "is_active": ""}).status_code == 302
+    assert (
+        ada_client.post(url, _change_form(ada_client, eddie) | {"role": "admin", "is_active": ""}).status_code
+        == 302
+    )
     maria = User.objects.get(username="maria")
     assert ada_client.post(f"/admin/auth/user/{maria.pk}/delete/", {"post": "yes"}).status_code == 302
     recorded = list(
-        AuditEvent.objects.filter(action__startswith="user.").order_by("pk").values_list("action", "target_id", "detail")
+        AuditEvent.objects.filter(action__startswith="user.")
+        .order_by("pk")
+        .values_list("action", "target_id", "detail")
     )
     assert recorded == [
         (Action.USER_CREATE, "maria", "role editor (in the Django admin)"),
