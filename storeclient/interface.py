@@ -141,10 +141,17 @@ class MemoryDomain(Protocol):
         title_contains: str | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        resource_prefix: str | None = None,
+        id_prefix: str | None = None,
     ) -> Feed[Thread]:
         """Threads, most recently updated first. When a title search can only look at part of the
         data, ``note`` says so. (On Convex with the dashboard module, one resource's threads come
-        newest *created* first: Mastra's ``by_resource`` index has no time field to sort by.)"""
+        newest *created* first: Mastra's ``by_resource`` index has no time field to sort by.)
+
+        ``resource_prefix`` / ``id_prefix``: only threads whose resource id / own id starts with
+        it, ASCII case ignored, read through index ranges (``storeclient.prefix``). The list is
+        then grouped by that id (last id first), newest first within one id. ``resource_id``
+        still filters on the exact id."""
         ...
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
@@ -158,8 +165,11 @@ class MemoryDomain(Protocol):
         newer messages, for links to one message ("open the thread at this message")."""
         ...
 
-    def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
-        """Resources, most recently updated first."""
+    def resource_feed(
+        self, *, cursor: str | None = None, limit: int = 25, id_prefix: str | None = None
+    ) -> Feed[Resource]:
+        """Resources, most recently updated first; with ``id_prefix``, those whose id starts with
+        it (ASCII case ignored), by id, last first."""
         ...
 
     # --- change feeds for the dashboard's own index (DESIGN 5b) ------------------------------
@@ -254,7 +264,13 @@ class WorkflowsDomain(Protocol):
         to_date: datetime | None = None,
         cursor: str | None = None,
         limit: int = 25,
-    ) -> Feed[WorkflowRun]: ...
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
+    ) -> Feed[WorkflowRun]:
+        """Runs, newest first. ``workflow_prefix`` / ``resource_prefix``: only runs whose workflow
+        name / resource id starts with it (ASCII case ignored), grouped by that value (the
+        workflow's when both are given), newest first within one value."""
+        ...
 
     def workflow_names(self) -> list[str]:
         """Distinct workflow names present, sorted."""
@@ -318,8 +334,11 @@ class ScoresDomain(Protocol):
         lowest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
+        entity_prefix: str | None = None,
     ) -> Feed[Score]:
-        """Newest first (or lowest score first)."""
+        """Newest first (or lowest score first). ``entity_prefix``: only scores whose entity id
+        starts with it (ASCII case ignored), grouped by entity, newest first within one; it cannot
+        be combined with ``lowest_first`` (``InvalidRequest``)."""
         ...
 
     def score_series(

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..codec import parse_datetime, sortable_iso, to_iso, without_none
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
+from ..prefix import Prefix, check_prefix_order
 from ..records import decode_score, new_score_record, score_from_record
 from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at, paginate
 from .handler import SCORES, StorageHandler
@@ -174,10 +175,16 @@ class ConvexScores:
         lowest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
+        entity_prefix: str | None = None,
     ) -> Feed[Score]:
         """With the module, newest first comes from an index page by page; lowest first (no index
-        orders by score) sorts the newest ``LOWEST_READ_CAP`` scores and says so when there are more."""
+        orders by score) sorts the newest ``LOWEST_READ_CAP`` scores and says so when there are more.
+        An entity prefix reads the case variants' ranges of ``by_entity``."""
+        prefix = Prefix.of(entity_prefix, what="entity id prefix")
+        check_prefix_order(prefix, lowest_first)
         filters = _module_filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        if prefix is not None:
+            filters["entityPrefix"] = prefix.text
         if lowest_first:
             # No index orders by score, so both paths rank a list in memory and page it by offset.
             start = HandlerStart(offset_of(decode_cursor(cursor)))
@@ -226,7 +233,10 @@ class ConvexScores:
                 return route
             start = route
         scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
-        if lowest_first:
+        if prefix is not None:
+            scores = [s for s in scores if prefix.matches(s.entity_id)]
+            scores.sort(key=lambda s: (s.entity_id or "", s.created_at, s.id), reverse=True)
+        elif lowest_first:
             scores.sort(key=lambda s: (score_rank(s.score), s.created_at, s.id))
         else:
             scores.sort(key=lambda s: (s.created_at, s.id), reverse=True)

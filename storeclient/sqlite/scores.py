@@ -13,11 +13,12 @@ from typing import Any
 from ..codec import now, parse_datetime, to_iso
 from ..errors import InvalidRequest
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
+from ..prefix import Prefix, check_prefix_order
 from ..semantics import check_buckets, encode_cursor
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .connection import dumps, index_columns
-from .keyset import Keyset
+from .keyset import Keyset, prefix_page
 from .schema import JSON_COLUMNS, SCORES, columns_of
 
 
@@ -55,6 +56,8 @@ def _stored_value(value: Any) -> Any:
 
 
 _NEWEST = Keyset("scores", ("createdAt", "id"), leading_nullable=True)
+#: An entity prefix reads the ranges of the ``(entityId, entityType, createdAt, id)`` index.
+_BY_ENTITY_PREFIX = Keyset("scores.entity-prefix", ("entityId", "createdAt", "id"))
 _LOWEST = _ScoreKeyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
 _SYSTEM = frozenset({"id", "createdAt", "updatedAt"})
 #: A score the charts and statistics can use: rows written around Mastra can hold text, a BLOB,
@@ -229,10 +232,32 @@ class SQLiteScores:
         lowest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
+        entity_prefix: str | None = None,
     ) -> Feed[Score]:
-        """Newest first by ``(createdAt, id)``, or lowest first by ``(score, id)``."""
+        """Newest first by ``(createdAt, id)``, or lowest first by ``(score, id)``. With an entity
+        prefix: grouped by entity, newest first within (``storeclient.prefix``); scores without
+        ``createdAt`` (never written by Mastra) are left out there."""
+        prefix = Prefix.of(entity_prefix, what="entity id prefix")
+        check_prefix_order(prefix, lowest_first)
         where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
         keyset = _LOWEST if lowest_first else _NEWEST
+        if prefix is not None:
+            # Read the entity index's ranges, not every score of the scorer: the unary plus keeps
+            # SQLite from picking the scorer index for the equality (without statistics it would).
+            where[0] = '+"scorerId" = ?'
+            with self._pool.connection() as conn:
+                found, next_cursor = prefix_page(
+                    conn,
+                    _BY_ENTITY_PREFIX,
+                    select=self._select,
+                    table=SCORES,
+                    where=[*where, '"createdAt" IS NOT NULL'],
+                    params=params,
+                    prefix=prefix,
+                    cursor=cursor,
+                    limit=limit,
+                )
+            return Feed(items=[rows.score(r) for r in found], next_cursor=next_cursor)
         with self._pool.connection() as conn:
             found, next_cursor = keyset.page(
                 conn,

@@ -17,13 +17,19 @@ from typing import Any
 from ..codec import loads, now, to_iso
 from ..errors import InvalidRequest
 from ..models import Count, Feed, PerPage, RunList, WorkflowRun
+from ..prefix import Prefix
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso
 from .connection import decode_json_cell, dumps, json_extract_sql
-from .keyset import Keyset
+from .keyset import LIKE_ESCAPED, Keyset, prefix_page
 from .schema import RUNS
 
 _RUN_FEED = Keyset("runs", ("createdAt", "run_id", "workflow_name"), leading_nullable=True)
+# Prefix filters read index ranges of the prefixed column (``storeclient.prefix``).
+_RUNS_BY_WORKFLOW_PREFIX = Keyset("runs.workflow-prefix", ("workflow_name", "createdAt", "run_id"))
+_RUNS_BY_RESOURCE_PREFIX = Keyset(
+    "runs.resource-prefix", ("resourceId", "createdAt", "run_id", "workflow_name")
+)
 _STATUS = json_extract_sql("snapshot", "$.status")
 
 
@@ -198,10 +204,17 @@ class SQLiteWorkflows:
         to_date: datetime | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> Feed[WorkflowRun]:
         """Runs newest first by ``(createdAt, run_id, workflow_name)``; runs without ``createdAt``
         (never written by Mastra) come last. Rows without a run id or workflow name (allowed by the
-        DDL, never written by Mastra, and not addressable by a page link) are left out."""
+        DDL, never written by Mastra, and not addressable by a page link) are left out.
+
+        With a workflow (else resource) prefix: that column's index ranges, grouped by it and
+        newest first within (``storeclient.prefix``); runs without ``createdAt`` are left out there."""
+        workflow_match = Prefix.of(workflow_prefix, what="workflow name prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
         where, params = self._filters(
             workflow_name=workflow_name,
             resource_id=resource_id,
@@ -210,10 +223,33 @@ class SQLiteWorkflows:
             to_date=to_date,
         )
         where += ["run_id IS NOT NULL", "workflow_name IS NOT NULL"]
+        if workflow_match is not None and resource_match is not None:
+            where.append(f'"resourceId" {LIKE_ESCAPED}')
+            params.append(resource_match.like_pattern())
+        ranged = workflow_match or resource_match
         with self._pool.connection() as conn:
-            found, next_cursor = _RUN_FEED.page(
-                conn, select=self._select, table=RUNS, where=where, params=params, cursor=cursor, limit=limit
-            )
+            if ranged is None:
+                found, next_cursor = _RUN_FEED.page(
+                    conn,
+                    select=self._select,
+                    table=RUNS,
+                    where=where,
+                    params=params,
+                    cursor=cursor,
+                    limit=limit,
+                )
+            else:
+                found, next_cursor = prefix_page(
+                    conn,
+                    _RUNS_BY_WORKFLOW_PREFIX if workflow_match is not None else _RUNS_BY_RESOURCE_PREFIX,
+                    select=self._select,
+                    table=RUNS,
+                    where=[*where, '"createdAt" IS NOT NULL'],
+                    params=params,
+                    prefix=ranged,
+                    cursor=cursor,
+                    limit=limit,
+                )
         return Feed(items=[rows.run(r) for r in found], next_cursor=next_cursor)
 
     def workflow_names(self) -> list[str]:
