@@ -20,7 +20,7 @@ from itertools import product
 from .errors import InvalidRequest
 
 MAX_VARIED_LETTERS = 6
-MAX_PREFIX_CHARS = 200
+MAX_PREFIX_CHARS = 500
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _SURROGATES = range(0xD800, 0xE000)

@@ -135,4 +135,4 @@ def test_runs_filter_by_workflow_and_resource_prefixes(store: Store) -> None:
 
 def test_a_prefix_no_id_can_start_with_is_refused(store: Store) -> None:
     with pytest.raises(InvalidRequest):
-        store.memory.thread_feed(resource_prefix="x" * 201)
+        store.memory.thread_feed(resource_prefix="x" * 501)
