@@ -284,8 +284,11 @@ class WorkflowsDomain(Protocol):
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         cap: int = 10_000,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> dict[str, Count]:
-        """Runs per snapshot status under the filter (status ``None`` counted as ``"unknown"``)."""
+        """Runs per snapshot status under the filter (status ``None`` counted as ``"unknown"``);
+        the prefixes mean what they mean for ``run_feed``."""
         ...
 
 

@@ -521,6 +521,30 @@ function runScan(ctx: any, args: RunFilter): { query: any; keep?: Predicate } {
   return { query: table.withIndex('by_created', (q: any) => createdRange(q, args.fromDate, args.toDate)).order('desc') };
 }
 
+type RunPrefixFilter = RunFilter & { workflowPrefix?: string; resourcePrefix?: string };
+
+/** Runs whose workflow name (else resource id) starts with a prefix: `prefixPage` over
+ * `by_workflow` (else `by_resource`), the other filters checked in the window. */
+function runPrefixPage(
+  ctx: any,
+  filter: RunPrefixFilter,
+  args: { cursor: string | null; numItems: number; skip?: number; window?: number },
+  extra?: Predicate | false,
+) {
+  const keep = allOf(
+    fieldIs('workflow_name', filter.workflowName),
+    fieldIs('resourceId', filter.resourceId),
+    createdIn(filter.fromDate, filter.toDate),
+    extra,
+    filter.workflowPrefix !== undefined &&
+      filter.resourcePrefix !== undefined &&
+      startsWithIgnoringCase('resourceId', filter.resourcePrefix),
+  );
+  return filter.workflowPrefix !== undefined
+    ? prefixPage(ctx, SNAPSHOTS, 'by_workflow', 'workflow_name', filter.workflowPrefix, args, keep)
+    : prefixPage(ctx, SNAPSHOTS, 'by_resource', 'resourceId', filter.resourcePrefix as string, args, keep);
+}
+
 /**
  * Workflow runs, newest first, optionally of one workflow and/or resource, in a date range, with
  * a status. The status is inside the snapshot JSON, which no index covers: every run in the window
@@ -538,18 +562,8 @@ export const runs = internalQueryGeneric({
   handler: async (ctx, args) => {
     const status = args.status;
     if (args.workflowPrefix !== undefined || args.resourcePrefix !== undefined) {
-      const keep = allOf(
-        fieldIs('workflow_name', args.workflowName),
-        fieldIs('resourceId', args.resourceId),
-        createdIn(args.fromDate, args.toDate),
-        status !== undefined && ((doc: Doc) => runStatus(doc) === status),
-        args.workflowPrefix !== undefined && args.resourcePrefix !== undefined && startsWithIgnoringCase('resourceId', args.resourcePrefix),
-      );
-      const page =
-        args.workflowPrefix !== undefined
-          ? await prefixPage(ctx, SNAPSHOTS, 'by_workflow', 'workflow_name', args.workflowPrefix, args, keep)
-          : await prefixPage(ctx, SNAPSHOTS, 'by_resource', 'resourceId', args.resourcePrefix as string, args, keep);
-      return cleanPage(page);
+      const byStatus = status !== undefined && ((doc: Doc) => runStatus(doc) === status);
+      return cleanPage(await runPrefixPage(ctx, args, args, byStatus));
     }
     const { query, keep } = runScan(ctx, args);
     return cleanPage(await windowPage(query, args, allOf(keep, status !== undefined && ((doc) => runStatus(doc) === status))));
@@ -561,10 +575,26 @@ export const runs = internalQueryGeneric({
  * under the filter; the caller adds windows up to its cap. Same snapshot-parsing cost as `runs`.
  */
 export const runStatusCounts = internalQueryGeneric({
-  args: { cursor: v.union(v.string(), v.null()), window: v.optional(v.number()), ...runFilterArgs },
+  args: {
+    cursor: v.union(v.string(), v.null()),
+    window: v.optional(v.number()),
+    ...runFilterArgs,
+    workflowPrefix: v.optional(v.string()),
+    resourcePrefix: v.optional(v.string()),
+  },
   handler: async (ctx, args) => {
-    const { query, keep } = runScan(ctx, args);
     const window = clamp(args.window, 1, MAX_WINDOW, 200);
+    if (args.workflowPrefix !== undefined || args.resourcePrefix !== undefined) {
+      // A window of `window` runs of the prefix's ranges; every match in it is counted.
+      const result = await runPrefixPage(ctx, args, { cursor: args.cursor, numItems: window, window });
+      const counts: Record<string, number> = {};
+      for (const doc of result.page) {
+        const status = runStatus(doc) ?? 'unknown';
+        counts[status] = (counts[status] ?? 0) + 1;
+      }
+      return { counts, continueCursor: result.continueCursor, isDone: result.isDone, scanned: result.scanned };
+    }
+    const { query, keep } = runScan(ctx, args);
     const result = await query.paginate({ numItems: window, cursor: args.cursor, maximumBytesRead: WINDOW_BYTES });
     const counts: Record<string, number> = {};
     for (const doc of result.page) {

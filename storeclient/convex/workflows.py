@@ -233,18 +233,31 @@ class ConvexWorkflows:
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         cap: int = 10_000,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> dict[str, Count]:
         """With the module: windows of runs under the filter until all are counted or ``cap`` runs
-        were read (each count is then ``at_least``)."""
+        were read (each count is then ``at_least``); with a prefix, windows of its index ranges."""
+        workflow_match = Prefix.of(workflow_prefix, what="workflow name prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
         if self._m.available():
+            filters = _run_filters(workflow_name, resource_id, from_date, to_date)
+            if workflow_match is not None:
+                filters["workflowPrefix"] = workflow_match.text
+            if resource_match is not None:
+                filters["resourcePrefix"] = resource_match.text
             try:
-                return self._module_status_counts(
-                    _run_filters(workflow_name, resource_id, from_date, to_date), cap
-                )
+                return self._module_status_counts(filters, cap)
             except ModuleUnavailable:
                 pass
         runs, capped = self._runs(workflow_name, resource_id)
-        counter = Counter((r.status or "unknown") for r in runs if _in_range(r, from_date, to_date))
+        counter = Counter(
+            (r.status or "unknown")
+            for r in runs
+            if _in_range(r, from_date, to_date)
+            and (workflow_match is None or workflow_match.matches(r.workflow_name))
+            and (resource_match is None or resource_match.matches(r.resource_id))
+        )
         return {status: Count(n, at_least=capped or n >= cap) for status, n in sorted(counter.items())}
 
     def _module_status_counts(self, filters: dict[str, Any], cap: int) -> dict[str, Count]:

@@ -133,6 +133,22 @@ class Keyset:
         return rows, (self.encode(rows[-1]) if more and rows else None)
 
 
+def prefix_where(column: str, prefix: Prefix) -> tuple[str, list[Any]]:
+    """``column`` starts with ``prefix`` (ASCII case ignored), as index ranges OR-ed together (which
+    SQLite reads range by range) plus the exact check."""
+    ranges: list[str] = []
+    params: list[Any] = []
+    for low, high in prefix.ranges():
+        if high is None:
+            ranges.append(f'"{column}" >= ?')
+            params.append(low)
+        else:
+            ranges.append(f'("{column}" >= ? AND "{column}" < ?)')
+            params.extend([low, high])
+    params.append(prefix.like_pattern())
+    return f'({" OR ".join(ranges)}) AND "{column}" {LIKE_ESCAPED}', params
+
+
 def prefix_page(
     conn: sqlite3.Connection,
     keyset: Keyset,

@@ -38,7 +38,7 @@ from .base import (
 )
 from .changes import SQLiteChanges
 from .connection import dumps, json_extract_sql
-from .keyset import LIKE_ESCAPED, Keyset, prefix_page
+from .keyset import Keyset, prefix_page, prefix_where
 from .schema import MESSAGES, RESOURCES, THREADS
 
 _THREAD_FEED = Keyset("threads", ("updatedAt", "id"))
@@ -454,8 +454,9 @@ class SQLiteMemory:
             where.append("title LIKE ? ESCAPE '\\'")
             params.append(like_pattern(title_contains))
         if id_match is not None and resource_match is not None:
-            where.append(f'"resourceId" {LIKE_ESCAPED}')
-            params.append(resource_match.like_pattern())
+            sql, args = prefix_where("resourceId", resource_match)
+            where.append(sql)
+            params.extend(args)
         ranged = id_match or resource_match
         with self._pool.connection() as conn:
             if ranged is None:

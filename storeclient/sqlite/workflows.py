@@ -21,7 +21,7 @@ from ..prefix import Prefix
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso
 from .connection import decode_json_cell, dumps, json_extract_sql
-from .keyset import LIKE_ESCAPED, Keyset, prefix_page
+from .keyset import Keyset, prefix_page, prefix_where
 from .schema import RUNS
 
 _RUN_FEED = Keyset("runs", ("createdAt", "run_id", "workflow_name"), leading_nullable=True)
@@ -223,10 +223,10 @@ class SQLiteWorkflows:
             to_date=to_date,
         )
         where += ["run_id IS NOT NULL", "workflow_name IS NOT NULL"]
-        if workflow_match is not None and resource_match is not None:
-            where.append(f'"resourceId" {LIKE_ESCAPED}')
-            params.append(resource_match.like_pattern())
+        self._add_prefixes(where, params, workflow_match, resource_match, ranged_first=True)
         ranged = workflow_match or resource_match
+        if resource_match is not None and not self._ctx.columns.has(RUNS, "resourceId"):
+            return Feed(items=[])  # an older Mastra file without the column: no run has one
         with self._pool.connection() as conn:
             if ranged is None:
                 found, next_cursor = _RUN_FEED.page(
@@ -252,6 +252,30 @@ class SQLiteWorkflows:
                 )
         return Feed(items=[rows.run(r) for r in found], next_cursor=next_cursor)
 
+    def _add_prefixes(
+        self,
+        where: list[str],
+        params: list[Any],
+        workflow_match: Prefix | None,
+        resource_match: Prefix | None,
+        *,
+        ranged_first: bool,
+    ) -> None:
+        """The prefix conditions a query needs besides the ranges ``prefix_page`` reads itself
+        (``ranged_first``: the workflow prefix, else the resource prefix, is read as ranges)."""
+        has_resource = self._ctx.columns.has(RUNS, "resourceId")
+        conditions = [
+            ("workflow_name", workflow_match),
+            ("resourceId", resource_match if has_resource else None),
+        ]
+        if ranged_first:
+            conditions = conditions[1:] if workflow_match is not None else []
+        for column, match in conditions:
+            if match is not None:
+                sql, args = prefix_where(column, match)
+                where.append(sql)
+                params.extend(args)
+
     def workflow_names(self) -> list[str]:
         """Distinct names by skipping through the ``UNIQUE (workflow_name, run_id)`` index: one
         index seek per name, not a scan of every run."""
@@ -272,11 +296,17 @@ class SQLiteWorkflows:
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         cap: int = 10_000,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> dict[str, Count]:
         """Counts per status over the newest ``cap`` runs under the filter, in one SQL statement.
         When more runs match, every count is a lower bound (``at_least``)."""
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
             raise InvalidRequest(f"cap must be a whole number >= 1, not {cap!r}.")
+        workflow_match = Prefix.of(workflow_prefix, what="workflow name prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
+        if resource_match is not None and not self._ctx.columns.has(RUNS, "resourceId"):
+            return {}
         where, params = self._filters(
             workflow_name=workflow_name,
             resource_id=resource_id,
@@ -284,6 +314,7 @@ class SQLiteWorkflows:
             from_date=from_date,
             to_date=to_date,
         )
+        self._add_prefixes(where, params, workflow_match, resource_match, ranged_first=False)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._pool.read() as conn:
             counted = conn.execute(

@@ -132,6 +132,13 @@ def test_runs_filter_by_workflow_and_resource_prefixes(store: Store) -> None:
     assert keys(workflow_prefix="order", status="failed") == ["run-5", "run-1", "run-3"]
     assert keys(workflow_name="orderRefund") == ["run-5", "run-1"]
 
+    def counts(**filters: Any) -> dict[str, int]:
+        return {k: c.value for k, c in store.workflows.status_counts(**filters).items()}
+
+    assert counts(workflow_prefix="ORDER") == {"failed": 3, "success": 1}
+    assert counts(resource_prefix="user_d82") == {"failed": 2, "success": 1}
+    assert counts(workflow_prefix="order", resource_prefix="user_8f") == {"failed": 1, "success": 1}
+
 
 def test_a_prefix_no_id_can_start_with_is_refused(store: Store) -> None:
     with pytest.raises(InvalidRequest):
