@@ -340,8 +340,8 @@ class ScoresDomain(Protocol):
         entity_prefix: str | None = None,
     ) -> Feed[Score]:
         """Newest first (or lowest score first). ``entity_prefix``: only scores whose entity id
-        starts with it (ASCII case ignored), grouped by entity, newest first within one; it cannot
-        be combined with ``lowest_first`` (``InvalidRequest``)."""
+        starts with it (ASCII case ignored); newest first is then grouped by entity (the entity
+        index's ranges), newest first within one; lowest first stays lowest first."""
         ...
 
     def score_series(
@@ -353,6 +353,7 @@ class ScoresDomain(Protocol):
         entity_id: str | None = None,
         from_date: datetime | None = None,
         to_date: datetime | None = None,
+        entity_prefix: str | None = None,
         max_points: int = 5_000,
     ) -> ScoreSeries:
         """``(created_at, score)`` pairs in the range, oldest first, at most ``max_points``."""
@@ -367,6 +368,7 @@ class ScoresDomain(Protocol):
         entity_id: str | None = None,
         from_date: datetime | None = None,
         to_date: datetime | None = None,
+        entity_prefix: str | None = None,
         bucket_seconds: int = 86_400,
         origin: datetime | None = None,
     ) -> ScoreBuckets:

@@ -82,9 +82,3 @@ class Prefix:
         """For SQLite's ``LIKE ... ESCAPE '\\'``, which is case-insensitive for ASCII letters."""
         escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return f"{escaped}%"
-
-
-def check_prefix_order(prefix: Prefix | None, lowest_first: bool) -> None:
-    """A prefix-filtered list is in its index's order; "lowest score first" would need every match."""
-    if prefix is not None and lowest_first:
-        raise InvalidRequest("Sorting by lowest score is not available with an entity id prefix.")

@@ -616,9 +616,11 @@ const scoreFilterArgs = {
   source: v.optional(v.string()),
   fromDate: v.optional(v.string()),
   toDate: v.optional(v.string()),
+  entityPrefix: v.optional(v.string()),
 };
 
 type ScoreFilter = {
+  entityPrefix?: string;
   scorerId?: string;
   entityId?: string;
   entityType?: string;
@@ -636,7 +638,11 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
   const table = ctx.db.query(SCORES);
   const source = fieldIs('source', a.source);
   const scorer = fieldIs('scorerId', a.scorerId);
-  const entity = allOf(fieldIs('entityId', a.entityId), fieldIs('entityType', a.entityType));
+  const entity = allOf(
+    fieldIs('entityId', a.entityId),
+    fieldIs('entityType', a.entityType),
+    a.entityPrefix !== undefined && startsWithIgnoringCase('entityId', a.entityPrefix),
+  );
   const dates = createdIn(a.fromDate, a.toDate);
   if (a.runId !== undefined) {
     return {
@@ -656,7 +662,7 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
   if (a.entityId !== undefined && a.entityType !== undefined) {
     return {
       query: table.withIndex('by_entity', (q: any) => q.eq('entityId', a.entityId).eq('entityType', a.entityType)).order('desc'),
-      keep: source,
+      keep: allOf(source, entity),
     };
   }
   return { query: table.withIndex('by_created').order('desc'), keep: allOf(entity, source) };
@@ -664,7 +670,7 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
 
 /** Scores, newest first, by scorer / entity / run, with optional source and date range. */
 export const scores = internalQueryGeneric({
-  args: { ...pageArgs, ...scoreFilterArgs, entityPrefix: v.optional(v.string()) },
+  args: { ...pageArgs, ...scoreFilterArgs },
   handler: async (ctx, args) => {
     if (args.entityPrefix !== undefined) {
       const keep = allOf(

@@ -101,9 +101,23 @@ def test_letters_past_the_sixth_are_still_matched_without_regard_to_case(store: 
     assert entities("weatherag") == ["weatherAgent", "WeatherAgentV2"]
 
 
-def test_an_entity_prefix_cannot_be_sorted_by_lowest_score(store: Store) -> None:
-    with pytest.raises(InvalidRequest, match="lowest score"):
-        store.scores.score_feed("answer-relevancy-scorer", entity_prefix="weather", lowest_first=True)
+def test_an_entity_prefix_narrows_lowest_first_and_the_charts(store: Store) -> None:
+    for n, entity in enumerate(("weatherAgent", "WeatherAgentV2", "supportAgent", "weatherBot")):
+        store.scores.save_score(
+            score_payload(entity_id=entity, score=n / 10), created_at=BASE + timedelta(hours=n)
+        )
+    lowest = store.scores.score_feed("answer-relevancy-scorer", entity_prefix="WEATHER", lowest_first=True)
+    assert [(s.entity_id, s.score) for s in lowest.items] == [
+        ("weatherAgent", 0.0),
+        ("WeatherAgentV2", 0.1),
+        ("weatherBot", 0.3),
+    ]
+    series = store.scores.score_series("answer-relevancy-scorer", entity_prefix="weatherA")
+    assert [p.score for p in series.points] == [0.0, 0.1] and series.total == 2
+    buckets = store.scores.score_buckets(
+        "answer-relevancy-scorer", entity_prefix="weather", bucket_seconds=86_400
+    )
+    assert buckets.total == 3
 
 
 def test_runs_filter_by_workflow_and_resource_prefixes(store: Store) -> None:
