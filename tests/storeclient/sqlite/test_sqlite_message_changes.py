@@ -99,3 +99,16 @@ def _drain_threads(store: SQLiteStore, cursor: str | None) -> tuple[list[Thread]
         cursor = page.cursor
         if not page.has_more:
             return seen, cursor
+
+
+def test_a_last_message_deleted_and_saved_again_does_not_hide_the_ones_between(store: SQLiteStore) -> None:
+    store.memory.save_thread(thread(1))
+    store.memory.save_thread(thread(2))
+    last = say(store, 1, 0)
+    _, cursor = drain(store)
+    store.memory.delete_thread("thread-001")
+    between = [say(store, 2, n).id for n in (1, 2)]
+    store.memory.save_thread(thread(1))
+    store.memory.save_messages([last])  # the same id again, now at the top
+    seen, _ = drain(store, cursor)
+    assert set(between) <= set(seen) and last.id in seen
