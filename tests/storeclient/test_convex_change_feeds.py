@@ -4,6 +4,7 @@ ConvexStore, and a cursor crossing between the module and the standard handler."
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -144,3 +145,13 @@ def test_a_window_cursor_from_the_module_continues_at_the_same_place_without_it(
     assert [m.id for m in page.items] == [f"deep-m{n:05d}" for n in range(189, 184, -1)]
     assert [m.id for m in following.items] == [f"deep-m{n:05d}" for n in range(184, 179, -1)]
     assert page.note is None
+
+
+def test_a_message_just_written_waits_until_it_settles_on_the_module(convex_backend: ConvexDevServer) -> None:
+    with ConvexStore(convex_backend.url, convex_backend.admin_key, change_settle_seconds=1) as store:
+        _, cursor = drain(store.memory.message_changes, None, limit=10)
+        insert_many(convex_backend, "mastra_messages", message_docs("fresh", 1, 20))
+        # A mutation still running could commit a document stamped before this one: wait.
+        assert list(store.memory.message_changes(cursor, limit=10).items) == []
+        time.sleep(1.2)
+        assert [m.id for m in store.memory.message_changes(cursor, limit=10).items] == ["fresh-m00000"]
