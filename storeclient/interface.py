@@ -186,14 +186,15 @@ class MemoryDomain(Protocol):
     def thread_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Thread]:
         """Threads in ``updatedAt`` order, oldest first, after ``cursor``: a thread comes again
         each time its ``updatedAt`` moves (a message saved, a rename, a metadata or working-memory
-        change). Resuming re-reads a short overlap before the cursor's time, so a writer whose
-        clock is a little behind is not missed; callers make their work idempotent on
-        ``(thread.id, thread.updated_at)``. O(limit) per call, O(1) when idle."""
+        change). A change is handed out only once its ``updatedAt`` is ``change_settle_seconds`` old
+        (see ``storeclient.changes``), so a write that commits a little late is still ahead of the
+        cursor; callers still upsert, as Convex without the module can repeat items.
+        O(limit) per call, O(1) when idle."""
         ...
 
     def resource_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Resource]:
         """Resources in ``updatedAt`` order, oldest first, after ``cursor`` (working-memory
-        edits); same overlap and cost rules as ``thread_changes``."""
+        edits); same settle and cost rules as ``thread_changes``."""
         ...
 
     def existing_thread_ids(self, thread_ids: Sequence[str]) -> set[str]:
