@@ -316,10 +316,13 @@ class ScoresDomain(Protocol):
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         lowest_first: bool = False,
+        highest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
     ) -> Feed[Score]:
-        """Newest first (or lowest score first)."""
+        """Newest first, or lowest (``lowest_first``) or highest (``highest_first``) score first;
+        asking for both raises ``InvalidRequest``. Scores that are not finite numbers come last
+        on Convex; SQLite orders them as it stores them (text above numbers)."""
         ...
 
     def score_series(

@@ -32,11 +32,13 @@ class Outcome(models.TextChoices):
 class Action(models.TextChoices):
     WORKING_MEMORY_SAVE = "working_memory.save", "save of working memory"
     WORKING_MEMORY_RESTORE = "working_memory.restore", "restore of working memory"
+    SCORER_DIRECTION = "scorer.direction", "change of a scorer's direction"
 
 
 class TargetType(models.TextChoices):
     RESOURCE = "resource", "resource"
     THREAD = "thread", "thread"
+    SCORER = "scorer", "scorer"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

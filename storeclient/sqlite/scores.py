@@ -56,6 +56,7 @@ def _stored_value(value: Any) -> Any:
 
 _NEWEST = Keyset("scores", ("createdAt", "id"), leading_nullable=True)
 _LOWEST = _ScoreKeyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
+_HIGHEST = _ScoreKeyset("scores-highest", ("score", "id"), descending=True, leading_nullable=True)
 _SYSTEM = frozenset({"id", "createdAt", "updatedAt"})
 #: A score the charts and statistics can use: rows written around Mastra can hold text, a BLOB,
 #: infinity (a REAL beyond the largest double) or NULL. NaN cannot be stored (SQLite makes it NULL).
@@ -227,12 +228,15 @@ class SQLiteScores:
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         lowest_first: bool = False,
+        highest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
     ) -> Feed[Score]:
-        """Newest first by ``(createdAt, id)``, or lowest first by ``(score, id)``."""
+        """Newest first by ``(createdAt, id)``, or lowest (highest) first by ``(score, id)``."""
+        if lowest_first and highest_first:
+            raise InvalidRequest("Ask for the lowest or the highest scores first, not both.")
         where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
-        keyset = _LOWEST if lowest_first else _NEWEST
+        keyset = _LOWEST if lowest_first else _HIGHEST if highest_first else _NEWEST
         with self._pool.connection() as conn:
             found, next_cursor = keyset.page(
                 conn,
