@@ -76,21 +76,25 @@ class Check:
 
 @dataclass
 class Survey:
-    """The records the checks share, read once per page."""
+    """The records the checks share, each list read once per page (named by what it holds, so a
+    check can say which lists the handler cut)."""
 
     store: Store
     now: datetime
     scan: int
     examples: int
     _feeds: dict[str, Feed[Any]] = field(default_factory=dict)
+    _runs: dict[str, Feed[WorkflowRun]] = field(default_factory=dict)
 
     # --- reads ----------------------------------------------------------------------------------
 
-    def runs(self, status: str, **filters: Any) -> Feed[WorkflowRun]:
-        key = f"runs:{status}:{sorted(filters.items())}"
-        if key not in self._feeds:
-            self._feeds[key] = self.store.workflows.run_feed(status=status, limit=self.scan, **filters)
-        return self._feeds[key]
+    def runs(self, status: str, *, days: int | None = None) -> Feed[WorkflowRun]:
+        """The newest ``scan`` runs with this status (created in the last ``days``, if given)."""
+        name = f"{status} runs" + (f" of the last {days} days" if days else "")
+        if name not in self._runs:
+            since = self.now - timedelta(days=days) if days else None
+            self._runs[name] = self.store.workflows.run_feed(status=status, from_date=since, limit=self.scan)
+        return self._runs[name]
 
     def resources(self) -> Feed[Resource]:
         if "resources" not in self._feeds:
@@ -101,6 +105,24 @@ class Survey:
         if "threads" not in self._feeds:
             self._feeds["threads"] = self.store.memory.thread_feed(limit=self.scan)
         return self._feeds["threads"]
+
+    def runs_read(self) -> list[WorkflowRun]:
+        """Every run the checks have read so far, once each."""
+        seen: dict[tuple[str, str], WorkflowRun] = {}
+        for feed in self._runs.values():
+            for run in feed.items:
+                seen.setdefault((run.workflow_name, run.run_id), run)
+        return list(seen.values())
+
+    def capped_lists(self) -> list[str]:
+        """The lists read so far that the backend cut (Mastra's standard handler's 10,000 rows)."""
+        every: dict[str, Feed[Any]] = {**self._feeds, **self._runs}
+        return sorted(name for name, feed in every.items() if feed.capped)
+
+    @staticmethod
+    def partial(feed: Feed[Any]) -> bool:
+        """Whether ``feed`` holds only part of its list (more pages, or cut by the handler)."""
+        return bool(feed.next_cursor or feed.capped)
 
     def scope(self, feed: Feed[Any], what: str) -> str:
         """ "" when ``feed`` held everything, else which part of it was looked at."""
@@ -139,7 +161,7 @@ def _join(parts: Iterable[str]) -> str:
 
 def failed_runs(survey: Survey) -> Check:
     """Runs that failed in the last 7 days (and how many of them in the last 24 hours)."""
-    feed = survey.runs("failed", from_date=survey.now - timedelta(days=7))
+    feed = survey.runs("failed", days=7)
     day = [r for r in feed.items if r.created_at >= survey.now - timedelta(hours=24)]
     more = bool(feed.next_cursor)
     examples = []
@@ -205,7 +227,7 @@ def long_suspended_runs(survey: Survey) -> Check:
         key="suspended-runs",
         title="Suspended runs waiting longest",
         scope=survey.scope(feed, "suspended runs"),
-        count=Count(len(waiting), at_least=bool(survey.scope(feed, ""))),
+        count=Count(len(waiting), at_least=survey.partial(feed)),
         examples=[_run_example(survey, r, "waiting for a resume") for r, _ in waiting[: survey.examples]],
         link=_runs_link("suspended"),
         link_text="All suspended runs",
@@ -370,17 +392,10 @@ def large_documents(survey: Survey) -> Check:
         candidates.append(
             (size, Example(f"thread {thread.id}", url_or_empty("threads:detail", thread.id), ""))
         )
-    seen_runs: set[tuple[str, str]] = set()
-    for key, feed in survey._feeds.items():
-        if not key.startswith("runs:"):
-            continue
-        for run in feed.items:
-            if (run.workflow_name, run.run_id) in seen_runs:
-                continue
-            seen_runs.add((run.workflow_name, run.run_id))
-            label = f"{run.workflow_name} · {run.run_id[:8]}"
-            url = url_or_empty("workflows:run", run.workflow_name, run.run_id)
-            candidates.append((_size(run.snapshot), Example(label, url, "")))
+    for run in survey.runs_read():
+        label = f"{run.workflow_name} · {run.run_id[:8]}"
+        url = url_or_empty("workflows:run", run.workflow_name, run.run_id)
+        candidates.append((_size(run.snapshot), Example(label, url, "")))
     close = [(size, ex) for size, ex in candidates if size >= limit * share]
     close.sort(key=lambda pair: -pair[0])
     examples = [
@@ -393,7 +408,9 @@ def large_documents(survey: Survey) -> Check:
         key="large-documents",
         title="Records close to the document limit",
         scope="the resources, threads and runs read by the other checks",
-        count=Count(len(close), at_least=True),
+        count=Count(
+            len(close), at_least=survey.partial(survey.resources()) or survey.partial(survey.threads())
+        ),
         examples=examples,
         note=f"over {share:.0%} of {'this store’s' if survey.store.max_document_bytes else 'Convex’s'} "
         f"{limit // 1024:,} KiB limit per document",
@@ -402,13 +419,7 @@ def large_documents(survey: Survey) -> Check:
 
 def capped_feeds(survey: Survey) -> Check:
     """Lists Mastra's standard handler cut at its 10,000 rows (read by the checks above)."""
-    cut = sorted(
-        {
-            key.split(":")[0] + (f" ({key.split(':')[1]})" if ":" in key else "")
-            for key, feed in survey._feeds.items()
-            if feed.capped
-        }
-    )
+    cut = survey.capped_lists()
     return Check(
         key="capped-feeds",
         title="Lists cut at 10,000 rows",

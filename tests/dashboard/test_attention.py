@@ -20,6 +20,7 @@ from tests.support.counting_store import CountingStore
 
 from . import workflow_snapshots as ws
 from .html_query import find_all, find_one
+from .thread_records import CappedFeeds
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TEMPLATE = "# User Information\n- **Name**: {name}\n\n# Preferences\n- {pref}\n"
@@ -197,3 +198,22 @@ def test_the_lanes_cost_a_bounded_number_of_store_calls(vera_client, store):
     # A feed per run status read (failed, running, waiting, pending, suspended), resources,
     # threads, scorer ids, and one bucket query per scorer (three here).
     assert sum(counting.calls.values()) <= 9 + 3
+
+
+def test_lists_cut_at_the_handlers_cap_are_a_lane(vera_client, store):
+    clean(store)
+    with use_store(CappedFeeds(store, None)):
+        lane = lanes(vera_client)["capped-feeds"]
+    text = " ".join(lane.text.split())
+    assert lane.get("data-count") == "2" and "resources" in text and "threads" in text
+
+
+@pytest.mark.convex
+def test_only_admins_see_the_public_handler_lane(ada, vera, client, convex_backend):
+    with ConvexStore(convex_backend.url, convex_backend.admin_key) as backend, use_store(backend):
+        client.force_login(vera)
+        page = client.get("/health/attention/", headers={"HX-Request": "true"}).content
+        assert find_all(page, data_lane="public-handler") == []
+        client.force_login(ada)
+        page = client.get("/health/attention/", headers={"HX-Request": "true"}).content
+        assert "mastra/storage:handle" in find_one(page, data_lane="public-handler").text
