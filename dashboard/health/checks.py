@@ -262,15 +262,17 @@ def score_regressions(survey: Survey) -> Check:
     # Two buckets, [now - 14 d, now - 7 d) and [now - 7 d, now), counted from a whole second.
     origin = (survey.now - 2 * SCORE_PERIOD).replace(microsecond=0)
     found = []
+    cut = False
     for scorer_id in looked_at:
-        buckets = survey.store.scores.score_buckets(
+        result = survey.store.scores.score_buckets(
             scorer_id,
             from_date=origin,
             to_date=survey.now,
             bucket_seconds=int(SCORE_PERIOD.total_seconds()),
             origin=origin,
-        ).buckets
-        by_start = {b.start: b for b in buckets}
+        )
+        cut = cut or result.capped
+        by_start = {b.start: b for b in result.buckets}
         previous, current = by_start.get(origin), by_start.get(origin + SCORE_PERIOD)
         if previous is None or current is None:
             continue
@@ -297,10 +299,15 @@ def score_regressions(survey: Survey) -> Check:
     return Check(
         key="score-regressions",
         title="Scores that got worse",
-        scope=(
-            f"compared the first {MAX_SCORERS} of {len(scorer_ids):,} scorers"
-            if len(scorer_ids) > MAX_SCORERS
-            else ""
+        scope=_join(
+            [
+                f"compared the first {MAX_SCORERS} of {len(scorer_ids):,} scorers"
+                if len(scorer_ids) > MAX_SCORERS
+                else "",
+                f"Mastra's standard handler read at most {HANDLER_ROW_CAP:,} scores per scorer"
+                if cut
+                else "",
+            ]
         ),
         count=Count(len(found), at_least=len(scorer_ids) > MAX_SCORERS),
         examples=examples,

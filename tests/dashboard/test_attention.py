@@ -14,7 +14,7 @@ import time_machine
 from dashboard.core.store import use_store
 from dashboard.scores.models import Direction, set_direction
 from storeclient.convex import ConvexStore
-from storeclient.models import Resource
+from storeclient.models import Resource, Thread
 from storeclient.sqlite import SQLiteStore
 from tests.support.counting_store import CountingStore
 
@@ -123,6 +123,16 @@ def test_the_overview_loads_the_lanes_as_it_opens(vera_client, store):
     clean(store)
     slot = find_one(vera_client.get("/").content, "section", id="attention")
     assert slot.get("hx-get") == "/health/attention/" and slot.get("hx-trigger") == "load"
+
+
+def test_the_overviews_resource_ids_and_workflow_names_are_links(vera_client, store):
+    clean(store)
+    store.memory.save_thread(
+        Thread("t-1", "user_0", "Refund question", NOW - timedelta(hours=1), NOW - timedelta(hours=1))
+    )
+    page = vera_client.get("/").content.decode()
+    assert '<a href="/resources/user_0/">user_0</a>' in page
+    assert '<a href="/workflows/?workflow=refund-approval">refund-approval</a>' in page
 
 
 def test_clean_data_needs_no_attention(eddie_client, store):
