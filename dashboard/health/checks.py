@@ -40,7 +40,9 @@ CONVEX_DOCUMENT_BYTES = 1024 * 1024
 #: The handler's cap on one list (Convex's standard ``queryTable``).
 HANDLER_ROW_CAP = 10_000
 
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+#: An ATX heading line; its closing "#"s and spaces are stripped in Python (a regex doing it would
+#: backtrack quadratically on an agent-written line of a million spaces).
+_HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]*)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,7 @@ def score_regressions(survey: Survey) -> Check:
 
 
 def _headings(text: str) -> set[str]:
-    return {h.strip().lower() for h in _HEADING.findall(text)}
+    return {h.rstrip().rstrip("#").strip().lower() for h in _HEADING.findall(text)} - {""}
 
 
 def memory_problems(survey: Survey) -> Check:

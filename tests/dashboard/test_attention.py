@@ -227,3 +227,10 @@ def test_only_admins_see_the_public_handler_lane(ada, vera, client, convex_backe
         client.force_login(ada)
         page = client.get("/health/attention/", headers={"HX-Request": "true"}).content
         assert "mastra/storage:handle" in find_one(page, data_lane="public-handler").text
+
+
+def test_an_agent_written_heading_of_a_million_spaces_does_not_stall_the_checks(vera_client, store):
+    clean(store)
+    _memory(store, "user_odd", "# " + " " * 1_000_000 + "x\n# " + "#" * 200_000)
+    lane = lanes(vera_client)["memory"]
+    assert "user_odd" in lane.text and "lost the template headings" in lane.text
