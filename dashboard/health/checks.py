@@ -19,9 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboard.core.pages import url_or_empty
 from dashboard.scores.models import Direction, directions_for
@@ -150,8 +152,12 @@ def _run_example(survey: Survey, run: WorkflowRun, detail: str) -> Example:
     )
 
 
-def _runs_link(status: str) -> str:
-    return reverse("workflows:runs") + f"?status={status}"
+def _runs_link(status: str, since: datetime | None = None) -> str:
+    """The runs list filtered to ``status`` (and created from the day of ``since``)."""
+    query = {"status": status}
+    if since is not None:
+        query["since"] = timezone.localtime(since).date().isoformat()
+    return reverse("workflows:runs") + "?" + urlencode(query)
 
 
 def _join(parts: Iterable[str]) -> str:
@@ -176,8 +182,8 @@ def failed_runs(survey: Survey) -> Check:
         scope=survey.scope(feed, "failed runs of the last 7 days"),
         count=Count(len(feed.items), at_least=more),
         examples=examples,
-        link=_runs_link("failed"),
-        link_text="All failed runs",
+        link=_runs_link("failed", survey.now - timedelta(days=7)),
+        link_text="Failed runs of the last 7 days",
         note=f"{Count(len(day), at_least=more and len(day) == len(feed.items))} in the last 24 hours, "
         f"{Count(len(feed.items), at_least=more)} in the last 7 days",
     )

@@ -184,7 +184,7 @@ def test_a_lower_is_better_scorer_that_rose_is_a_regression(ada, ada_client, sto
 def test_lanes_link_to_where_to_act(vera_client, store):
     plant(store)
     page = vera_client.get("/health/attention/", headers={"HX-Request": "true"}).content.decode()
-    assert 'href="/workflows/?status=failed"' in page
+    assert 'href="/workflows/?status=failed&amp;since=2026-02-23"' in page
     assert 'href="/workflows/refund-approval/bad-1/"' in page
     assert 'href="/resources/user_json/memory/"' in page
 
