@@ -1,10 +1,12 @@
 """What needs a human: the checks behind the overview's "Needs attention" lanes and ``/health/``.
 
-Every check reads a bounded number of records, whatever the size of the store: one feed page (of
-``scan`` records) per run status, one page of resources and of threads, and one exact bucket query
-per scorer for at most ``MAX_SCORERS`` scorers. On Convex with the dashboard module each of those
-reads O(page) documents; with Mastra's standard handler a feed reads up to 10,000 rows, and the
-check says so. When a check looked at part of the data only, its ``scope`` says which part.
+Every check reads a bounded number of records, whatever the size of the store: one page of the
+most recent runs (``scan`` of them, every status: a status filter would scan the whole table on
+SQLite, where a run's status lives inside its snapshot), one page of resources and of threads, and
+one exact bucket query per scorer for at most ``MAX_SCORERS`` scorers. On Convex with the dashboard
+module each of those reads O(page) documents; with Mastra's standard handler a list reads up to
+10,000 rows, and the check says so. When a check looked at part of the data only, its ``scope``
+says which part.
 
 The checks only read; each returns a ``Check`` with a count, the first examples and a link to the
 page where someone can act.
@@ -88,17 +90,20 @@ class Survey:
     scan: int
     examples: int
     _feeds: dict[str, Feed[Any]] = field(default_factory=dict)
-    _runs: dict[str, Feed[WorkflowRun]] = field(default_factory=dict)
 
     # --- reads ----------------------------------------------------------------------------------
 
-    def runs(self, status: str, *, days: int | None = None) -> Feed[WorkflowRun]:
-        """The newest ``scan`` runs with this status (created in the last ``days``, if given)."""
-        name = f"{status} runs" + (f" of the last {days} days" if days else "")
-        if name not in self._runs:
-            since = self.now - timedelta(days=days) if days else None
-            self._runs[name] = self.store.workflows.run_feed(status=status, from_date=since, limit=self.scan)
-        return self._runs[name]
+    def recent_runs(self) -> Feed[WorkflowRun]:
+        """The ``scan`` most recently created runs, of every status."""
+        if "runs" not in self._feeds:
+            self._feeds["runs"] = self.store.workflows.run_feed(limit=self.scan)
+        return self._feeds["runs"]
+
+    def runs_with(self, *statuses: str) -> list[WorkflowRun]:
+        return [run for run in self.recent_runs().items if run.status in statuses]
+
+    def runs_scope(self) -> str:
+        return self.scope(self.recent_runs(), "runs")
 
     def resources(self) -> Feed[Resource]:
         if "resources" not in self._feeds:
@@ -110,18 +115,9 @@ class Survey:
             self._feeds["threads"] = self.store.memory.thread_feed(limit=self.scan)
         return self._feeds["threads"]
 
-    def runs_read(self) -> list[WorkflowRun]:
-        """Every run the checks have read so far, once each."""
-        seen: dict[tuple[str, str], WorkflowRun] = {}
-        for feed in self._runs.values():
-            for run in feed.items:
-                seen.setdefault((run.workflow_name, run.run_id), run)
-        return list(seen.values())
-
     def capped_lists(self) -> list[str]:
         """The lists read so far that the backend cut (Mastra's standard handler's 10,000 rows)."""
-        every: dict[str, Feed[Any]] = {**self._feeds, **self._runs}
-        return sorted(name for name, feed in every.items() if feed.capped)
+        return sorted(name for name, feed in self._feeds.items() if feed.capped)
 
     @staticmethod
     def partial(feed: Feed[Any]) -> bool:
@@ -168,41 +164,37 @@ def _join(parts: Iterable[str]) -> str:
 
 
 def failed_runs(survey: Survey) -> Check:
-    """Runs that failed in the last 7 days (and how many of them in the last 24 hours)."""
-    feed = survey.runs("failed", days=7)
-    day = [r for r in feed.items if r.created_at >= survey.now - timedelta(hours=24)]
-    more = bool(feed.next_cursor)
+    """Recent runs that failed in the last 7 days (and how many of them in the last 24 hours)."""
+    week, day = survey.now - timedelta(days=7), survey.now - timedelta(hours=24)
+    failed = [r for r in survey.runs_with("failed") if r.created_at >= week]
+    in_day = [r for r in failed if r.created_at >= day]
+    feed = survey.recent_runs()
+    # The page may end before the week (or the day) does: then the counts are lower bounds.
+    oldest = feed.items[-1].created_at if feed.items else survey.now
+    partial = survey.partial(feed)
     examples = []
-    for run in feed.items[: survey.examples]:
+    for run in failed[: survey.examples]:
         error = survey.summary(run).error
         examples.append(_run_example(survey, run, error.message[:160] if error else "failed"))
     return Check(
         key="failed-runs",
         title="Failed runs",
-        scope=survey.scope(feed, "failed runs of the last 7 days"),
-        count=Count(len(feed.items), at_least=more),
+        scope=survey.runs_scope(),
+        count=Count(len(failed), at_least=partial and oldest > week),
         examples=examples,
-        link=_runs_link("failed", survey.now - timedelta(days=7)),
+        link=_runs_link("failed", week),
         link_text="Failed runs of the last 7 days",
-        note=f"{Count(len(day), at_least=more and len(day) == len(feed.items))} in the last 24 hours, "
-        f"{Count(len(feed.items), at_least=more)} in the last 7 days",
+        note=f"{Count(len(in_day), at_least=partial and oldest > day)} in the last 24 hours, "
+        f"{Count(len(failed), at_least=partial and oldest > week)} in the last 7 days",
     )
 
 
 def stuck_runs(survey: Survey) -> Check:
     """Live runs whose snapshot has not been saved for longer than the threshold, and sleeping runs
-    past their wake time: the newest ``scan`` of each live status."""
-    found: list[tuple[WorkflowRun, RunSummary]] = []
-    scopes = []
-    for status in ("running", "waiting", "pending"):
-        feed = survey.runs(status)
-        scopes.append(survey.scope(feed, f"{status} runs"))
-        for run in feed.items:
-            summary = survey.summary(run)
-            if summary.needs_attention:
-                found.append((run, summary))
-    # Longest silent first.
-    found.sort(key=lambda pair: pair[0].updated_at)
+    past their wake time."""
+    found = [(run, survey.summary(run)) for run in survey.runs_with("running", "waiting", "pending")]
+    found = [(run, summary) for run, summary in found if summary.needs_attention]
+    found.sort(key=lambda pair: pair[0].updated_at)  # longest silent first
     examples = []
     for run, summary in found[: survey.examples]:
         if summary.overdue_wake is not None:
@@ -214,8 +206,8 @@ def stuck_runs(survey: Survey) -> Check:
     return Check(
         key="stuck-runs",
         title="Runs that look stuck",
-        scope=_join(scopes),
-        count=Count(len(found), at_least=any(scopes)),
+        scope=survey.runs_scope(),
+        count=Count(len(found), at_least=survey.partial(survey.recent_runs())),
         examples=examples,
         link=_runs_link("running"),
         link_text="Running runs",
@@ -226,16 +218,15 @@ def stuck_runs(survey: Survey) -> Check:
 
 def long_suspended_runs(survey: Survey) -> Check:
     """Suspended runs waiting longer than the threshold for a resume, longest first."""
-    feed = survey.runs("suspended")
     threshold = timedelta(hours=settings.ATTENTION_SUSPENDED_HOURS).total_seconds() * 1000
-    waiting = [(run, survey.summary(run)) for run in feed.items]
+    waiting = [(run, survey.summary(run)) for run in survey.runs_with("suspended")]
     waiting = [(r, s) for r, s in waiting if s.suspended_ms is not None and s.suspended_ms > threshold]
     waiting.sort(key=lambda pair: -(pair[1].suspended_ms or 0))
     return Check(
         key="suspended-runs",
         title="Suspended runs waiting longest",
-        scope=survey.scope(feed, "suspended runs"),
-        count=Count(len(waiting), at_least=survey.partial(feed)),
+        scope=survey.runs_scope(),
+        count=Count(len(waiting), at_least=survey.partial(survey.recent_runs())),
         examples=[_run_example(survey, r, "waiting for a resume") for r, _ in waiting[: survey.examples]],
         link=_runs_link("suspended"),
         link_text="All suspended runs",
@@ -332,41 +323,49 @@ def _headings(text: str) -> set[str]:
     return {h.rstrip().rstrip("#").strip().lower() for h in _HEADING.findall(text)} - {""}
 
 
+@dataclass(frozen=True)
+class _Record:
+    """A record a check may report: its label and page (the URL is only built for the ones found)."""
+
+    label: str
+    view: str
+    args: tuple[str, ...]
+
+    def example(self, detail: str) -> Example:
+        return Example(self.label, url_or_empty(self.view, *self.args), detail)
+
+
 def memory_problems(survey: Survey) -> Check:
     """Working memory that no longer parses (JSON) or lost its template's headings (Markdown): the
     headings most scanned Markdown memories share stand for the template."""
-    memories: list[tuple[str, str, str]] = []  # (label, url, text)
+    memories: list[tuple[_Record, str]] = []
     for resource in survey.resources().items:
         if resource.working_memory:
             memories.append(
-                (resource.id, url_or_empty("memory:resource", resource.id), resource.working_memory)
+                (_Record(resource.id, "memory:resource", (resource.id,)), resource.working_memory)
             )
     for thread in survey.threads().items:
         if thread.working_memory:
             memories.append(
-                (f"thread {thread.id}", url_or_empty("memory:thread", thread.id), thread.working_memory)
+                (_Record(f"thread {thread.id}", "memory:thread", (thread.id,)), thread.working_memory)
             )
-    markdown = [(label, url, text) for label, url, text in memories if text.lstrip()[:1] not in ("{", "[")]
-    shared = Counter(h for _, _, text in markdown for h in _headings(text))
+    markdown = [text for _, text in memories if text.lstrip()[:1] not in ("{", "[")]
+    shared = Counter(h for text in markdown for h in _headings(text))
     template = {h for h, n in shared.items() if len(markdown) >= 3 and n * 2 > len(markdown)}
-    problems: list[Example] = []
-    for label, url, text in memories:
-        if text.lstrip()[:1] in ("{", "[") and json_value(text) is None:
-            problems.append(Example(label, url, "JSON working memory that no longer parses"))
-        elif text.strip() and text.lstrip()[:1] not in ("{", "["):
+    problems: list[tuple[_Record, str]] = []
+    for record, text in memories:
+        if text.lstrip()[:1] in ("{", "["):
+            if json_value(text) is None:
+                problems.append((record, "JSON working memory that no longer parses"))
+        elif text.strip():
             headings = _headings(text)
             missing = sorted(template - headings)
             if not headings:
-                problems.append(Example(label, url, "Markdown working memory without any heading"))
+                problems.append((record, "Markdown working memory without any heading"))
             elif missing:
+                quoted = ", ".join(f"“{m}”" for m in missing[:3])
                 problems.append(
-                    Example(
-                        label,
-                        url,
-                        "lost the template heading"
-                        + ("s " if len(missing) > 1 else " ")
-                        + ", ".join(f"“{m}”" for m in missing[:3]),
-                    )
+                    (record, f"lost the template heading{'s' if len(missing) > 1 else ''} {quoted}")
                 )
     scope = _join([survey.scope(survey.resources(), "resources"), survey.scope(survey.threads(), "threads")])
     return Check(
@@ -374,7 +373,7 @@ def memory_problems(survey: Survey) -> Check:
         title="Working memory that needs fixing",
         scope=scope,
         count=Count(len(problems), at_least=bool(scope)),
-        examples=problems[: survey.examples],
+        examples=[record.example(detail) for record, detail in problems[: survey.examples]],
         link=reverse("resources:list"),
         link_text="All resources",
         note="JSON that does not parse, or Markdown missing the headings most memories share",
@@ -398,26 +397,23 @@ def large_documents(survey: Survey) -> Check:
     other checks read."""
     limit = survey.store.max_document_bytes or CONVEX_DOCUMENT_BYTES
     share = settings.ATTENTION_DOCUMENT_SHARE
-    candidates: list[tuple[int, Example]] = []
+    sizes: list[tuple[int, _Record]] = []
     for resource in survey.resources().items:
         size = _size(resource.working_memory or "") + _size(resource.metadata)
-        candidates.append((size, Example(resource.id, url_or_empty("resources:detail", resource.id), "")))
+        sizes.append((size, _Record(resource.id, "resources:detail", (resource.id,))))
     for thread in survey.threads().items:
         size = _size(thread.title) + _size(thread.metadata)
-        candidates.append(
-            (size, Example(f"thread {thread.id}", url_or_empty("threads:detail", thread.id), ""))
+        sizes.append((size, _Record(f"thread {thread.id}", "threads:detail", (thread.id,))))
+    for run in survey.recent_runs().items:
+        record = _Record(
+            f"{run.workflow_name} · {run.run_id[:8]}", "workflows:run", (run.workflow_name, run.run_id)
         )
-    for run in survey.runs_read():
-        label = f"{run.workflow_name} · {run.run_id[:8]}"
-        url = url_or_empty("workflows:run", run.workflow_name, run.run_id)
-        candidates.append((_size(run.snapshot), Example(label, url, "")))
-    close = [(size, ex) for size, ex in candidates if size >= limit * share]
+        sizes.append((_size(run.snapshot), record))
+    close = [(size, record) for size, record in sizes if size >= limit * share]
     close.sort(key=lambda pair: -pair[0])
     examples = [
-        Example(
-            ex.label, ex.url, f"{size / 1024:,.0f} KiB, {size / limit:.0%} of the {limit // 1024:,} KiB limit"
-        )
-        for size, ex in close[: survey.examples]
+        record.example(f"{size / 1024:,.0f} KiB, {size / limit:.0%} of the {limit // 1024:,} KiB limit")
+        for size, record in close[: survey.examples]
     ]
     return Check(
         key="large-documents",
