@@ -234,3 +234,37 @@ def test_an_agent_written_heading_of_a_million_spaces_does_not_stall_the_checks(
     _memory(store, "user_odd", "# " + " " * 1_000_000 + "x\n# " + "#" * 200_000)
     lane = lanes(vera_client)["memory"]
     assert "user_odd" in lane.text and "lost the template headings" in lane.text
+
+
+def test_hostile_records_keep_the_lanes_and_data_health_up(eddie_client, empty_store):
+    """Agent-written records the checks read: a snapshot that is not JSON, one without context, a
+    step graph of an unknown shape, working memory nested 100,000 deep or cut mid-string, a
+    resource id with a slash, a score stored as text."""
+    from .test_deep_nesting_pages import deep_object, resource_with_memory
+
+    ws.write_raw(empty_store, ws.not_json())
+    ws.missing_context().persist(empty_store)
+    ws.unknown_step_type().persist(empty_store)
+    resource_with_memory(empty_store, "user_deep", deep_object(100_000))
+    resource_with_memory(empty_store, "team/a", '{"name": "cut \\ud83d')
+    from .scores.test_hostile_scores import write_raw as write_raw_score
+
+    write_raw_score(
+        empty_store.path,
+        {
+            "id": "s-text",
+            "scorerId": "odd",
+            "runId": "r",
+            "source": "LIVE",
+            "score": "high",
+            "scorer": "{}",
+            "createdAt": (NOW - timedelta(days=1)).isoformat(),
+            "updatedAt": NOW.isoformat(),
+        },
+    )
+    with time_machine.travel(NOW, tick=False):
+        assert eddie_client.get("/health/attention/", headers={"HX-Request": "true"}).status_code == 200
+        page = eddie_client.get("/health/")
+    assert page.status_code == 200
+    memory = " ".join(find_one(page.content, "li", data_lane="memory").text.split())
+    assert "team/a" in memory and "no longer parses" in memory
