@@ -59,3 +59,17 @@ def test_data_health_fits_a_phone(signed_in, live_server, planted):
     page.goto(live_server.url + "/health/")
     expect(page.locator('[data-lane="large-documents"] [data-lane-count]')).to_have_text("1")
     _fits(page, "main")
+
+
+def test_an_admin_sets_a_scorer_to_lower_is_better_on_a_phone(signed_in, live_server, planted):
+    page = signed_in("admin")
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(live_server.url + "/scores/toxicity/")
+    _fits(page, ".page-header")
+    page.select_option(".direction-form select[name=direction]", "lower")
+    page.click(".direction-form button[type=submit]")
+    expect(page).to_have_url(f"{live_server.url}/scores/toxicity/")
+    expect(page.locator("[data-direction]")).to_have_attribute("data-direction", "lower")
+    expect(page.locator('a[data-order="highest"]')).to_have_text("Highest scores first (worst)")
+    page.goto(live_server.url + "/")
+    expect(page.locator('[data-lane="score-regressions"]')).to_contain_text("toxicity")
