@@ -81,6 +81,7 @@ def test_a_falling_mean_is_worse_for_higher_is_better_and_better_for_lower_is_be
     change = find_one(ada_client.get("/scores/").content, "span", cls="change")
     assert change.get("data-change") == "better" and "change-better" in change.classes
     assert change.text.strip().startswith("▼")  # the arrow still says which way the mean moved
+    assert find_one(ada_client.get("/scores/").content, data_lower_is_better=...).text == "lower is better"
 
 
 def test_worst_first_lists_the_highest_scores_of_a_lower_is_better_scorer(ada_client, toxicity):
