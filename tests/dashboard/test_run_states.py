@@ -149,3 +149,16 @@ def test_a_resumed_step_shows_the_resumed_legend_and_a_waiting_one_the_waiting_l
     waiting = ws.refund_suspended().persist(empty_store)
     page = vera_client.get(waiting.url).content
     assert len(find_all(page, data_legend="waiting")) == 1
+
+
+def test_the_overview_lanes_name_the_runs_mastra_left_behind(vera_client, engine_runs, settings):
+    settings.ATTENTION_SUSPENDED_HOURS = 4
+    page = vera_client.get("/health/attention/", headers={"HX-Request": "true"}).content
+    lanes = {
+        li.get("data-lane"): " ".join(li.text.split()) for li in find_all(page, "li", cls="attention-lane")
+    }
+    assert "shipping-label" in lanes["stuck-runs"] and "may be stuck" in lanes["stuck-runs"]
+    assert "payment-reminder" in lanes["stuck-runs"] and "past its wake time" in lanes["stuck-runs"]
+    assert "refund-approval" in lanes["suspended-runs"] and "suspended for 8 h" in lanes["suspended-runs"]
+    assert "catalog-sync" in lanes["failed-runs"] and "order-checks" in lanes["failed-runs"]
+    assert "Catalog API refused SKU-3: price missing" in lanes["failed-runs"]
