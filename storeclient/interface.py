@@ -336,13 +336,17 @@ class ScoresDomain(Protocol):
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         lowest_first: bool = False,
+        highest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
         entity_prefix: str | None = None,
     ) -> Feed[Score]:
-        """Newest first (or lowest score first). ``entity_prefix``: only scores whose entity id
-        starts with it (ASCII case ignored); newest first is then grouped by entity (the entity
-        index's ranges), newest first within one; lowest first stays lowest first."""
+        """Newest first, or lowest (``lowest_first``) or highest (``highest_first``) score first;
+        asking for both raises ``InvalidRequest``. Scores that are not finite numbers come last
+        on Convex; SQLite orders them as it stores them (text above numbers). ``entity_prefix``:
+        only scores whose entity id starts with it (ASCII case ignored); newest first is then
+        grouped by entity (the entity index's ranges), newest first within one; score orders
+        stay score orders."""
         ...
 
     def score_series(

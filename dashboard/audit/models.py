@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 #: How long a save may legitimately stay pending (store timeouts are well under this).
@@ -50,6 +51,7 @@ class Action(models.TextChoices):
     EXPORT_SCORES = "export.scores", "export of scores"
     EXPORT_AUDIT = "export.audit", "export of the audit log"
     SETTINGS_CHANGE = "settings.change", "settings change"
+    SCORER_DIRECTION = "scorer.direction", "change of a scorer's direction"
 
 
 class Kind(models.TextChoices):
@@ -60,6 +62,7 @@ class Kind(models.TextChoices):
     SESSION = "session", "sign-in and sign-out"
     EXPORT = "export", "exports"
     SETTINGS = "settings", "settings"
+    SCORER = "scorer", "scorer settings"
 
 
 class TargetType(models.TextChoices):
@@ -191,6 +194,17 @@ class AuditEvent(models.Model):
     @property
     def is_working_memory(self) -> bool:
         return TargetType.is_working_memory(self.target_type)
+
+    @property
+    def target_url(self) -> str | None:
+        """Where the target can be looked at in the dashboard, or ``None`` (users, exports...)."""
+        pages = {
+            TargetType.RESOURCE: "memory:resource",
+            TargetType.THREAD: "memory:thread",
+            TargetType.SCORER: "scores:scorer",
+        }
+        name = pages.get(self.target_type)  # type: ignore[call-overload]
+        return reverse(name, args=[self.target_id]) if name and self.target_id else None
 
     def shown_outcome(self, now: datetime | None = None) -> str:
         """The outcome as a person should read it: a save still pending after the grace period

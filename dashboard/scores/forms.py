@@ -35,7 +35,7 @@ DEFAULT_PERIOD = "7d"
 SOURCES = ("LIVE", "TEST")
 #: entityType values Mastra writes; others are accepted too (the field is free text).
 ENTITY_TYPES = ("AGENT", "WORKFLOW")
-ORDERS = {"newest": "Newest first", "lowest": "Lowest scores first"}
+ORDERS = {"newest": "Newest first", "lowest": "Lowest scores first", "highest": "Highest scores first"}
 
 
 class OverviewForm(forms.Form):
@@ -116,6 +116,10 @@ class ScoreQuery:
         return self.order == "lowest"
 
     @property
+    def highest_first(self) -> bool:
+        return self.order == "highest"
+
+    @property
     def narrowed(self) -> bool:
         """Whether anything but the whole history of the scorer is asked for."""
         return self.range != "all" or bool(self.source or self.entity_type or self.entity_id)
@@ -163,3 +167,9 @@ class ScoreQuery:
     def querystring(self, **changes: Any) -> str:
         params = self.params(**changes)
         return "?" + urlencode(params) if params else ""
+
+
+class DirectionForm(forms.Form):
+    """An admin's choice of whether a scorer's higher or lower scores are the better ones."""
+
+    direction = forms.ChoiceField(choices=[("higher", "Higher is better"), ("lower", "Lower is better")])

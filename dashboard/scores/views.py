@@ -17,13 +17,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
 from dashboard.audit.models import Action, TargetType, record_event
@@ -45,10 +46,12 @@ from .forms import (
     ORDERS,
     PERIODS,
     RANGES,
+    DirectionForm,
     OverviewForm,
     ScoreFilterForm,
     ScoreQuery,
 )
+from .models import MAX_SCORER_ID, Direction, direction_for, directions_for, set_direction
 
 OVERVIEW_PAGE_SIZE = 12
 FEED_PAGE_SIZE = 25
@@ -174,7 +177,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     moment = timezone.now()
     scorer_ids = get_store().scores.scorer_ids()
     page = Paginator(scorer_ids, OVERVIEW_PAGE_SIZE).get_page(form.cleaned_data.get("page") or 1)
-    scorer_cards = [scorer_card(scorer_id, moment, period) for scorer_id in page.object_list]
+    directions = directions_for(page.object_list)
+    scorer_cards = [
+        scorer_card(scorer_id, moment, period, directions[scorer_id]) for scorer_id in page.object_list
+    ]
     context = {
         "form": form,
         "period": period,
@@ -199,9 +205,22 @@ def overview(request: HttpRequest) -> HttpResponse:
 # --- one scorer -----------------------------------------------------------------------------------
 
 
+def _order_tabs(base: str, query: ScoreQuery, direction: Direction) -> list[tuple[str, str, str]]:
+    """``(order, label, url)`` per table order; the order that puts the worst scores first (by the
+    scorer's direction) says so."""
+    worst = "highest" if direction == Direction.LOWER else "lowest"
+    return [
+        (key, f"{label} (worst)" if key == worst else label, base + query.querystring(order=key))
+        for key, label in ORDERS.items()
+    ]
+
+
 def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) -> dict[str, Any]:
     base = reverse("scores:scorer", args=[scorer_id])
+    direction = direction_for(scorer_id)
     return {
+        "direction": direction,
+        "worst_order": "highest" if direction == Direction.LOWER else "lowest",
         "scorer_id": scorer_id,
         "scorer_label": scorer_label(scorer_id),
         "form": form,
@@ -210,7 +229,8 @@ def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) ->
         "ranges": [(key, label) for key, (label, _) in RANGES.items()],
         "orders": list(ORDERS.items()),
         "entity_types": ENTITY_TYPES,
-        "tab_urls": [(key, label, base + query.querystring(order=key)) for key, label in ORDERS.items()],
+        "tab_urls": _order_tabs(base, query, direction),
+        "direction_url": reverse("scores:direction", args=[scorer_id]),
         "export_csv": reverse("scores:export_csv", args=[scorer_id]) + query.querystring(),
         "export_json": reverse("scores:export_json", args=[scorer_id]) + query.querystring(),
     }
@@ -218,7 +238,12 @@ def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) ->
 
 def _feed(scorer_id: str, query: ScoreQuery, moment: datetime, *, cursor: str | None, limit: int) -> Any:
     return get_store().scores.score_feed(
-        scorer_id, **query.store_filters(moment), lowest_first=query.lowest_first, cursor=cursor, limit=limit
+        scorer_id,
+        **query.store_filters(moment),
+        lowest_first=query.lowest_first,
+        highest_first=query.highest_first,
+        cursor=cursor,
+        limit=limit,
     )
 
 
@@ -259,6 +284,7 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
         context["latest_score"] = probe[0] if probe else None
     info = scorer_info(sample_score)
     context |= {
+        "may_set_direction": may_set_direction(request.user) and len(scorer_id) <= MAX_SCORER_ID,
         "page": page,
         "scorer_name": info.get("name", scorer_label(scorer_id)),
         "scorer_description": info.get("description", ""),
@@ -272,6 +298,31 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
     response = render(request, "scores/scorer.html#scorer-results", context, status=status)
     # The filter form sends every field, empty ones too; push the tidy address of the same view.
     return vary_on_htmx(push_url(response, context["base_url"] + query.querystring()), target=True)
+
+
+# --- a scorer's direction ------------------------------------------------------------------------
+
+
+def may_set_direction(user: Any) -> bool:
+    """Admins set scorer directions (the same permission as user management)."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("accounts.manage_users"))
+
+
+@require_POST
+def set_scorer_direction(request: HttpRequest, scorer_id: str) -> HttpResponse:
+    """Store whether higher or lower is better for this scorer (admins; audited), then go back to
+    the scorer page."""
+    if not may_set_direction(request.user):
+        raise PermissionDenied("Only admins set a scorer's direction.")
+    form = DirectionForm(request.POST)
+    if not form.is_valid() or len(scorer_id) > MAX_SCORER_ID:
+        return HttpResponseBadRequest(
+            "Choose “higher” or “lower” is better (scorer ids over "
+            f"{MAX_SCORER_ID} characters cannot have a setting).",
+            content_type="text/plain; charset=utf-8",
+        )
+    set_direction(request.user, scorer_id, Direction(form.cleaned_data["direction"]))
+    return redirect(reverse("scores:scorer", args=[scorer_id]))
 
 
 # --- one score --------------------------------------------------------------------------------------
@@ -371,7 +422,7 @@ def _export_rows(scorer_id: str, query: ScoreQuery, moment: datetime) -> Iterato
 
 def _filename(scorer_id: str, query: ScoreQuery, extension: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", scorer_id).strip("-.") or "scores"
-    suffix = "-lowest" if query.lowest_first else ""
+    suffix = f"-{query.order}" if query.order != "newest" else ""
     return f"{safe}-{query.range}{suffix}.{extension}"
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..codec import parse_datetime, sortable_iso, to_iso, without_none
+from ..errors import InvalidRequest
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
 from ..prefix import Prefix
 from ..records import decode_score, new_score_record, score_from_record
@@ -177,6 +178,7 @@ class ConvexScores:
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         lowest_first: bool = False,
+        highest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
         entity_prefix: str | None = None,
@@ -184,9 +186,12 @@ class ConvexScores:
         """With the module, newest first comes from an index page by page; lowest first (no index
         orders by score) sorts the newest ``LOWEST_READ_CAP`` scores and says so when there are more.
         An entity prefix reads the case variants' ranges of ``by_entity``."""
+        if lowest_first and highest_first:
+            raise InvalidRequest("Ask for the lowest or the highest scores first, not both.")
+        by_score = lowest_first or highest_first
         prefix = Prefix.of(entity_prefix, what="entity id prefix")
         filters = _module_filters(scorer_id, source, entity_type, entity_id, from_date, to_date, prefix)
-        if lowest_first:
+        if by_score:
             # No index orders by score, so both paths rank a list in memory and page it by offset.
             start = HandlerStart(offset_of(decode_cursor(cursor)))
             if self._m.available():
@@ -199,7 +204,7 @@ class ConvexScores:
                 else:
                     rows.sort(
                         key=lambda r: (
-                            score_rank(decode_score(r.get("score"))[0]),
+                            score_rank(decode_score(r.get("score"))[0], highest_first=highest_first),
                             str(r.get("createdAt")),
                             str(r.get("id")),
                         )
@@ -234,8 +239,8 @@ class ConvexScores:
                 return route
             start = route
         scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date, prefix)
-        if lowest_first:
-            scores.sort(key=lambda s: (score_rank(s.score), s.created_at, s.id))
+        if by_score:
+            scores.sort(key=lambda s: (score_rank(s.score, highest_first=highest_first), s.created_at, s.id))
         elif prefix is not None:
             scores.sort(key=lambda s: (s.entity_id or "", s.created_at, s.id), reverse=True)
         else:
@@ -341,10 +346,12 @@ class ConvexScores:
         )
 
 
-def score_rank(score: float) -> tuple[int, float]:
-    """Lowest first with NaN (a score that is not a number) last: NaN compares false with
-    everything, which would leave a sort in no order at all."""
-    return (1, 0.0) if math.isnan(score) else (0, score)
+def score_rank(score: float, *, highest_first: bool = False) -> tuple[int, float]:
+    """Lowest (or highest) first with NaN (a score that is not a number) last: NaN compares false
+    with everything, which would leave a sort in no order at all."""
+    if math.isnan(score):
+        return (1, 0.0)
+    return (0, -score if highest_first else score)
 
 
 def finite_mean(values: list[float]) -> float:

@@ -59,6 +59,7 @@ _NEWEST = Keyset("scores", ("createdAt", "id"), leading_nullable=True)
 #: An entity prefix reads the ranges of the ``(entityId, entityType, createdAt, id)`` index.
 _BY_ENTITY_PREFIX = Keyset("scores.entity-prefix", ("entityId", "createdAt", "id"))
 _LOWEST = _ScoreKeyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
+_HIGHEST = _ScoreKeyset("scores-highest", ("score", "id"), descending=True, leading_nullable=True)
 _SYSTEM = frozenset({"id", "createdAt", "updatedAt"})
 #: A score the charts and statistics can use: rows written around Mastra can hold text, a BLOB,
 #: infinity (a REAL beyond the largest double) or NULL. NaN cannot be stored (SQLite makes it NULL).
@@ -235,18 +236,21 @@ class SQLiteScores:
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         lowest_first: bool = False,
+        highest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
         entity_prefix: str | None = None,
     ) -> Feed[Score]:
-        """Newest first by ``(createdAt, id)``, or lowest first by ``(score, id)``. With an entity
-        prefix, newest first is grouped by entity, newest first within (the ranges of the entity
-        index, ``storeclient.prefix``; scores without ``createdAt``, never written by Mastra, are
-        left out there); lowest first stays lowest first among the matches."""
+        """Newest first by ``(createdAt, id)``, or lowest (highest) first by ``(score, id)``. With
+        an entity prefix, newest first is grouped by entity, newest first within (the ranges of the
+        entity index, ``storeclient.prefix``; scores without ``createdAt``, never written by Mastra,
+        are left out there); lowest (highest) first stays so among the matches."""
+        if lowest_first and highest_first:
+            raise InvalidRequest("Ask for the lowest or the highest scores first, not both.")
         prefix = Prefix.of(entity_prefix, what="entity id prefix")
         where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date, prefix)
-        keyset = _LOWEST if lowest_first else _NEWEST
-        if prefix is not None and not lowest_first:
+        keyset = _LOWEST if lowest_first else _HIGHEST if highest_first else _NEWEST
+        if prefix is not None and not (lowest_first or highest_first):
             # Read the entity index's ranges, not every score of the scorer: the unary plus keeps
             # SQLite from picking the scorer index for the equality (without statistics it would).
             where[0] = '+"scorerId" = ?'

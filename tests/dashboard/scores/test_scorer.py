@@ -228,7 +228,7 @@ def test_the_lowest_scores_tab_orders_by_score(vera_client, demo_set):
     content = vera_client.get(URL + "?order=lowest").content.decode()
     shown = re.findall(r'<tr data-score-id="[^"]+">\s*<td class="num"><a [^>]+>([\d.]+)</a>', content)
     assert shown[:5] == [f"{v:.3f}" for v in lowest]
-    assert 'data-order="lowest" aria-current="page">Lowest scores first</a>' in content
+    assert 'data-order="lowest" aria-current="page">Lowest scores first (worst)</a>' in content
     assert 'name="order" value="lowest"' in content
 
 
