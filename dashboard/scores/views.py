@@ -27,8 +27,9 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
+from dashboard.core.exports import Echo, csv_cell
 from dashboard.core.htmx import HtmxHttpRequest, partial_target, read_query, template_for, vary_on_htmx
-from dashboard.core.pages import not_found, url_or_empty
+from dashboard.core.pages import not_found
 from dashboard.core.paging import Pager
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
@@ -48,6 +49,7 @@ from .forms import (
     ScoreFilterForm,
     ScoreQuery,
 )
+from .presenting import entity_label, run_url, score_problem, thread_url
 
 OVERVIEW_PAGE_SIZE = 12
 FEED_PAGE_SIZE = 25
@@ -69,62 +71,6 @@ EXPORT_COLUMNS = (
     "spanId",
     "reason",
 )
-
-# --- one score, as pages show it ------------------------------------------------------------------
-
-
-def output_message_id(score: Score) -> str | None:
-    """The id of the first message in an agent score's output (a list of Mastra messages)."""
-    output = score.get("output")
-    messages = output if isinstance(output, list) else [output]
-    for message in messages:
-        if isinstance(message, dict) and isinstance(message.get("id"), str) and message.get("role"):
-            return str(message["id"])
-    return None
-
-
-def thread_url(score: Score) -> str:
-    """The thread the scored output belongs to, at the message when the output names one."""
-    if not score.thread_id:
-        return ""
-    url = url_or_empty("threads:detail", score.thread_id)
-    message_id = output_message_id(score)
-    if url and message_id:
-        url += "#msg-" + message_id
-    return url
-
-
-def run_url(score: Score) -> str:
-    """The workflow run a WORKFLOW score was given for; "" when unknown."""
-    if score.entity_type != "WORKFLOW" or not score.entity_id or not score.run_id:
-        return ""
-    return url_or_empty("workflows:run", score.entity_id, score.run_id)
-
-
-def entity_label(score: Score) -> str:
-    entity = score.get("entity")
-    name = entity.get("name") if isinstance(entity, dict) else None
-    return str(name or score.entity_id or "")
-
-
-#: Characters of a non-number's text shown in its placeholder (the export carries all of it).
-PLACEHOLDER_CHARS = 60
-
-
-def score_problem(score: Score) -> str | None:
-    """The placeholder for a score whose value is not a finite number; ``None`` for a number."""
-    if score.has_finite_score:
-        return None
-    if score.score_text is None:
-        return "not a number: nothing stored"
-    shown = score.score_text
-    if len(shown) > PLACEHOLDER_CHARS:
-        shown = shown[:PLACEHOLDER_CHARS] + "…"
-    try:
-        float(score.score_text)
-    except ValueError:
-        return f"not a number: {shown!r}"
-    return f"not a finite number: {shown}"
 
 
 @dataclass
@@ -340,9 +286,6 @@ def score_detail(request: HttpRequest, scorer_id: str, score_id: str) -> HttpRes
 
 # --- export ------------------------------------------------------------------------------------------
 
-#: Spreadsheet apps run a cell starting with these as a formula; stored text is untrusted.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def export_row(score: Score) -> dict[str, Any]:
     record = score.to_record()
@@ -352,23 +295,6 @@ def export_row(score: Score) -> dict[str, Any]:
     # Infinity or NaN, and a reader should see what the agent wrote).
     row["score"] = score.score if score.has_finite_score else score.score_text
     return row
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if not isinstance(value, str | int | float):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def _export_rows(scorer_id: str, query: ScoreQuery, moment: datetime) -> Iterator[dict[str, Any]]:
@@ -400,12 +326,12 @@ def export(request: HttpRequest, scorer_id: str, fmt: str) -> StreamingHttpRespo
     query = ScoreQuery.from_form(read_query(request, ScoreFilterForm))
     rows = _export_rows(scorer_id, query, timezone.now())
     if fmt == "csv":
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
 
         def lines() -> Iterator[str]:
             yield writer.writerow(EXPORT_COLUMNS)
             for row in rows:
-                yield writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
+                yield writer.writerow([csv_cell(row[c]) for c in EXPORT_COLUMNS])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     else:
