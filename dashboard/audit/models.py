@@ -32,11 +32,19 @@ class Outcome(models.TextChoices):
 class Action(models.TextChoices):
     WORKING_MEMORY_SAVE = "working_memory.save", "save of working memory"
     WORKING_MEMORY_RESTORE = "working_memory.restore", "restore of working memory"
+    REVIEW_SAVE = "review.save", "review of a score"
+    REVIEW_UNDO = "review.undo", "undo of a review"
+    REVIEW_QUEUE_CREATE = "review.queue_create", "start of a review queue"
+    REVIEW_SETTINGS_CHANGE = "review.settings", "change of review labels or settings"
 
 
 class TargetType(models.TextChoices):
     RESOURCE = "resource", "resource"
     THREAD = "thread", "thread"
+    SCORE = "score", "score"
+    REVIEW_QUEUE = "review_queue", "review queue"
+    REVIEW_LABEL = "review_label", "review label"
+    SCORER = "scorer", "scorer"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
