@@ -20,8 +20,8 @@ from .errors import (
     StoreError,
 )
 from .models import (
-    ChangePage,
     Count,
+    ChangePage,
     Feed,
     MemoryVersion,
     Message,
