@@ -626,7 +626,10 @@ def export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
 
         def jsonl() -> Iterator[str]:
             for record in records:
-                yield json.dumps(record, ensure_ascii=False) + "\n"
+                # U+2028/U+2029 are line breaks to many line readers (str.splitlines, editors):
+                # escaped, so a record is always exactly one line.
+                line = json.dumps(record, ensure_ascii=False)
+                yield line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
 
         response = StreamingHttpResponse(jsonl(), content_type="application/x-ndjson; charset=utf-8")
     name = "reviews" + (f"-{_safe(scorer_id)}" if scorer_id else "")
