@@ -13,14 +13,16 @@ from .models import ReviewLabel, ScorerReviewSetting, Verdict
 from .queues import MAX_QUEUE, PICKS
 
 NOTE_MAX = 5_000
+DEFAULT_SIZE = 25
 
 
 class StartQueueForm(ScoreFilterForm):
     """The scorer page's filters (range, source, entity…) plus what to pick and how many."""
 
     scorer = forms.CharField(max_length=255, required=False)
-    pick = forms.ChoiceField(choices=list(PICKS.items()), initial="worst")
-    size = forms.IntegerField(min_value=1, max_value=MAX_QUEUE, initial=25, label="Scores")
+    #: Optional so a scorer page's link (filters only) opens the form; the defaults fill them.
+    pick = forms.ChoiceField(choices=list(PICKS.items()), required=False)
+    size = forms.IntegerField(min_value=1, max_value=MAX_QUEUE, required=False, label="Scores")
     unreviewed_only = forms.BooleanField(required=False, initial=True, label="Unreviewed only")
     reviews_wanted = forms.IntegerField(
         min_value=1,
@@ -31,6 +33,17 @@ class StartQueueForm(ScoreFilterForm):
         help_text="1 splits the scores between reviewers; 2 or more has each reviewed by that many people.",
     )
     name = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args: Any, starting: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Starting needs an explicit choice (the form always sends one); a link may leave them out.
+        self.fields["pick"].required = self.fields["size"].required = starting
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["pick"] = data.get("pick") or "worst"
+        data["size"] = data.get("size") or DEFAULT_SIZE
+        return data
 
 
 def _finite(value: float | None) -> float | None:

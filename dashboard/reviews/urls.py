@@ -21,6 +21,8 @@ urlpatterns = [
     path("queues/<int:pk>/<int:position>/", views.item, name="item"),
     path("score/<path:score_id>/review/", views.save, name="save"),
     path("score/<path:score_id>/undo/", views.undo_save, name="undo"),
+    # After review/ and undo/: a score id is the rest of the path.
+    path("score/<path:score_id>/", views.score_review, name="score"),
     path("agreement/", views.agreement, name="agreement"),
     path("labels/", views.labels, name="labels"),
     path("export.csv", views.export, {"fmt": "csv"}, name="export_csv"),

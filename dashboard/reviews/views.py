@@ -97,7 +97,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = read_query(request, StartQueueForm)
         return render(request, "reviews/start.html", _start_context(form))
-    form = StartQueueForm(request.POST)
+    form = StartQueueForm(request.POST, starting=True)
     if not form.is_valid():
         return render(request, "reviews/start.html", _start_context(form), status=400)
     data = form.cleaned_data
@@ -191,6 +191,23 @@ def item(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     }
     if score is None:
         return render(request, "reviews/item.html", context, status=404)
+    return _review_page(request, score, queue_obj, context)
+
+
+@require_GET
+def score_review(request: HttpRequest, score_id: str) -> HttpResponse:
+    """One score reviewed outside any queue (from the score panel)."""
+    found = _score_or_404(request, score_id)
+    if isinstance(found, HttpResponse):
+        return found
+    context = {"queue": None, "may_review": request.user.has_perm(REVIEW_PERMISSION)}
+    return _review_page(request, found, None, context)
+
+
+def _review_page(
+    request: HttpRequest, score: Score, queue_obj: ReviewQueue | None, context: dict[str, Any]
+) -> HttpResponse:
+    user: AbstractBaseUser = request.user  # type: ignore[assignment]
     mine = _my_review(score.id, user)
     context |= _score_context(score)
     context |= _form_context(score, user, mine, queue_obj)

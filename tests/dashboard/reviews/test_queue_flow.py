@@ -12,7 +12,7 @@ from dashboard.reviews import queues
 from dashboard.reviews.models import QueueItem, Review
 
 from ..html_query import find_all, find_one
-from .conftest import SCORER, post_review, start_queue, store_reads
+from .conftest import SCORER, post_review, signed_in, start_queue, store_reads
 
 
 def test_a_worst_first_queue_holds_the_scorers_lowest_scores_in_order(eddie_client, demo_store):
@@ -216,3 +216,44 @@ def test_unreviewed_only_leaves_out_scores_someone_reviewed(eddie_client):
     post_review(eddie_client, reviewed, verdict="agree")
     second = start_queue(eddie_client, size="3")
     assert reviewed not in set(second.items.values_list("score_id", flat=True))
+
+
+def test_the_scorer_table_and_the_score_panel_show_review_state(editor, vera):
+    queue = start_queue(editor, size="2")
+    first = queue.items.get(position=1).score_id
+    post_review(editor, first, verdict="disagree", note="Wrong refund amount")
+    viewer = signed_in(vera)
+    table = viewer.get(reverse("scores:scorer", args=[SCORER]) + "?range=all&order=lowest")
+    row = find_one(table.content, "tr", data_score_id=first)
+    assert row.text.count("1 review · 1 disagree") == 1
+    panel = viewer.get(reverse("scores:score", args=[SCORER, first]))
+    reviewed = find_one(panel.content, "li", data_review_by="eddie")
+    assert "disagree" in reviewed.text and "Wrong refund amount" in reviewed.text
+    # Viewers are not offered to review; editors are, from the scorer page with its filters.
+    assert not find_all(panel.content, "a", href=reverse("reviews:score", args=[first]))
+    link = find_one(
+        editor.get(reverse("scores:scorer", args=[SCORER]) + "?range=all").content, "a", data_start_review=...
+    )
+    assert link.get("href") == reverse("reviews:start") + f"?range=all&scorer={SCORER}"
+
+
+def test_a_score_can_be_reviewed_outside_a_queue(editor, eddie):
+    score_id = start_queue(editor, size="1").items.get().score_id
+    page = editor.get(reverse("reviews:score", args=[score_id]))
+    assert page.status_code == 200
+    assert find_one(page.content, "form", id="review-form").get("data-score-id") == score_id
+    post_review(editor, score_id, verdict="agree")
+    assert Review.objects.get(score_id=score_id, reviewer=eddie).queue is None
+
+
+def test_the_start_form_is_filled_from_the_scorer_page(editor):
+    page = editor.get(reverse("reviews:start") + f"?range=7d&source=LIVE&scorer={SCORER}")
+    assert page.status_code == 200
+    assert find_one(page.content, "option", value="7d", selected=...)
+    assert find_one(page.content, "option", value="LIVE", selected=...)
+    assert find_one(page.content, "option", value=SCORER, selected=...)
+
+
+def test_a_bad_start_link_gets_the_400_panel(editor):
+    response = editor.get(reverse("reviews:start") + "?range=forever")
+    assert response.status_code == 400
