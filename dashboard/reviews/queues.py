@@ -38,10 +38,11 @@ from .models import QueueItem, Review, ReviewQueue
 MAX_QUEUE = 200
 #: Scores per store read while building.
 FEED_PAGE = 200
-#: Store reads per scorer while building, at most (bounds "unreviewed only" on a reviewed scorer).
+#: Store reads per scorer while building, at most (bounds "unreviewed only" on a reviewed scorer:
+#: about MAX_PAGES × FEED_PAGE scores looked at).
 MAX_PAGES = 25
 #: A random sample is drawn from this many of the newest matching scores.
-SAMPLE_POOL = 2_000
+SAMPLE_POOL = 1_000
 #: How long an opened item stays with its reviewer before another may be handed it.
 CLAIM = timedelta(minutes=10)
 
@@ -114,12 +115,13 @@ def build_queue(request: QueueRequest, user: AbstractBaseUser, *, name: str, now
     per_scorer = wanted if request.scorer_id else max(wanted // max(len(scorer_ids), 1), request.size)
     chosen: list[Score] = []
     reads = 0
-    short = False
+    #: Scores looked at in a scorer where the search stopped at MAX_PAGES (the most of any).
+    stopped_after = 0
     for scorer_id in scorer_ids:
-        scores, scorer_reads, scorer_short = _scores(request, scorer_id, per_scorer, now)
+        scores, scorer_reads, looked_at = _scores(request, scorer_id, per_scorer, now)
         chosen.extend(scores)
         reads += scorer_reads
-        short = short or scorer_short
+        stopped_after = max(stopped_after, looked_at)
     if request.pick == "sample":
         chosen = random.sample(chosen, min(request.size, len(chosen)))
         chosen.sort(key=lambda s: s.created_at, reverse=True)
@@ -131,12 +133,14 @@ def build_queue(request: QueueRequest, user: AbstractBaseUser, *, name: str, now
     note = ""
     if len(chosen) < request.size:
         note = f"Only {len(chosen)} matching score{'s' if len(chosen) != 1 else ''} found"
-        note += f" in the {MAX_PAGES * FEED_PAGE:,} looked at per scorer." if short else "."
+        note += f" among the {stopped_after:,} looked at (the most a queue reads)." if stopped_after else "."
     with transaction.atomic():
         queue = ReviewQueue.objects.create(
             name=name,
             scorer_id=request.scorer_id,
-            description=describe(request, request.scorer_id or "every scorer"),
+            # The shortfall stays with the queue: everyone who opens it sees why it is short.
+            description=describe(request, request.scorer_id or "every scorer")
+            + (f". {note}" if note else ""),
             filters={
                 **request.query.params(),
                 "pick": request.pick,
@@ -170,16 +174,22 @@ def _scores(
     store = get_store()
     lowest_first = request.pick == "worst" and worst_is_lowest(scorer_id)
     found: list[Score] = []
+    looked_at = 0
     cursor: str | None = None
+    # Every row read is decoded whole, so read what is still wanted; when reviewed scores are
+    # skipped, each further page doubles (up to FEED_PAGE) rather than re-reading small pages.
+    page = min(wanted, FEED_PAGE)
     for reads in range(1, MAX_PAGES + 1):
         feed = store.scores.score_feed(
             scorer_id,
             **request.query.store_filters(now),
             lowest_first=lowest_first,
             cursor=cursor,
-            limit=min(FEED_PAGE, max(wanted - len(found), 1)) if not request.unreviewed_only else FEED_PAGE,
+            limit=page if request.unreviewed_only else min(FEED_PAGE, wanted - len(found)),
         )
+        page = min(page * 2, FEED_PAGE)
         items = list(feed.items)
+        looked_at += len(items)
         if request.unreviewed_only:
             reviewed = set(
                 Review.objects.filter(score_id__in=[s.id for s in items]).values_list("score_id", flat=True)
@@ -188,8 +198,8 @@ def _scores(
         found.extend(items[: wanted - len(found)])
         cursor = feed.next_cursor
         if len(found) >= wanted or not cursor:
-            return found, reads, False
-    return found, MAX_PAGES, True
+            return found, reads, 0
+    return found, MAX_PAGES, looked_at
 
 
 # --- reviewers in a queue --------------------------------------------------------------------------

@@ -51,7 +51,17 @@ from .models import (
     ReviewQueue,
     ScorerReviewSetting,
 )
-from .queues import PICKS, QueueRequest, build_queue, claim, holder, next_item, progress
+from .queues import (
+    MAX_QUEUE,
+    PICKS,
+    SAMPLE_POOL,
+    QueueRequest,
+    build_queue,
+    claim,
+    holder,
+    next_item,
+    progress,
+)
 from .saving import ReviewState, Saved, Stale, save_review, state_from_form, undo
 
 QUEUES_SHOWN = 50
@@ -117,7 +127,7 @@ def start(request: HttpRequest) -> HttpResponse:
     )
     built = build_queue(queue_request, request.user, name=name, now=now)  # type: ignore[arg-type]
     url = reverse("reviews:queue", args=[built.queue.pk])
-    return redirect(url + ("?note=short" if built.note else ""))
+    return redirect(url)
 
 
 def _start_context(form: StartQueueForm) -> dict[str, Any]:
@@ -129,6 +139,8 @@ def _start_context(form: StartQueueForm) -> dict[str, Any]:
         "scorer_label": scorer_label(scorer_id) if scorer_id else "every scorer",
         "scorer_ids": get_store().scores.scorer_ids(),
         "picks": list(PICKS.items()),
+        "sample_pool": SAMPLE_POOL,
+        "max_queue": MAX_QUEUE,
     }
 
 
@@ -147,7 +159,6 @@ def queue(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": progress(queue_obj, request.user),  # type: ignore[arg-type]
         "first_url": reverse("reviews:item", args=[pk, items[0].position]) if items else "",
         "may_review": request.user.has_perm(REVIEW_PERMISSION),
-        "short": request.GET.get("note") == "short",
     }
     return render(request, "reviews/queue_done.html", context)
 
@@ -177,12 +188,12 @@ def item(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     if may_review and not someone_else:
         claim(entry, user)
     score = get_store().scores.get_score_by_id(entry.score_id)
-    total = queue_obj.items.count()
+    queue_progress = progress(queue_obj, user)
     context: dict[str, Any] = {
         "queue": queue_obj,
         "entry": entry,
-        "total": total,
-        "progress": progress(queue_obj, user),
+        "total": queue_progress.total,
+        "progress": queue_progress,
         "previous_url": reverse("reviews:item", args=[pk, position - 1]) if position > 1 else "",
         "next_url": reverse("reviews:queue", args=[pk]) + f"?after={position}",
         "may_review": may_review,

@@ -39,7 +39,7 @@ def test_a_random_sample_reads_a_bounded_number_of_pages_and_has_distinct_scores
     assert len(ids) == len(set(ids)) == 10
     feeds = store_reads(counting).count("score_feed")
     assert 1 <= feeds <= math.ceil(queues.SAMPLE_POOL / queues.FEED_PAGE)
-    assert "random sample of 10 from the newest 2,000" in queue.description
+    assert "random sample of 10 from the newest 1,000" in queue.description
 
 
 def test_a_queue_across_scorers_takes_from_every_scorer(eddie_client, demo_store):
