@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dashboard.core.pages import url_or_empty
+
 #: How long a save may legitimately stay pending (store timeouts are well under this).
 PENDING_GRACE = timedelta(minutes=1)
 
@@ -45,6 +47,17 @@ class TargetType(models.TextChoices):
     REVIEW_QUEUE = "review_queue", "review queue"
     REVIEW_LABEL = "review_label", "review label"
     SCORER = "scorer", "scorer"
+
+
+#: Where each kind of target is shown: URL name, and whether it takes the target id.
+TARGET_PAGES: dict[str, tuple[str, bool]] = {
+    TargetType.RESOURCE: ("memory:resource", True),
+    TargetType.THREAD: ("memory:thread", True),
+    TargetType.SCORE: ("reviews:score", True),
+    TargetType.REVIEW_QUEUE: ("reviews:queue", True),
+    TargetType.REVIEW_LABEL: ("reviews:labels", False),
+    TargetType.SCORER: ("scores:scorer", True),
+}
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -147,6 +160,14 @@ class AuditEvent(models.Model):
     @property
     def target(self) -> str:
         return f"{self.target_type}:{self.target_id}"
+
+    @property
+    def target_url(self) -> str:
+        """The page of what the event changed ("" when its id cannot be linked)."""
+        name, with_id = TARGET_PAGES.get(self.target_type, ("", False))
+        if not name:
+            return ""
+        return url_or_empty(name, self.target_id) if with_id else url_or_empty(name)
 
     def shown_outcome(self, now: datetime | None = None) -> str:
         """The outcome as a person should read it: a save still pending after the grace period

@@ -77,3 +77,17 @@ def test_only_admins_set_the_threshold(editor, ada_client):
 
     assert ScorerReviewSetting.objects.get(scorer_id=SCORER).threshold == 0.7
     assert AuditEvent.objects.filter(action="review.settings", target_id=SCORER).exists()
+
+
+def test_review_events_in_the_audit_log_link_to_the_reviewed_score(editor, ada_client):
+    queue = start_queue(editor)
+    score_id = queue.items.get(position=1).score_id
+    from .conftest import post_review
+
+    post_review(editor, score_id, verdict="disagree", note="</td><script>alert(1)</script>")
+    page = ada_client.get(reverse("audit:log") + "?action=review.save")
+    assert page.status_code == 200
+    assert f'href="{reverse("reviews:score", args=[score_id])}"' in page.content.decode()
+    assert b"<script>alert(1)" not in page.content
+    log = ada_client.get(reverse("audit:log") + "?action=review.queue_create").content.decode()
+    assert f'href="{reverse("reviews:queue", args=[queue.pk])}"' in log
