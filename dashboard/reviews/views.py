@@ -525,10 +525,8 @@ def labels(request: HttpRequest) -> HttpResponse:
             _audit_settings(request.user, TargetType.REVIEW_LABEL, str(label.pk), before, _label_text(label))  # type: ignore[arg-type]
             return redirect(reverse("reviews:labels"))
         status = 400
-    rows = [(label, LabelForm(instance=label, prefix=f"l{label.pk}")) for label in ReviewLabel.objects.all()]
-    return render(
-        request, "reviews/labels.html", {"form": form, "rows": rows, "may_manage": may_manage}, status=status
-    )
+    context = {"form": form, "labels": ReviewLabel.objects.all(), "may_manage": may_manage}
+    return render(request, "reviews/labels.html", context, status=status)
 
 
 def _label_text(label: ReviewLabel) -> str:

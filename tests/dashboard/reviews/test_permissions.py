@@ -91,3 +91,16 @@ def test_review_events_in_the_audit_log_link_to_the_reviewed_score(editor, ada_c
     assert b"<script>alert(1)" not in page.content
     log = ada_client.get(reverse("audit:log") + "?action=review.queue_create").content.decode()
     assert f'href="{reverse("reviews:queue", args=[queue.pk])}"' in log
+
+
+def test_an_admin_retires_a_label_and_it_is_no_longer_offered(ada_client, editor):
+    label = ReviewLabel.objects.get(name="tone")
+    response = ada_client.post(
+        reverse("reviews:labels"), {"label": label.pk, "name": "tone", "description": ""}
+    )
+    assert response.status_code == 302
+    label.refresh_from_db()
+    assert label.active is False
+    queue = start_queue(editor)
+    page = editor.get(reverse("reviews:item", args=[queue.pk, 1])).content.decode()
+    assert 'value="tone"' not in page and 'value="hallucination"' in page
