@@ -2,11 +2,14 @@
 time (Django's test client, median and p90 of ``--repeats``) and the store calls each one makes.
 
     .venv/bin/python bench/reviews.py [--scores 100000] [--reviews 10000] [--repeats 30]
+    .venv/bin/python bench/reviews.py --convex --scores 5000 --reviews 1000   # the local dev server
 
 The Mastra file (``--scores`` Answer Relevancy scores over 90 days, realistic ~2.5 KB rows saved
 one by one through ``SQLiteStore.save_score``) is cached in var/bench/; the reviews (three
 reviewers, a fifth of the scores reviewed twice) are written into a fresh dashboard database each
-run. Figures are for comparison between runs on one machine, never pass/fail.
+run. With ``--convex`` the scores are written to a fresh local Convex dev server instead: an
+in-memory test backend, so its store calls mean more than its milliseconds. Figures are for
+comparison between runs on one machine, never pass/fail.
 """
 
 from __future__ import annotations
@@ -74,10 +77,22 @@ TURNS = [
 ]
 
 
-def scores_file(count: int) -> Path:
+def fill(store: Any, count: int) -> None:
+    """``count`` realistic Answer Relevancy scores over the 90 days before ``NOW``, one by one."""
     from dashboard.demo.cast import Ids
     from dashboard.demo.scores import agent_score
 
+    rng = random.Random(count)
+    ids = Ids(rng)
+    for _ in range(count):
+        created = NOW - timedelta(seconds=rng.randint(60, 90 * 86_400))
+        ask, answer = rng.choice(TURNS)
+        score = agent_score(rng, ids, SCORER, created, NOW, None, ask, answer)
+        store.scores.save_score(score.payload, created_at=score.created_at)
+
+
+def scores_file(count: int) -> Path:
+    """The cached SQLite file of ``count`` scores (var/bench/review_scores_<count>.db)."""
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     db, marker = out / f"review_scores_{count}.db", out / f"review_scores_{count}.json"
@@ -88,20 +103,14 @@ def scores_file(count: int) -> Path:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     print(f"building {db} ({count:,} scores) ...", flush=True)
     started = time.perf_counter()
-    rng = random.Random(count)
-    ids = Ids(rng)
     with SQLiteStore(db) as store:
-        for _ in range(count):
-            created = NOW - timedelta(seconds=rng.randint(60, 90 * 86_400))
-            ask, answer = rng.choice(TURNS)
-            score = agent_score(rng, ids, SCORER, created, NOW, None, ask, answer)
-            store.scores.save_score(score.payload, created_at=score.created_at)
+        fill(store, count)
     marker.write_text(json.dumps(want))
     print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
     return db
 
 
-def seed_reviews(store: SQLiteStore, count: int) -> list[Any]:
+def seed_reviews(store: Any, count: int) -> list[Any]:
     """``count`` reviews by three reviewers over the newest scores (a fifth reviewed twice)."""
     from django.contrib.auth.models import User
 
@@ -167,6 +176,59 @@ def timed(
     return statistics.median(times), times[int(len(times) * 0.9) - 1], statistics.mean(calls)
 
 
+Result = tuple[str, tuple[float, float, float]]
+
+
+def measure(store: Any, repeats: int, reviews: int) -> list[Result]:
+    from dashboard.reviews.models import Review, ReviewQueue
+
+    counting = CountingStore(store)
+    results: list[Result] = []
+    with use_store(counting):
+        started = time.perf_counter()
+        reviewers = seed_reviews(store, reviews)
+        print(
+            f"{Review.objects.count():,} reviews seeded in {time.perf_counter() - started:.1f} s", flush=True
+        )
+        client = Client()
+        client.force_login(reviewers[0])
+
+        def run(label: str, request: Callable[[], Any], times: int = repeats) -> None:
+            results.append((label, timed(client, counting, request, times)))
+
+        def start(pick: str, unreviewed: bool) -> Callable[[], Any]:
+            data = {"scorer": SCORER, "pick": pick, "size": "25", "range": "all"}
+            if unreviewed:
+                data["unreviewed_only"] = "on"
+            return lambda: client.post("/scores/(reviews)/start/", data)
+
+        run("queue start: worst first, 25, unreviewed only", start("worst", True))
+        run("queue start: newest, 25, unreviewed only", start("newest", True))
+        run("queue start: random sample of 25 (pool 1,000)", start("sample", False))
+        queue = ReviewQueue.objects.filter(filters__pick="worst").latest("id")
+        queue_url = f"/scores/(reviews)/queues/{queue.pk}/"
+        run("next item: the queue's redirect", lambda: client.get(queue_url))
+        item_url = client.get(queue_url)["Location"]
+        run("next item: the item page", lambda: client.get(item_url))
+        score_id = queue.items.get(position=1).score_id
+        revision = [0]
+
+        def verdict() -> Any:
+            data = {"revision": str(revision[0]), "verdict": "disagree" if revision[0] % 2 else "agree"}
+            revision[0] += 1
+            return client.post(f"/scores/(reviews)/score/{score_id}/review/", data, HTTP_HX_REQUEST="true")
+
+        run("a verdict (htmx POST)", verdict)
+        few = max(repeats // 3, 3)
+        run(
+            f"agreement page, {SCORER}",
+            lambda: client.get(f"/scores/(reviews)/agreement/?scorer={SCORER}"),
+            few,
+        )
+        run("agreement page, every scorer", lambda: client.get("/scores/(reviews)/agreement/"), few)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -174,98 +236,29 @@ def main() -> None:
     parser.add_argument("--scores", type=int, default=100_000)
     parser.add_argument("--reviews", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument(
+        "--convex", action="store_true", help="the local Convex dev server, with the dashboard module"
+    )
     args = parser.parse_args()
     time_machine.travel(NOW, tick=True).start()
     call_command("migrate", verbosity=0, interactive=False)
-    db = scores_file(args.scores)
-    from django.contrib.auth.models import User
+    if args.convex:
+        from dashboard.demo.convex_dev import ConvexDevServer
+        from storeclient import ConvexStore
 
-    from dashboard.reviews.models import Review, ReviewQueue
-
-    with SQLiteStore(db, create=False) as store:
-        counting = CountingStore(store)
-        with use_store(counting):
+        with ConvexDevServer() as server:
+            store = ConvexStore(server.url, server.admin_key)
             started = time.perf_counter()
-            reviewers = seed_reviews(store, args.reviews)
-            print(
-                f"{Review.objects.count():,} reviews seeded in {time.perf_counter() - started:.1f} s",
-                flush=True,
-            )
-            client = Client()
-            client.force_login(reviewers[0])
-            reviewer = User.objects.get(username="rita")
-
-            def start(pick: str, unreviewed: bool) -> Callable[[], Any]:
-                data = {"scorer": SCORER, "pick": pick, "size": "25", "range": "all"}
-                if unreviewed:
-                    data["unreviewed_only"] = "on"
-                return lambda: client.post("/scores/(reviews)/start/", data)
-
-            results: list[tuple[str, tuple[float, float, float]]] = []
-            for label, pick, unreviewed in (
-                ("queue start: worst first, 25, unreviewed only", "worst", True),
-                ("queue start: newest, 25, unreviewed only", "newest", True),
-                ("queue start: random sample of 25 (pool 2,000)", "sample", False),
-            ):
-                results.append((label, timed(client, counting, start(pick, unreviewed), args.repeats)))
-            queue = ReviewQueue.objects.filter(filters__pick="worst").latest("id")
-            queue_url = f"/scores/(reviews)/queues/{queue.pk}/"
-            results.append(
-                (
-                    "next item: the queue's redirect",
-                    timed(client, counting, lambda: client.get(queue_url), args.repeats),
-                )
-            )
-            item_url = client.get(queue_url)["Location"]
-            results.append(
-                (
-                    "next item: the item page",
-                    timed(client, counting, lambda: client.get(item_url), args.repeats),
-                )
-            )
-            score_id = queue.items.get(position=1).score_id
-            revision = [0]
-
-            def verdict() -> Any:
-                response = client.post(
-                    f"/scores/(reviews)/score/{score_id}/review/",
-                    {
-                        "revision": str(revision[0]),
-                        "verdict": "disagree" if revision[0] % 2 else "agree",
-                        "queue": queue.pk,
-                    },
-                    HTTP_HX_REQUEST="true",
-                )
-                revision[0] += 1
-                return response
-
-            results.append(("a verdict (htmx POST)", timed(client, counting, verdict, args.repeats)))
-            results.append(
-                (
-                    f"agreement page, {SCORER}",
-                    timed(
-                        client,
-                        counting,
-                        lambda: client.get(f"/scores/(reviews)/agreement/?scorer={SCORER}"),
-                        max(args.repeats // 3, 3),
-                    ),
-                )
-            )
-            results.append(
-                (
-                    "agreement page, every scorer",
-                    timed(
-                        client,
-                        counting,
-                        lambda: client.get("/scores/(reviews)/agreement/"),
-                        max(args.repeats // 3, 3),
-                    ),
-                )
-            )
-            assert Review.objects.filter(reviewer=reviewer).exists()
-    print(
-        f"\n{args.scores:,} scores, {args.reviews:,} reviews, embedded SQLite; median / p90 ms, store calls"
-    )
+            fill(store, args.scores)
+            print(f"{args.scores:,} scores written in {time.perf_counter() - started:.0f} s", flush=True)
+            results = measure(store, args.repeats, args.reviews)
+            store.close()
+        backend = "the local Convex dev server (in memory, no real indexes: compare store calls, not ms)"
+    else:
+        with SQLiteStore(scores_file(args.scores), create=False) as store:
+            results = measure(store, args.repeats, args.reviews)
+        backend = "embedded SQLite"
+    print(f"\n{args.scores:,} scores, {args.reviews:,} reviews, {backend}")
     print(f"| {'what':<50} | median ms | p90 ms | store calls |")
     print(f"|{'-' * 52}|-----------|--------|-------------|")
     for label, (median, p90, calls) in results:
