@@ -36,8 +36,8 @@ from .models import QueueItem, Review, ReviewQueue
 
 #: Longest queue (a queue is a working session, not an export).
 MAX_QUEUE = 200
-#: Scores per store read while building.
-FEED_PAGE = 200
+#: Most scores per store read while building.
+FEED_PAGE = 500
 #: Store reads per scorer while building, at most (bounds "unreviewed only" on a reviewed scorer:
 #: about MAX_PAGES × FEED_PAGE scores looked at).
 MAX_PAGES = 25

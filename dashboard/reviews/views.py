@@ -455,7 +455,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
             return redirect(request.get_full_path())
         status = 400
     rows = Review.objects.values(*REVIEW_FIELDS).order_by("created_at")
-    scorer_ids = sorted(set(Review.objects.values_list("scorer_id", flat=True).distinct()))
+    scorer_ids = list(Review.objects.order_by("scorer_id").values_list("scorer_id", flat=True).distinct())
     if scorer_id:
         rows = rows.filter(scorer_id=scorer_id)
     rows = list(rows)
