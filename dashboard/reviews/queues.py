@@ -244,6 +244,9 @@ def claim(item: QueueItem, user: AbstractBaseUser, *, now: datetime | None = Non
     """Give ``item`` to ``user`` for ``CLAIM`` unless someone else holds it; release their other
     claims in the queue (a reviewer holds one item at a time)."""
     now = now or timezone.now()
+    if item.claimed_by_id == user.pk and item.claimed_until and item.claimed_until > now + CLAIM / 2:
+        # Already this reviewer's (the queue handed it over a moment ago): no write needed.
+        return True
     free = Q(claimed_by__isnull=True) | Q(claimed_until__lt=now) | Q(claimed_by=user)
     taken = QueueItem.objects.filter(free, pk=item.pk).update(claimed_by=user, claimed_until=now + CLAIM)
     if taken:
