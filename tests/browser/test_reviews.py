@@ -112,6 +112,14 @@ def test_a_queue_reviewed_with_the_keyboard_only_survives_a_reload(signed_in, li
     assert page.evaluate("window.__csp") == []
 
 
+def advance(page: Page) -> None:
+    """Press j and wait until the next page has loaded."""
+    before = page.url
+    page.keyboard.press("j")
+    page.wait_for_url(lambda url: url != before)
+    page.wait_for_load_state("networkidle")
+
+
 def _second_reviewer(browser: Browser, live_server) -> Page:
     user = User.objects.create_user(username="second-editor", password=PASSWORD)
     user.groups.add(Group.objects.get(name="editor"))
@@ -135,16 +143,17 @@ def test_two_reviewers_at_once_lose_no_verdict_and_never_get_the_same_item(
     second.goto(f"{live_server.url}/scores/(reviews)/queues/{queue.pk}/")
     second.wait_for_url(f"**/queues/{queue.pk}/2/")  # item 1 is open with the first reviewer
 
-    # Both give verdicts and move on, at the same time, until the queue is done.
+    # Both keep an item open and take turns giving verdicts and moving on, until the queue is done.
+    # Each waits for the other's request to finish: the tests' in-memory SQLite database refuses
+    # two writes at the same instant ("table is locked", no busy timeout), which a SQLite file
+    # (busy timeout) or PostgreSQL (row locks) queue instead.
     for _ in range(2):
         first.keyboard.press("a")
-        second.keyboard.press("d")
         saved(first, "agree")
+        second.keyboard.press("d")
         saved(second, "disagree")
-        first.keyboard.press("j")
-        second.keyboard.press("j")
-        first.wait_for_load_state("networkidle")
-        second.wait_for_load_state("networkidle")
+        advance(first)
+        advance(second)
     expect(first.locator("[data-nothing-left]")).to_be_visible()
     expect(second.locator("[data-nothing-left]")).to_be_visible()
 
