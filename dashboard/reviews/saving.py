@@ -123,6 +123,7 @@ def save_review(
                     queue=queue,
                     created_at=now,
                     updated_at=now,
+                    revision=_first_revision(user, score.id),
                 )
             else:
                 updated = Review.objects.filter(pk=current.pk, revision=revision).update(
@@ -168,6 +169,19 @@ def undo(user: AbstractBaseUser, score: Score, event_id: int, *, revision: int) 
         return None
     previous = ReviewState.from_json(event.before) or ReviewState("", None, (), "")
     return save_review(user, score, previous, revision=revision, action=Action.REVIEW_UNDO)
+
+
+def _first_revision(user: AbstractBaseUser, score_id: str) -> int:
+    """The revision of a new review: above any this reviewer's earlier review of the score had (one
+    per recorded change), so a page still showing a review that an undo removed cannot pass for
+    the new one."""
+    changes = AuditEvent.objects.filter(
+        user=user,
+        target_type=TargetType.SCORE,
+        target_id=score_id,
+        action__in=(Action.REVIEW_SAVE, Action.REVIEW_UNDO),
+    ).count()
+    return changes + 1
 
 
 class _StaleError(Exception):

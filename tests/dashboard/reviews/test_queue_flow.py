@@ -257,3 +257,16 @@ def test_the_start_form_is_filled_from_the_scorer_page(editor):
 def test_a_bad_start_link_gets_the_400_panel(editor):
     response = editor.get(reverse("reviews:start") + "?range=forever")
     assert response.status_code == 400
+
+
+def test_a_page_showing_a_review_that_was_undone_cannot_overwrite_the_next_one(editor, eddie):
+    score_id = start_queue(editor, size="1").items.get().score_id
+    first = post_review(editor, score_id, verdict="agree")  # revision 1, shown in tab A
+    event = find_one(first.content, "button", data_review_undo=...).get("value")
+    editor.post(
+        reverse("reviews:undo", args=[score_id]), {"event": event, "revision": "1"}, HTTP_HX_REQUEST="true"
+    )
+    post_review(editor, score_id, verdict="disagree")  # tab B, a new review
+    stale = post_review(editor, score_id, revision=1, verdict="agree")  # tab A again
+    assert stale.status_code == 409
+    assert Review.objects.get(score_id=score_id, reviewer=eddie).verdict == "disagree"
