@@ -270,3 +270,19 @@ def test_a_page_showing_a_review_that_was_undone_cannot_overwrite_the_next_one(e
     stale = post_review(editor, score_id, revision=1, verdict="agree")  # tab A again
     assert stale.status_code == 409
     assert Review.objects.get(score_id=score_id, reviewer=eddie).verdict == "disagree"
+
+
+def test_a_workflow_score_is_shown_with_its_runs_step_outputs(editor, demo_store, demo_set):
+    run_ids = {run.run_id for run in demo_set.runs}
+    queue = start_queue(editor, scorer="refund-policy-compliance", pick="newest", size="20")
+    item = next(
+        i for i in queue.items.all() if demo_store.scores.get_score_by_id(i.score_id).run_id in run_ids
+    )
+    page = editor.get(reverse("reviews:item", args=[queue.pk, item.position]))
+    assert page.status_code == 200
+    score = demo_store.scores.get_score_by_id(item.score_id)
+    run = demo_store.workflows.get_workflow_run_by_id(score.run_id, workflow_name=score.entity_id)
+    step_ids = [key for key in run.snapshot["context"] if key != "input"]
+    shown = [s.text for s in find_all(page.content, "span", cls="mono")]
+    assert step_ids and set(step_ids[:12]) <= set(shown)
+    assert "Run status" in page.content.decode()
