@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "dashboard.audit",
     "dashboard.memory_editor",
     "dashboard.scores",
+    "dashboard.reviews",
     "dashboard.workflows",
     "dashboard.health",
     "dashboard.demo",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("threads/", include("dashboard.threads.urls")),
     path("resources/", include("dashboard.resources.urls")),
     path("audit/", include("dashboard.audit.urls")),
+    # Before scores/: "(reviews)" is a segment no scorer id can produce (dashboard/reviews/urls.py).
+    path("scores/(reviews)/", include("dashboard.reviews.urls")),
     path("scores/", include("dashboard.scores.urls")),
     path("workflows/", include("dashboard.workflows.urls")),
     path("health/", include("dashboard.health.urls")),

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from dashboard.core.pages import url_or_empty
 
 #: How long a save may legitimately stay pending (store timeouts are well under this).
 PENDING_GRACE = timedelta(minutes=1)
@@ -52,6 +53,11 @@ class Action(models.TextChoices):
     EXPORT_AUDIT = "export.audit", "export of the audit log"
     SETTINGS_CHANGE = "settings.change", "settings change"
     SCORER_DIRECTION = "scorer.direction", "change of a scorer's direction"
+    EXPORT_REVIEWS = "export.reviews", "export of reviewed scores"
+    REVIEW_SAVE = "review.save", "review of a score"
+    REVIEW_UNDO = "review.undo", "undo of a review"
+    REVIEW_QUEUE_CREATE = "review.queue_create", "start of a review queue"
+    REVIEW_SETTINGS_CHANGE = "review.settings", "change of review labels or settings"
 
 
 class Kind(models.TextChoices):
@@ -63,6 +69,7 @@ class Kind(models.TextChoices):
     EXPORT = "export", "exports"
     SETTINGS = "settings", "settings"
     SCORER = "scorer", "scorer settings"
+    REVIEW = "review", "reviews of scores"
 
 
 class TargetType(models.TextChoices):
@@ -74,10 +81,23 @@ class TargetType(models.TextChoices):
     WORKFLOW_RUN = "workflow_run", "workflow run"
     AUDIT_LOG = "audit", "audit log"
     SETTING = "setting", "setting"
+    REVIEW_QUEUE = "review_queue", "review queue"
+    REVIEW_LABEL = "review_label", "review label"
 
     @classmethod
     def is_working_memory(cls, target_type: str) -> bool:
         return target_type in (cls.RESOURCE, cls.THREAD)
+
+
+#: Where each kind of target is shown: URL name, and whether it takes the target id.
+TARGET_PAGES: dict[str, tuple[str, bool]] = {
+    TargetType.RESOURCE: ("memory:resource", True),
+    TargetType.THREAD: ("memory:thread", True),
+    TargetType.SCORE: ("reviews:score", True),
+    TargetType.REVIEW_QUEUE: ("reviews:queue", True),
+    TargetType.REVIEW_LABEL: ("reviews:labels", False),
+    TargetType.SCORER: ("scores:scorer", True),
+}
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -196,15 +216,12 @@ class AuditEvent(models.Model):
         return TargetType.is_working_memory(self.target_type)
 
     @property
-    def target_url(self) -> str | None:
-        """Where the target can be looked at in the dashboard, or ``None`` (users, exports...)."""
-        pages = {
-            TargetType.RESOURCE: "memory:resource",
-            TargetType.THREAD: "memory:thread",
-            TargetType.SCORER: "scores:scorer",
-        }
-        name = pages.get(self.target_type)  # type: ignore[call-overload]
-        return reverse(name, args=[self.target_id]) if name and self.target_id else None
+    def target_url(self) -> str:
+        """The page of what the event changed ("" when its id cannot be linked)."""
+        name, with_id = TARGET_PAGES.get(self.target_type, ("", False))
+        if not name:
+            return ""
+        return url_or_empty(name, self.target_id) if with_id else url_or_empty(name)
 
     def shown_outcome(self, now: datetime | None = None) -> str:
         """The outcome as a person should read it: a save still pending after the grace period

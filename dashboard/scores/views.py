@@ -30,7 +30,7 @@ from django_htmx.http import push_url
 from dashboard.audit.models import Action, TargetType, record_event
 from dashboard.core.csv_export import csv_lines
 from dashboard.core.htmx import HtmxHttpRequest, partial_target, read_query, template_for, vary_on_htmx
-from dashboard.core.pages import not_found, url_or_empty
+from dashboard.core.pages import not_found
 from dashboard.core.paging import Pager
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
@@ -52,6 +52,7 @@ from .forms import (
     ScoreQuery,
 )
 from .models import MAX_SCORER_ID, Direction, direction_for, directions_for, set_direction
+from .presenting import entity_label, run_url, score_problem, thread_url
 
 OVERVIEW_PAGE_SIZE = 12
 FEED_PAGE_SIZE = 25
@@ -73,62 +74,6 @@ EXPORT_COLUMNS = (
     "spanId",
     "reason",
 )
-
-# --- one score, as pages show it ------------------------------------------------------------------
-
-
-def output_message_id(score: Score) -> str | None:
-    """The id of the first message in an agent score's output (a list of Mastra messages)."""
-    output = score.get("output")
-    messages = output if isinstance(output, list) else [output]
-    for message in messages:
-        if isinstance(message, dict) and isinstance(message.get("id"), str) and message.get("role"):
-            return str(message["id"])
-    return None
-
-
-def thread_url(score: Score) -> str:
-    """The thread the scored output belongs to, at the message when the output names one."""
-    if not score.thread_id:
-        return ""
-    url = url_or_empty("threads:detail", score.thread_id)
-    message_id = output_message_id(score)
-    if url and message_id:
-        url += "#msg-" + message_id
-    return url
-
-
-def run_url(score: Score) -> str:
-    """The workflow run a WORKFLOW score was given for; "" when unknown."""
-    if score.entity_type != "WORKFLOW" or not score.entity_id or not score.run_id:
-        return ""
-    return url_or_empty("workflows:run", score.entity_id, score.run_id)
-
-
-def entity_label(score: Score) -> str:
-    entity = score.get("entity")
-    name = entity.get("name") if isinstance(entity, dict) else None
-    return str(name or score.entity_id or "")
-
-
-#: Characters of a non-number's text shown in its placeholder (the export carries all of it).
-PLACEHOLDER_CHARS = 60
-
-
-def score_problem(score: Score) -> str | None:
-    """The placeholder for a score whose value is not a finite number; ``None`` for a number."""
-    if score.has_finite_score:
-        return None
-    if score.score_text is None:
-        return "not a number: nothing stored"
-    shown = score.score_text
-    if len(shown) > PLACEHOLDER_CHARS:
-        shown = shown[:PLACEHOLDER_CHARS] + "…"
-    try:
-        float(score.score_text)
-    except ValueError:
-        return f"not a number: {shown!r}"
-    return f"not a finite number: {shown}"
 
 
 @dataclass

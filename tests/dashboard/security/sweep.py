@@ -63,6 +63,8 @@ def sample_values(data: dataset.DemoData, store: Store, **extra: str) -> dict[st
         # Audit events and the admin's routes (integers; tests pass real ones where it matters).
         "pk": "1",
         "id": "1",
+        # A review queue's item (queues are made by the tests that need one).
+        "position": "1",
         "object_id": "1",
         "content_type_id": "1",
         "app_label": "auth",

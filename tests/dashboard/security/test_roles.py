@@ -31,7 +31,13 @@ from .sweep import all_pages, sample_values
 #: with the link's one-time token, which a sweep's sample value is not.)
 POST_FOR_EVERYONE = {"accounts:login", "accounts:logout", "accounts:password_set"}
 #: Routes whose POST changes something, and the role that needs.
-EDITING = {"memory:resource": "editor", "memory:thread": "editor"}
+EDITING = {
+    "memory:resource": "editor",
+    "memory:thread": "editor",
+    "reviews:start": "editor",
+    "reviews:save": "editor",
+    "reviews:undo": "editor",
+}
 
 
 @pytest.fixture
@@ -75,8 +81,8 @@ def test_the_roles_exist_with_their_permissions_after_migrate(db):
     }
     assert permissions == {
         "viewer": [],
-        "editor": ["edit_working_memory"],
-        "admin": ["edit_working_memory", "manage_users", "view_audit"],
+        "editor": ["edit_working_memory", "review_scores"],
+        "admin": ["edit_working_memory", "manage_reviews", "manage_users", "review_scores", "view_audit"],
     }
 
 
