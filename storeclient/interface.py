@@ -93,8 +93,8 @@ class MemoryDomain(Protocol):
         *,
         resource_id: str | None = None,
         include: Sequence[Mapping[str, Any]] | None = None,
-        date_from: datetime | None = None,
-        date_to: datetime | None = None,
+        date_from: datetime | str | None = None,
+        date_to: datetime | str | None = None,
         start_exclusive: bool = False,
         end_exclusive: bool = False,
         page: int = 0,
@@ -105,7 +105,8 @@ class MemoryDomain(Protocol):
         """Mastra's ``listMessages``. ``include`` items are mappings with ``id`` and optional
         ``threadId``, ``withPreviousMessages``, ``withNextMessages`` (Mastra's camelCase keys).
         Messages have no ``updatedAt``: ordering by it is oldest first whatever the direction, as
-        in Mastra's stores. Empty or blank thread ids raise ``InvalidRequest``."""
+        in Mastra's stores. Empty or blank thread ids raise ``InvalidRequest``. ``date_from`` and
+        ``date_to`` take a ``datetime`` or an ISO string, as Mastra takes a ``Date`` or a string."""
         ...
 
     def list_messages_by_id(self, message_ids: Sequence[str]) -> list[Message]:

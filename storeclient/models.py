@@ -133,7 +133,9 @@ class Resource:
     created_at: datetime
     updated_at: datetime
     working_memory: str | None = None
-    metadata: dict[str, Any] | str = field(default_factory=dict)
+    #: ``None`` when the SQLite row holds no metadata (``@mastra/libsql`` reads that back as ``null``);
+    #: Mastra's Convex reader turns a missing value into ``{}``.
+    metadata: dict[str, Any] | str | None = field(default_factory=dict)
 
     @property
     def memory_version(self) -> MemoryVersion:

@@ -133,6 +133,9 @@ class ConvexStore:
     def health(self) -> StoreHealth:
         try:
             self.handler.load(THREADS, {"id": "__dashboard_health__"})
+            # The probe decides which path every list takes: if it cannot be answered, pages fail
+            # while the handler itself works, so health must not say ok.
+            self.module.available()
         except AuthError as exc:
             return self._health(False, f"{exc.message}")
         except NotDeployedError as exc:
