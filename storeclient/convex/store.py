@@ -21,6 +21,7 @@ from .module import (
     DashboardModule,
     ModuleUnavailable,
 )
+from .runtime import ConvexBackgroundTasks, ConvexObservations, ConvexSchedules, ConvexVectors
 from .scores import ConvexScores
 from .transport import ConvexTransport
 from .workflows import ConvexWorkflows
@@ -84,6 +85,10 @@ class ConvexStore:
         self.memory = ConvexMemory(self.handler, self.module)
         self.workflows = ConvexWorkflows(self.handler, self.module)
         self.scores = ConvexScores(self.handler, self.module)
+        self.observations = ConvexObservations(self.handler)
+        self.schedules = ConvexSchedules(self.handler)
+        self.background_tasks = ConvexBackgroundTasks(self.handler)
+        self.vectors = ConvexVectors(self.handler)
 
     def __repr__(self) -> str:  # never show the key
         return f"ConvexStore({self.deployment_url!r}, storage_function={self.handler.function_path!r})"
