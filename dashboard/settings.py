@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "dashboard.memory_editor",
     "dashboard.scores",
     "dashboard.workflows",
+    "dashboard.vectors",
     "dashboard.demo",
 ]
 

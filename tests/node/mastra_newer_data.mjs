@@ -7,6 +7,7 @@
 //
 // What is written, through the stores' public domain APIs (the calls @mastra/memory, the workflow
 // scheduler and the background-task manager make; those callers need a model or a clock to run):
+// * a thread (and a second one) with four messages, saved with saveThread / saveMessages;
 // * observational memory: a resource-scope record taken through initialize -> updateActiveObservations
 //   -> updateBufferedObservations -> swapBufferedToActive -> updateBufferedReflection ->
 //   swapBufferedReflectionToActive (two generations), and a thread-scope record with a chunk still
@@ -64,6 +65,20 @@ const tasks = await store.getStore('backgroundTasks');
 const RESOURCE = 'user-om';
 const THREAD = 'thread-om-1';
 const at = (iso) => new Date(iso);
+
+// --- the conversation the memory and the vectors are about ---------------------------------------
+const TEXTS = { m1: 'Do you store data in the EU?', m2: 'Yes, all data stays in Frankfurt.',
+  m3: 'What does the Pro plan cost?', m4: 'Can I export my history?' };
+await memory.saveThread({ thread: { id: THREAD, resourceId: RESOURCE, title: 'Data residency and pricing',
+  metadata: {}, createdAt: at('2025-06-02T09:00:00.000Z'), updatedAt: at('2025-06-02T09:04:00.000Z') } });
+await memory.saveThread({ thread: { id: 'thread-om-2', resourceId: RESOURCE, title: 'Export question',
+  metadata: {}, createdAt: at('2025-06-02T11:00:00.000Z'), updatedAt: at('2025-06-02T11:00:00.000Z') } });
+await memory.saveMessages({
+  messages: Object.entries(TEXTS).map(([id, text], n) => ({
+    id, threadId: THREAD, resourceId: RESOURCE, role: n % 2 ? 'assistant' : 'user', type: 'v2',
+    createdAt: at(`2025-06-02T09:0${n}:00.000Z`), content: { format: 2, parts: [{ type: 'text', text }] },
+  })),
+});
 
 // --- observational memory ---------------------------------------------------------------------
 const config = { observation: { messageTokens: 30000, bufferTokens: 6000 }, reflection: { observationTokens: 40000 } };
@@ -160,8 +175,6 @@ const INDEX = 'mastra_memory_text_embedding_3_small';
 const EMBEDDINGS = {
   m1: [0.1, 0.2, 0.3, 0.4], m2: [0.1, 0.2, 0.31, 0.39], m3: [0.9, -0.1, 0.05, 0.0], m4: [-0.4, 0.3, 0.2, 0.1],
 };
-const TEXTS = { m1: 'Do you store data in the EU?', m2: 'Yes, all data stays in Frankfurt.',
-  m3: 'What does the Pro plan cost?', m4: 'Can I export my history?' };
 await vector.createIndex({ indexName: INDEX, dimension: 4, metric: 'cosine' });
 const ids = Object.keys(EMBEDDINGS);
 await vector.upsert({
