@@ -26,8 +26,8 @@ AREAS: tuple[tuple[str, str, str | None], ...] = (
     ("Threads", "threads:list", None),
     ("Resources", "resources:list", None),
     ("Workflows", "workflows:runs", None),
-    ("Vectors", "vectors:indexes", None),
     ("Scores", "scores:overview", None),
+    ("Vectors", "vectors:indexes", None),
     ("Audit", "audit:log", "accounts.view_audit"),
     ("Users", "admin:index", "accounts.manage_users"),
 )
