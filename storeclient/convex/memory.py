@@ -40,6 +40,7 @@ from ..semantics import (
 )
 from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
 from .module import DashboardModule, ModuleUnavailable, handler_feed
+from .storage_api import ConvexMessageEdits
 
 CAPPED_NOTE = (
     "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
@@ -92,7 +93,7 @@ def _stripped(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
-class ConvexMemory:
+class ConvexMemory(ConvexMessageEdits):
     def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
         self._h = handler
         self._m = module

@@ -35,6 +35,7 @@ from .base import (
 from .connection import dumps, json_extract_sql
 from .keyset import Keyset
 from .schema import MESSAGES, RESOURCES, THREADS
+from .storage_api import SQLiteMessageEdits
 
 _THREAD_FEED = Keyset("threads", ("updatedAt", "id"))
 _MESSAGE_FEED = Keyset("messages", ("createdAt", "id"))
@@ -66,7 +67,7 @@ def _content_text(content: Any) -> str:
     return content if isinstance(content, str) else dumps(content)
 
 
-class SQLiteMemory:
+class SQLiteMemory(SQLiteMessageEdits):
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._pool = ctx.pool

@@ -112,9 +112,9 @@ SKIPPED_OPS: dict[str, str] = {
     "omUpdateConfig": "observational-memory writer",
     # The dashboard reads a generation list with omGetHistory (limit 1 for the latest).
     "omGetLatest": "covered by omGetHistory with limit 1",
-    # Not yet sent (issue #18): each leaves this list when it lands.
-    "mergeWorkflowStepResult": "not yet ported (issue #18)",
-    "mergeWorkflowState": "not yet ported (issue #18)",
+    # The workflow engine's snapshot merges (see updateWorkflowResults below).
+    "mergeWorkflowStepResult": "workflow-engine write path (updateWorkflowResults); not ported yet",
+    "mergeWorkflowState": "workflow-engine write path (updateWorkflowState); not ported yet",
 }
 
 #: libsql domain methods with no Python counterpart, and why.
@@ -172,13 +172,11 @@ SKIPPED_METHODS: dict[str, str] = {
     "deleteTasks": "background-task manager cleanup",
     "getRunningCount": "the task manager's concurrency check",
     "getRunningCountByAgent": "the task manager's concurrency check",
-    # Not yet ported (issue #18, "the missing storage API"): each leaves this list when it lands.
-    "updateMessages": "not yet ported (issue #18)",
-    "deleteMessages": "not yet ported (issue #18)",
-    "listMessagesByResourceId": "not yet ported (issue #18)",
-    "updateWorkflowResults": "not yet ported (issue #18)",
-    "updateWorkflowState": "not yet ported (issue #18)",
-    "listScoresBySpan": "not yet ported (issue #18)",
+    # The workflow engine's own writes while a run executes (step-result merging with foreach
+    # pending markers, compare-and-set state): the dashboard never runs workflow code (DESIGN 5c);
+    # not ported yet (issue #18), reads of the snapshots they write are.
+    "updateWorkflowResults": "workflow-engine write path; not ported yet (issue #18)",
+    "updateWorkflowState": "workflow-engine write path; not ported yet (issue #18)",
 }
 
 #: The libsql domains mirrored in Python: for each store, the classes that together implement it
