@@ -113,7 +113,9 @@ def test_a_thread_without_its_own_memory_points_to_the_resources(vera_client, se
 def test_the_schedule_list_shows_each_schedule_with_cron_status_and_target(vera_client, served):
     html = page(vera_client, reverse("workflows:schedules"))
     rows = {r.get("data-schedule-id"): " ".join(r.text.split()) for r in find_all(html, "tr")[1:]}
-    assert set(rows) == {"wf_nightly-report", "agent_support__morning"}
+    assert set(rows) == {"wf_nightly-report", "agent_support__morning", "wf_weekly-digest"}
+    # Registered by Mastra's own scheduler from the workflow's `schedule` when its workers started.
+    assert "workflow weekly-digest" in rows["wf_weekly-digest"] and "0 9 * * 1" in rows["wf_weekly-digest"]
     assert "workflow nightly-report" in rows["wf_nightly-report"]
     assert "0 2 * * * Europe/Berlin" in rows["wf_nightly-report"] and "active" in rows["wf_nightly-report"]
     assert "agent support" in rows["agent_support__morning"] and "paused" in rows["agent_support__morning"]

@@ -12,7 +12,9 @@
 //   -> updateBufferedObservations -> swapBufferedToActive -> updateBufferedReflection ->
 //   swapBufferedReflectionToActive (two generations), and a thread-scope record with a chunk still
 //   buffered and the observing flag set;
-// * schedules: a workflow schedule (active) and an agent schedule (paused), two triggers (a
+// * schedules: a declarative workflow schedule registered by Mastra itself (new Mastra({workflows})
+//   + startWorkers(), as a server boots), a workflow schedule (active) and an agent schedule
+//   (paused) through the schedules API, two triggers (a
 //   published fire with its run id, a failed fire with its error), and the snapshot of the run the
 //   published fire started (persistWorkflowSnapshot);
 // * background tasks: suspended, completed (with result) and failed (with error) tasks;
@@ -32,6 +34,7 @@ const require = createRequire(path.resolve(here, '../../convex/package.json'));
 const load = (name) => import(pathToFileURL(require.resolve(name)).href);
 
 const out = process.stdout.write.bind(process.stdout);
+process.env.MASTRA_TELEMETRY_DISABLED = '1';
 console.log = console.info = console.warn = console.debug = console.error;
 
 const { positionals, values: opts } = parseArgs({
@@ -120,6 +123,22 @@ await memory.updateBufferedObservations({
 await memory.setObservingFlag(threadRecord.id, true);
 
 // --- schedules ----------------------------------------------------------------------------------
+// A declarative schedule, registered by Mastra itself: startWorkers() writes the wf_<id> row (with
+// the next fire computed from the cron) the way a Mastra server does when it boots. First, because
+// it also prunes wf_ rows of workflows this Mastra does not declare.
+{
+  const { Mastra } = await load('@mastra/core/mastra');
+  const { createWorkflow, createStep } = await load('@mastra/core/workflows');
+  const { z } = await load('zod');
+  const step = createStep({ id: 'build-digest', inputSchema: z.object({ region: z.string() }),
+    outputSchema: z.object({ rows: z.number() }), execute: async () => ({ rows: 1 }) });
+  const digest = createWorkflow({ id: 'weekly-digest', inputSchema: step.inputSchema, outputSchema: step.outputSchema,
+    schedule: { cron: '0 9 * * 1', timezone: 'Europe/Berlin', inputData: { region: 'eu' } } }).then(step).commit();
+  const mastra = new Mastra({ workflows: { digest }, storage: store });
+  await mastra.startWorkers();
+  await mastra.stopWorkers();
+}
+
 const FIRE = 1748941200000;
 const RUN_ID = `sched_wf_nightly-report_${FIRE}`;
 await schedules.createSchedule({

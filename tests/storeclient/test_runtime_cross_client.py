@@ -200,6 +200,9 @@ def test_schedules_and_triggers_read_back_as_mastra_reads_them(written: tuple[St
     assert [trigger_as_mastra(t) for t in triggers] == [
         _present(t) | {"runId": t["runId"]} for t in ts["triggers"]
     ]
+    digest = store.schedules.get_schedule("wf_weekly-digest")  # written by Mastra's startWorkers()
+    assert digest is not None and digest.status == "active" and digest.next_fire_at is not None
+    assert digest.next_fire_at.weekday() == 0  # the cron's Monday (09:00 Berlin is still Monday in UTC)
     nightly = store.schedules.get_schedule("wf_nightly-report")
     assert (
         nightly is not None and nightly.workflow_id == "nightly-report" and nightly.target_type == "workflow"
