@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "dashboard.reviews",
     "dashboard.workflows",
     "dashboard.health",
+    "dashboard.vectors",
     "dashboard.demo",
 ]
 

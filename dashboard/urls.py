@@ -18,4 +18,5 @@ urlpatterns = [
     path("scores/", include("dashboard.scores.urls")),
     path("workflows/", include("dashboard.workflows.urls")),
     path("health/", include("dashboard.health.urls")),
+    path("vectors/", include("dashboard.vectors.urls")),
 ]

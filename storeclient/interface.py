@@ -19,6 +19,8 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from .models import (
+    BackgroundTask,
+    BackgroundTaskList,
     ChangePage,
     Count,
     Feed,
@@ -26,16 +28,23 @@ from .models import (
     Message,
     MessageList,
     MessageWindow,
+    Neighbours,
+    ObservationalMemory,
     PerPage,
     Resource,
     RunList,
+    Schedule,
+    ScheduleList,
+    ScheduleTrigger,
     Score,
     ScoreBuckets,
     ScoreList,
     ScoreSeries,
+    StoredVector,
     StoreHealth,
     Thread,
     ThreadList,
+    VectorIndex,
     WorkflowRun,
 )
 
@@ -93,8 +102,8 @@ class MemoryDomain(Protocol):
         *,
         resource_id: str | None = None,
         include: Sequence[Mapping[str, Any]] | None = None,
-        date_from: datetime | None = None,
-        date_to: datetime | None = None,
+        date_from: datetime | str | None = None,
+        date_to: datetime | str | None = None,
         start_exclusive: bool = False,
         end_exclusive: bool = False,
         page: int = 0,
@@ -105,7 +114,8 @@ class MemoryDomain(Protocol):
         """Mastra's ``listMessages``. ``include`` items are mappings with ``id`` and optional
         ``threadId``, ``withPreviousMessages``, ``withNextMessages`` (Mastra's camelCase keys).
         Messages have no ``updatedAt``: ordering by it is oldest first whatever the direction, as
-        in Mastra's stores. Empty or blank thread ids raise ``InvalidRequest``."""
+        in Mastra's stores. Empty or blank thread ids raise ``InvalidRequest``. ``date_from`` and
+        ``date_to`` take a ``datetime`` or an ISO string, as Mastra takes a ``Date`` or a string."""
         ...
 
     def list_messages_by_id(self, message_ids: Sequence[str]) -> list[Message]:
@@ -399,6 +409,18 @@ class Store(Protocol):
     def scores(self) -> ScoresDomain: ...
 
     @property
+    def observations(self) -> ObservationalMemoryDomain: ...
+
+    @property
+    def schedules(self) -> SchedulesDomain: ...
+
+    @property
+    def background_tasks(self) -> BackgroundTasksDomain: ...
+
+    @property
+    def vectors(self) -> VectorsDomain: ...
+
+    @property
     def atomic_saves(self) -> bool:
         """Whether conditional working-memory saves are atomic here (no I/O: known or probed once)."""
         ...
@@ -423,3 +445,68 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+# --- what the agent runtime stores beyond conversations ------------------------------------------
+# Read-only: these records are written by Mastra (@mastra/memory, the workflow scheduler, the
+# background-task manager, semantic recall). A mastra.db without the table (an older Mastra, or a
+# file the dashboard created) reads as empty.
+
+
+class ObservationalMemoryDomain(Protocol):
+    def get_observational_memory(self, thread_id: str | None, resource_id: str) -> ObservationalMemory | None:
+        """Mastra's ``getObservationalMemory``: the latest generation for ``thread:<thread_id>``, or
+        for ``resource:<resource_id>`` when ``thread_id`` is ``None``."""
+        ...
+
+    def get_observational_memory_history(
+        self, thread_id: str | None, resource_id: str, limit: int = 10, *, offset: int = 0
+    ) -> list[ObservationalMemory]:
+        """Mastra's ``getObservationalMemoryHistory``: generations newest first."""
+        ...
+
+
+class SchedulesDomain(Protocol):
+    def list_schedules(self, *, status: str | None = None, workflow_id: str | None = None) -> ScheduleList:
+        """Every schedule, oldest first by ``created_at`` (Mastra's order); bounded on Convex."""
+        ...
+
+    def get_schedule(self, schedule_id: str) -> Schedule | None: ...
+
+    def list_triggers(self, schedule_id: str, *, limit: int = 50) -> list[ScheduleTrigger]:
+        """The schedule's fire attempts, newest first (Mastra's ``listTriggers``)."""
+        ...
+
+
+class BackgroundTasksDomain(Protocol):
+    def list_tasks(
+        self,
+        *,
+        status: str | None = None,
+        thread_id: str | None = None,
+        run_id: str | None = None,
+        page: int = 0,
+        per_page: int = 50,
+    ) -> BackgroundTaskList:
+        """Tasks newest first by ``createdAt``, with equality filters; bounded on Convex."""
+        ...
+
+    def get_task(self, task_id: str) -> BackgroundTask | None: ...
+
+
+class VectorsDomain(Protocol):
+    def list_indexes(self) -> list[VectorIndex]:
+        """Every vector index with dimension, metric and a bounded count."""
+        ...
+
+    def sample(self, index_name: str, *, limit: int = 5) -> list[StoredVector]:
+        """The first ``limit`` stored vectors of an index (metadata and embedding)."""
+        ...
+
+    def get_vector(self, index_name: str, vector_id: str) -> StoredVector | None: ...
+
+    def neighbours(self, index_name: str, vector_id: str, *, top_k: int = 5) -> Neighbours | None:
+        """The stored vectors nearest to a stored one by cosine similarity, from the stored
+        embeddings only (no model call); ``None`` when the vector does not exist. The scan is
+        bounded, and the result says when it did not compare every vector."""
+        ...

@@ -133,7 +133,9 @@ class Resource:
     created_at: datetime
     updated_at: datetime
     working_memory: str | None = None
-    metadata: dict[str, Any] | str = field(default_factory=dict)
+    #: ``None`` when the SQLite row holds no metadata (``@mastra/libsql`` reads that back as ``null``);
+    #: Mastra's Convex reader turns a missing value into ``{}``.
+    metadata: dict[str, Any] | str | None = field(default_factory=dict)
 
     @property
     def memory_version(self) -> MemoryVersion:
@@ -451,3 +453,209 @@ class StoreHealth:
     detail: str = ""
     #: Whether conditional working-memory saves are atomic on this backend.
     atomic_saves: bool = True
+
+
+# --- what the agent runtime stores beyond conversations (observational memory, schedules,
+# background tasks, semantic-recall vectors). Decoded leniently by ``storeclient.runtime_records``:
+# a stored field of the wrong type becomes its empty value, never an exception.
+
+
+@dataclass(frozen=True)
+class ObservationChunk:
+    """A buffered observation chunk (``SerializedOMChunk``) waiting to be activated."""
+
+    id: str
+    cycle_id: str
+    observations: str
+    token_count: int
+    message_ids: tuple[str, ...]
+    message_tokens: int
+    last_observed_at: datetime | None
+    created_at: datetime | None
+    current_task: str | None = None
+    suggested_continuation: str | None = None
+
+
+@dataclass(frozen=True)
+class ObservationalMemory:
+    """One generation of a thread's or resource's observational memory (``@mastra/memory``): the
+    observations an observer model condensed from the conversation, and the reflector's rewrites
+    (each reflection starts a new generation). ``lookup_key`` is ``thread:<id>`` or ``resource:<id>``."""
+
+    id: str
+    lookup_key: str
+    scope: str
+    resource_id: str | None
+    thread_id: str | None
+    origin_type: str
+    generation_count: int
+    active_observations: str
+    config: dict[str, Any] | str
+    metadata: dict[str, Any] | str | None
+    observed_message_ids: tuple[str, ...]
+    observed_timezone: str | None
+    total_tokens_observed: int
+    observation_token_count: int
+    pending_message_tokens: int
+    is_observing: bool
+    is_reflecting: bool
+    is_buffering_observation: bool
+    is_buffering_reflection: bool
+    buffered_chunks: tuple[ObservationChunk, ...]
+    buffered_reflection: str | None
+    buffered_reflection_tokens: int | None
+    reflected_observation_line_count: int | None
+    last_observed_at: datetime | None
+    last_reflection_at: datetime | None
+    last_buffered_at_time: datetime | None
+    last_buffered_at_tokens: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A workflow or agent schedule (``mastra_schedules``); times are stored as epoch milliseconds."""
+
+    id: str
+    #: The stored target: ``{type: 'workflow', workflowId, inputData?, ...}`` or ``{type: 'agent', agentId, prompt, ...}``.
+    target: dict[str, Any] | str
+    cron: str
+    timezone: str | None
+    status: str
+    next_fire_at: datetime | None
+    last_fire_at: datetime | None
+    last_run_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    metadata: dict[str, Any] | str | None
+    owner_type: str | None
+    owner_id: str | None
+
+    @property
+    def target_type(self) -> str:
+        kind = self.target.get("type") if isinstance(self.target, dict) else None
+        # Legacy "heartbeat" targets are agent schedules (core's normalizeScheduleTarget).
+        return "agent" if kind == "heartbeat" else str(kind or "unknown")
+
+    @property
+    def workflow_id(self) -> str | None:
+        value = self.target.get("workflowId") if isinstance(self.target, dict) else None
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def agent_id(self) -> str | None:
+        value = self.target.get("agentId") if isinstance(self.target, dict) else None
+        return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
+class ScheduleTrigger:
+    """One fire attempt of a schedule (``mastra_schedule_triggers``), newest first in lists."""
+
+    id: str
+    schedule_id: str
+    run_id: str | None
+    scheduled_fire_at: datetime | None
+    actual_fire_at: datetime | None
+    outcome: str
+    error: str | None
+    trigger_kind: str
+    parent_trigger_id: str | None
+    metadata: dict[str, Any] | str | None
+
+
+@dataclass(frozen=True)
+class ScheduleList:
+    schedules: Sequence[Schedule]
+    #: The backend read only part of the table (Convex: the oldest rows up to the read bound).
+    capped: bool = False
+
+
+@dataclass(frozen=True)
+class BackgroundTask:
+    """A tool call run in the background (``mastra_background_tasks``)."""
+
+    id: str
+    status: str
+    tool_name: str
+    tool_call_id: str
+    agent_id: str
+    run_id: str
+    thread_id: str | None
+    resource_id: str | None
+    args: Any
+    result: Any
+    error: Any
+    suspend_payload: Any
+    retry_count: int
+    max_retries: int
+    timeout_ms: int
+    created_at: datetime
+    started_at: datetime | None
+    suspended_at: datetime | None
+    completed_at: datetime | None
+
+    @property
+    def error_message(self) -> str | None:
+        if isinstance(self.error, dict) and isinstance(self.error.get("message"), str):
+            return str(self.error["message"])
+        return self.error if isinstance(self.error, str) and self.error else None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.completed_at or self.suspended_at
+        return (end - self.started_at).total_seconds() if end is not None else None
+
+
+@dataclass(frozen=True)
+class BackgroundTaskList:
+    """One page of background tasks, newest first."""
+
+    tasks: Sequence[BackgroundTask]
+    total: int
+    page: int
+    per_page: int
+    has_more: bool
+    capped: bool = False
+
+
+@dataclass(frozen=True)
+class VectorIndex:
+    """A vector index (semantic recall's ``mastra_memory_<embedder>`` and any other)."""
+
+    name: str
+    dimension: int | None
+    metric: str
+    #: Vectors stored, counted up to a bound; ``count_capped`` when there are more.
+    count: int
+    count_capped: bool = False
+
+
+@dataclass(frozen=True)
+class StoredVector:
+    id: str
+    metadata: dict[str, Any] | str | None
+    embedding: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A stored vector ranked by cosine similarity to another stored vector."""
+
+    id: str
+    score: float
+    metadata: dict[str, Any] | str | None
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The nearest stored neighbours of one stored vector, computed from the stored embeddings
+    (no model call). ``complete`` is False when only the first ``scanned`` vectors were compared."""
+
+    of: StoredVector
+    items: Sequence[Neighbour]
+    scanned: int
+    complete: bool = True

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .codec import loads
+from .codec import EPOCH, loads, parse_datetime, to_iso
 from .errors import InvalidRequest
 from .models import PerPage
 
@@ -31,8 +31,29 @@ def check_page(page: int, per_page: PerPage, *, what: str = "list") -> None:
                 f"Invalid page {page} for {what}: with per_page=False (all rows) page must be 0."
             )
         return
+    check_per_page(per_page, what=what)
+
+
+def check_per_page(per_page: PerPage, *, what: str | None = None) -> None:
+    """``normalizePerPage``'s check: ``False`` or a whole number >= 0, refused in Mastra's words
+    ("perPage must be >= 0") so every store, TypeScript or Python, says the same thing."""
+    if per_page is False:
+        return
     if isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 0:
-        raise InvalidRequest(f"Invalid per_page {per_page!r} for {what}: it must be >= 0 or False.")
+        where = f" ({what})" if what else ""
+        raise InvalidRequest(f"perPage must be >= 0 (or False for all rows), not {per_page!r}{where}.")
+
+
+def date_bound(value: datetime | str) -> str:
+    """A date filter bound as Mastra compares it: the ISO string ``Date.toISOString()`` gives.
+    Mastra accepts a ``Date`` or an ISO string (``new Date(value)``), so both are taken here."""
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed != EPOCH or value.strip().startswith("1970-01-01"):
+            return to_iso(parsed)
+    raise InvalidRequest(f"Not a date: {value!r} (use an ISO 8601 timestamp).")
 
 
 def check_buckets(bucket_seconds: int, origin: datetime | None) -> tuple[int, int]:

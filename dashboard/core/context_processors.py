@@ -27,6 +27,7 @@ AREAS: tuple[tuple[str, str, str | None], ...] = (
     ("Resources", "resources:list", None),
     ("Workflows", "workflows:runs", None),
     ("Scores", "scores:overview", None),
+    ("Vectors", "vectors:indexes", None),
     ("Audit", "audit:log", "accounts.view_audit"),
     ("Users", "accounts:users", "accounts.manage_users"),
 )

@@ -1,8 +1,8 @@
 """Resources (the users agents remember): the list, and one resource with its working memory,
 metadata and threads.
 
-Store calls per request: the list makes one (``resource_feed``); a resource page two
-(``get_resource_by_id`` + ``thread_feed``); paging its threads (htmx) one.
+Store calls per request: the list makes one (``resource_feed``); a resource page three
+(``get_resource_by_id`` + ``thread_feed`` + its observational memory); paging its threads (htmx) one.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dashboard.core.htmx import (
 from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import CursorForm, Pager
 from dashboard.core.store import get_store
+from dashboard.observations.panel import observation_panel
 from dashboard.working_memory.rules import working_memory_kind, working_memory_view
 from storeclient.models import Feed, Resource, Thread
 
@@ -80,10 +81,11 @@ def resource_detail(request: HttpRequest, resource_id: str) -> HttpResponse:
         return vary_on_htmx(render(request, "resources/detail.html#resource-threads", context))
 
     resource = store.memory.get_resource_by_id(resource_id)
-    # Mastra writes a resource row only for resource-scoped working memory; threads can name a
-    # resource that has none. Such a resource still gets a page (its threads); an id nothing
-    # mentions is not found.
-    if resource is None and not threads.items and cursor is None:
+    om = observation_panel(store, None, resource_id)
+    # Mastra writes a resource row only for resource-scoped working memory; threads (and
+    # observational memory) can name a resource that has none. Such a resource still gets a page;
+    # an id nothing mentions is not found.
+    if resource is None and om is None and not threads.items and cursor is None:
         return not_found(
             request,
             "Resource not found",
@@ -92,6 +94,7 @@ def resource_detail(request: HttpRequest, resource_id: str) -> HttpResponse:
             "All resources",
         )
     context |= {
+        "om": om,
         "resource": resource,
         "working_memory": working_memory_view(resource.working_memory) if resource else None,
         "memory_editor_url": url_or_empty("memory:resource", resource_id),

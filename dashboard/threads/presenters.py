@@ -91,6 +91,9 @@ class ToolView:
     result: Any = None
     has_result: bool = False
     error_text: str | None = None
+    #: ``isError: true`` on the invocation: the executor reported a failure although the state is
+    #: ``result`` (what Mastra's AI SDK v4 adapter writes for a failed call).
+    flagged_error: bool = False
     #: Other fields of the stored invocation(s) we do not show as such (providerExecuted, ...).
     extra: dict[str, Any] = field(default_factory=dict)
     #: Messages whose parts were merged into this card (legacy "tool" rows with the result).
@@ -99,7 +102,12 @@ class ToolView:
 
     @property
     def is_error(self) -> bool:
-        return self.state == "output-error" or bool(self.error_text) or _flags_error(self.result)
+        return (
+            self.state == "output-error"
+            or self.flagged_error
+            or bool(self.error_text)
+            or _flags_error(self.result)
+        )
 
     @property
     def badge(self) -> str:
@@ -107,6 +115,8 @@ class ToolView:
 
     @property
     def state_label(self) -> str:
+        if self.flagged_error and self.state == "result":
+            return "failed"
         return TOOL_STATE_LABELS.get(self.state, self.state or "unknown")
 
     @property
@@ -152,6 +162,38 @@ class SourceView:
 
 
 @dataclass
+class SourceDocumentView:
+    """An AI SDK v6 ``source-document`` part: a document the answer cites (no URL to open)."""
+
+    title: str
+    filename: str
+    media_type: str
+    source_id: str
+    kind: str = "source-document"
+
+
+@dataclass
+class ErrorView:
+    """An ``error`` part: the turn failed for good (Mastra keeps only the error's name and message)."""
+
+    name: str
+    message: str
+    #: The stored ``error`` when it is not the ``{name, message}`` object Mastra writes.
+    raw: Any = None
+    kind: str = "error"
+
+
+@dataclass
+class DataView:
+    """A ``data-<name>`` part (AI SDK custom data a tool or processor streamed into the message)."""
+
+    type_name: str
+    part_id: str | None
+    value: Any
+    kind: str = "data"
+
+
+@dataclass
 class StepView:
     kind: str = "step"
 
@@ -163,7 +205,28 @@ class RawView:
     kind: str = "raw"
 
 
-PartView = TextView | ReasoningView | ToolView | ToolRefView | FileView | SourceView | StepView | RawView
+PartView = (
+    TextView
+    | ReasoningView
+    | ToolView
+    | ToolRefView
+    | FileView
+    | SourceView
+    | SourceDocumentView
+    | ErrorView
+    | DataView
+    | StepView
+    | RawView
+)
+
+
+@dataclass(frozen=True)
+class SignalView:
+    """What ``content.metadata.signal`` says about a ``signal`` row (Mastra's ``createSignal``)."""
+
+    signal_type: str
+    tag_name: str
+    attributes: Any = None
 
 
 @dataclass
@@ -189,7 +252,25 @@ class MessageView:
     @property
     def role_class(self) -> str:
         role = self.message.display_role
-        return role if role in ("user", "assistant", "system") else "other"
+        return role if role in ("user", "assistant", "system", "signal") else "other"
+
+    @property
+    def signal(self) -> SignalView | None:
+        """The signal's type, tag and attributes, for a ``signal`` row (``None`` otherwise). The
+        row's ``type`` column holds the tag; the metadata may be missing or hostile."""
+        if self.message.role != "signal":
+            return None
+        content = self.message.content
+        meta = content.get("metadata") if isinstance(content, dict) else None
+        signal = meta.get("signal") if isinstance(meta, dict) else None
+        signal = signal if isinstance(signal, dict) else {}
+        tag = signal.get("tagName") if isinstance(signal.get("tagName"), str) else self.message.type
+        attributes = signal.get("attributes")
+        return SignalView(
+            signal_type=str(signal["type"]) if isinstance(signal.get("type"), str) else "",
+            tag_name=str(tag or ""),
+            attributes=attributes if attributes not in (None, {}, []) else None,
+        )
 
     @property
     def content_format(self) -> str:
@@ -247,6 +328,15 @@ def present_part(part: dict[str, Any]) -> PartView:
         return file_view(part)
     if kind == "source" and isinstance(part.get("source"), dict):
         return _source_view(part["source"])
+    if kind == "source-document":
+        return _source_document_view(part)
+    if kind == "error":
+        return _error_view(part.get("error"))
+    if isinstance(kind, str) and kind.startswith("data-") and len(kind) > len("data-"):
+        part_id = part.get("id")
+        return DataView(
+            kind.removeprefix("data-"), str(part_id) if part_id is not None else None, part.get("data")
+        )
     if kind == "step-start":
         return StepView()
     label = kind if isinstance(kind, str) and kind else "unknown part"
@@ -269,8 +359,32 @@ def _reasoning_view(part: dict[str, Any]) -> ReasoningView:
     return ReasoningView(render_untrusted_markdown(text), len(text), redacted)
 
 
+def _text_or_empty(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _source_document_view(part: dict[str, Any]) -> SourceDocumentView:
+    filename = _text_or_empty(part.get("filename"))
+    source_id = _text_or_empty(part.get("sourceId"))
+    return SourceDocumentView(
+        title=_text_or_empty(part.get("title")) or filename or source_id or "(untitled document)",
+        filename=filename,
+        media_type=_text_or_empty(part.get("mediaType")) or "unknown type",
+        source_id=source_id,
+    )
+
+
+def _error_view(error: Any) -> ErrorView:
+    # Mastra writes {name, message} (fallbacks "Error" / "Unknown error"); anything else is kept raw.
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return ErrorView(_text_or_empty(error.get("name")) or "Error", error["message"])
+    if isinstance(error, str) and error:
+        return ErrorView("Error", error)
+    return ErrorView("Error", "The stored error has no message.", raw=error)
+
+
 def _tool_view(inv: dict[str, Any]) -> ToolView:
-    shown = {"toolName", "toolCallId", "state", "args", "result", "errorText", "step"}
+    shown = {"toolName", "toolCallId", "state", "args", "result", "errorText", "step", "isError"}
     return ToolView(
         name=str(inv.get("toolName") or "unknown tool"),
         call_id=str(inv["toolCallId"]) if inv.get("toolCallId") not in (None, "") else None,
@@ -280,6 +394,7 @@ def _tool_view(inv: dict[str, Any]) -> ToolView:
         result=inv.get("result"),
         has_result="result" in inv,
         error_text=inv["errorText"] if isinstance(inv.get("errorText"), str) and inv["errorText"] else None,
+        flagged_error=inv.get("isError") is True,
         extra={k: v for k, v in inv.items() if k not in shown},
     )
 
@@ -292,6 +407,7 @@ def _merge(card: ToolView, later: ToolView) -> None:
         card.args, card.has_args = later.args, True
     if later.has_result:
         card.result, card.has_result = later.result, True
+        card.flagged_error = later.flagged_error
     if later.error_text:
         card.error_text = later.error_text
     card.extra.update(later.extra)

@@ -1,7 +1,8 @@
 """Threads: the list of all threads and one thread's messages.
 
-Store calls per request: the list makes one (``thread_feed``); a thread page two
-(``get_thread_by_id`` + ``message_feed``); "load older" (an htmx request for the next page) one.
+Store calls per request: the list makes one (``thread_feed``); a thread page three or four
+(``get_thread_by_id`` + ``message_feed`` + its observational memory, and the resource's when the
+thread has none); "load older" (an htmx request for the next page) one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import Pager
 from dashboard.core.store import get_store
 from dashboard.core.templatetags.ui import bounded_json
+from dashboard.observations.panel import observation_panel
 from dashboard.working_memory.rules import working_memory_view
 from storeclient.models import Feed, Message
 
@@ -81,7 +83,17 @@ def thread_detail(request: HttpRequest, thread_id: str) -> HttpResponse:
     with page_link_checked(request):
         feed = store.memory.message_feed(thread_id, cursor=cursor, limit=MESSAGES_PER_PAGE)
     detail_url = reverse("threads:detail", args=[thread.id])
+    om = observation_panel(store, thread.id, thread.resource_id) if cursor is None else None
+    # Thread-scoped memory lives with the thread; resource-scoped memory is shown on the resource
+    # page, and the thread page says it is there (one more call, only when the thread has none).
+    resource_om = (
+        store.observations.get_observational_memory(None, thread.resource_id)
+        if cursor is None and om is None and thread.resource_id
+        else None
+    )
     context = {
+        "om": om,
+        "resource_om": resource_om,
         "thread": thread,
         "title": thread_title(thread.title),
         "metadata": split_metadata(thread.metadata),

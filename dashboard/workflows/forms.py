@@ -69,3 +69,21 @@ class RunPageForm(forms.Form):
     #: The selected step's key (``step-id``, or ``nested-id.step-id`` inside a nested workflow).
     step = forms.CharField(max_length=512, required=False)
     raw = forms.BooleanField(required=False)
+
+
+class ScheduleFilterForm(forms.Form):
+    # Free text, like the run filters: a stored status this page has never seen must still link.
+    status = forms.CharField(max_length=64, required=False, label="Status")
+    workflow = forms.CharField(max_length=256, required=False, label="Workflow")
+
+    def filters(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in ("status", "workflow") if self.cleaned_data.get(k)}
+
+
+class TaskFilterForm(forms.Form):
+    status = forms.CharField(max_length=64, required=False, label="Status")
+    thread = forms.CharField(max_length=256, required=False, label="Thread")
+    page = forms.IntegerField(min_value=0, max_value=10_000, required=False)
+
+    def filters(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in ("status", "thread") if self.cleaned_data.get(k)}

@@ -9,6 +9,11 @@ app_name = "workflows"
 # /workflows/
 urlpatterns = [
     path("", views.run_list, name="runs"),
+    path("schedules/", views.schedule_list, name="schedules"),
+    path("background-tasks/", views.task_list, name="tasks"),
+    # Before the run route, which would read it as a run of a workflow named "schedules" (the
+    # schedule view hands such a request on to the run page when no schedule has that id).
+    path("schedules/<str:schedule_id>/", views.schedule_detail, name="schedule"),
     # A workflow id is whatever the code named it, "/" included ("billing/refund"): <path:> carries
     # it. Run ids are Mastra's UUIDs; one holding "/" has no page (its link is left out).
     path("<path:workflow_name>/<str:run_id>/", views.run_detail, name="run"),

@@ -15,18 +15,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from dashboard.core.htmx import HtmxHttpRequest, page_link_checked, partial_target, read_query, vary_on_htmx
-from dashboard.core.pages import not_found
+from dashboard.core.htmx import (
+    HtmxHttpRequest,
+    page_link_checked,
+    partial_target,
+    read_query,
+    template_for,
+    vary_on_htmx,
+)
+from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import Pager
 from dashboard.core.store import get_store
-from storeclient.models import RUN_STATUSES, Count, WorkflowRun
+from storeclient.models import RUN_STATUSES, BackgroundTask, Count, Schedule, ScheduleTrigger, WorkflowRun
 
-from .forms import RunFilterForm, RunPageForm
+from .forms import RunFilterForm, RunPageForm, ScheduleFilterForm, TaskFilterForm
 from .graph import build_graph, nested_workflow_ids
 from .records import Node, RunGraph, RunSummary, status_slug
 from .summary import run_summary
@@ -188,3 +195,174 @@ def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> Htt
     else:
         template = "workflows/run.html"
     return vary_on_htmx(render(request, template, context), target=True)
+
+
+# --- schedules and background tasks ------------------------------------------------------------------
+# Written by Mastra's scheduler and background-task manager; shown read-only. One store call per
+# list; a schedule page two (the schedule, its recent triggers).
+
+#: Triggers shown on a schedule's page, newest first.
+TRIGGERS_SHOWN = 50
+TASKS_PER_PAGE = 50
+#: Trigger outcomes (core's ScheduleTriggerOutcome) -> badge colour; anything else is neutral.
+TRIGGER_BADGES = {
+    "published": "success",
+    "succeeded": "success",
+    "delivered": "success",
+    "persisted": "success",
+    "acked": "success",
+    "failed": "failed",
+    "aborted": "failed",
+    "alerted": "failed",
+    "skipped": "canceled",
+    "discarded": "canceled",
+    "dropped-stale": "canceled",
+    "dropped-superseded": "canceled",
+    "dropped-busy": "canceled",
+    "deferred": "waiting",
+    "appended-from-queue": "waiting",
+}
+#: Background task statuses -> badge colour.
+TASK_BADGES = {
+    "pending": "pending",
+    "running": "running",
+    "suspended": "suspended",
+    "completed": "success",
+    "failed": "failed",
+    "cancelled": "canceled",
+    "timed_out": "failed",
+}
+
+
+@dataclass(frozen=True)
+class TriggerRow:
+    trigger: ScheduleTrigger
+    badge: str
+    run_url: str
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: BackgroundTask
+    badge: str
+    thread_url: str
+
+
+def _schedule_filter_options(schedules: list[Schedule]) -> tuple[list[str], list[str]]:
+    statuses = sorted({s.status for s in schedules if s.status} | {"active", "paused"})
+    workflows = sorted({s.workflow_id for s in schedules if s.workflow_id})
+    return statuses, workflows
+
+
+@require_GET
+def schedule_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = read_query(request, ScheduleFilterForm)
+    store = get_store()
+    listed = store.schedules.list_schedules(
+        status=form.cleaned_data["status"] or None, workflow_id=form.cleaned_data["workflow"] or None
+    )
+    statuses, workflows = _schedule_filter_options(list(listed.schedules))
+    selected = form.cleaned_data["workflow"]
+    context = {
+        "form": form,
+        "schedules": listed.schedules,
+        "feed": listed,
+        "statuses": statuses,
+        "workflow_ids": workflows if not selected or selected in workflows else [*workflows, selected],
+        "filtered": bool(form.filters()),
+    }
+    return vary_on_htmx(
+        render(request, template_for(request, "workflows/schedules.html", "schedule-results"), context)
+    )
+
+
+@require_GET
+def schedule_detail(request: HtmxHttpRequest, schedule_id: str) -> HttpResponse:
+    store = get_store()
+    schedule = store.schedules.get_schedule(schedule_id)
+    if schedule is None:
+        if store.workflows.get_workflow_run_by_id(schedule_id, workflow_name="schedules") is not None:
+            return run_detail(request, "schedules", schedule_id)
+        return vary_on_htmx(
+            not_found(
+                request,
+                "Schedule not found",
+                f"There is no schedule with the id “{schedule_id}”. It may have been deleted (Mastra "
+                "removes the schedules of workflows it no longer declares).",
+                reverse("workflows:schedules"),
+                "All schedules",
+            )
+        )
+    triggers = store.schedules.list_triggers(schedule.id, limit=TRIGGERS_SHOWN)
+    rows = [
+        TriggerRow(
+            trigger=t,
+            badge=TRIGGER_BADGES.get(t.outcome, "unknown"),
+            run_url=url_or_empty("workflows:run", schedule.workflow_id, t.run_id)
+            if schedule.workflow_id and t.run_id
+            else "",
+        )
+        for t in triggers
+    ]
+    context = {
+        "schedule": schedule,
+        "triggers": rows,
+        "triggers_cut": len(triggers) == TRIGGERS_SHOWN,
+        "last_run_url": url_or_empty("workflows:run", schedule.workflow_id, schedule.last_run_id)
+        if schedule.workflow_id and schedule.last_run_id
+        else "",
+        "thread_url": _target_thread_url(schedule),
+    }
+    return vary_on_htmx(render(request, "workflows/schedule.html", context))
+
+
+def _target_thread_url(schedule: Schedule) -> str:
+    thread_id = schedule.target.get("threadId") if isinstance(schedule.target, dict) else None
+    return url_or_empty("threads:detail", thread_id) if isinstance(thread_id, str) and thread_id else ""
+
+
+@require_GET
+def task_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = read_query(request, TaskFilterForm)
+    page = form.cleaned_data["page"] or 0
+    listed = get_store().background_tasks.list_tasks(
+        status=form.cleaned_data["status"] or None,
+        thread_id=form.cleaned_data["thread"] or None,
+        page=page,
+        per_page=TASKS_PER_PAGE,
+    )
+    rows = [
+        TaskRow(
+            task=t,
+            badge=TASK_BADGES.get(t.status, "unknown"),
+            thread_url=url_or_empty("threads:detail", t.thread_id) if t.thread_id else "",
+        )
+        for t in listed.tasks
+    ]
+
+    def page_url(number: int) -> str:
+        query = QueryDict(mutable=True)
+        query.update(form.filters())
+        if number:
+            query["page"] = str(number)
+        return f"{request.path}?{query.urlencode()}" if query else request.path
+
+    pages = max(1, -(-listed.total // TASKS_PER_PAGE))
+    pager = Pager(
+        next_url=page_url(page + 1) if listed.has_more else None,
+        previous_url=page_url(page - 1) if page > 0 else None,
+        first_url=page_url(0) if page > 1 else None,
+        summary=f"Page {page + 1} of {pages}" if pages > 1 else "",
+    )
+    context = {
+        "form": form,
+        "rows": rows,
+        "feed": listed,
+        "total": listed.total,
+        "pager": pager,
+        "statuses": sorted(set(TASK_BADGES) | ({form.cleaned_data["status"]} - {""})),
+        "filtered": bool(form.filters()),
+    }
+    return vary_on_htmx(
+        render(request, template_for(request, "workflows/tasks.html", "task-results"), context)
+    )

@@ -48,6 +48,7 @@ from ..semantics import (
     check_metadata_filter,
     check_page,
     check_thread_ids,
+    date_bound,
     decode_cursor,
     encode_cursor,
     metadata_matches,
@@ -56,6 +57,7 @@ from ..semantics import (
 from .changes import ConvexChanges
 from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
 from .module import DashboardModule, HandlerStart, ModuleUnavailable, feed_kind, handler_feed
+from .storage_api import ConvexMessageEdits
 
 CAPPED_NOTE = (
     "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
@@ -115,7 +117,7 @@ def _stripped(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
-class ConvexMemory:
+class ConvexMemory(ConvexMessageEdits):
     def __init__(
         self,
         handler: StorageHandler,
@@ -239,8 +241,8 @@ class ConvexMemory:
         *,
         resource_id: str | None = None,
         include: Sequence[Mapping[str, Any]] | None = None,
-        date_from: datetime | None = None,
-        date_to: datetime | None = None,
+        date_from: datetime | str | None = None,
+        date_to: datetime | str | None = None,
         start_exclusive: bool = False,
         end_exclusive: bool = False,
         page: int = 0,
@@ -261,8 +263,8 @@ class ConvexMemory:
             loaded[tid], was_capped = self._thread_rows(tid)
             capped = capped or was_capped
 
-        start = to_iso(date_from) if date_from is not None else None
-        end = to_iso(date_to) if date_to is not None else None
+        start = date_bound(date_from) if date_from is not None else None
+        end = date_bound(date_to) if date_to is not None else None
 
         def in_range(m: _Row) -> bool:
             if resource_id is not None and m.resource_id != resource_id:
@@ -314,6 +316,13 @@ class ConvexMemory:
             if not target_id:
                 continue
             target_thread = item.get("threadId")
+            if target_thread is not None:
+                if target_thread not in loaded:
+                    loaded[target_thread], _ = self._thread_rows(target_thread)
+                if not any(m.id == target_id for m in loaded[target_thread]):
+                    # Mastra (and both TS stores) take the context from the message's own thread, so
+                    # an include naming another thread is no reason to drop the message.
+                    target_thread = None
             if target_thread is None:
                 target_thread = next(
                     (tid for tid, ms in loaded.items() if any(m.id == target_id for m in ms)), None

@@ -20,6 +20,7 @@ from ..semantics import check_buckets, check_page, decode_cursor, offset_of, pag
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
 from .module import DashboardModule, HandlerStart, ModuleUnavailable, handler_feed
+from .storage_api import ConvexScoreSpans
 
 #: Filtered score feeds read at most this many scores per module call, and this many for one page.
 SCORE_WINDOW = 200
@@ -80,7 +81,7 @@ def even_sample[T](items: list[T], max_points: int) -> list[T]:
     return [items[round(i * step)] for i in range(max_points)]
 
 
-class ConvexScores:
+class ConvexScores(ConvexScoreSpans):
     def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
         self._h = handler
         self._m = module

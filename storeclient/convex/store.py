@@ -22,6 +22,7 @@ from .module import (
     DashboardModule,
     ModuleUnavailable,
 )
+from .runtime import ConvexBackgroundTasks, ConvexObservations, ConvexSchedules, ConvexVectors
 from .scores import ConvexScores
 from .transport import ConvexTransport
 from .workflows import ConvexWorkflows
@@ -88,6 +89,10 @@ class ConvexStore:
         self.memory = ConvexMemory(self.handler, self.module, settle_seconds=change_settle_seconds)
         self.workflows = ConvexWorkflows(self.handler, self.module)
         self.scores = ConvexScores(self.handler, self.module)
+        self.observations = ConvexObservations(self.handler)
+        self.schedules = ConvexSchedules(self.handler)
+        self.background_tasks = ConvexBackgroundTasks(self.handler)
+        self.vectors = ConvexVectors(self.handler)
 
     def __repr__(self) -> str:  # never show the key
         return f"ConvexStore({self.deployment_url!r}, storage_function={self.handler.function_path!r})"
@@ -137,6 +142,9 @@ class ConvexStore:
     def health(self) -> StoreHealth:
         try:
             self.handler.load(THREADS, {"id": "__dashboard_health__"})
+            # The probe decides which path every list takes: if it cannot be answered, pages fail
+            # while the handler itself works, so health must not say ok.
+            self.module.available()
         except AuthError as exc:
             return self._health(False, f"{exc.message}")
         except NotDeployedError as exc:

@@ -170,6 +170,17 @@ class ConvexTransport:
                 ),
                 False,
             ) from exc
+        if kind == "function" and status == 404:
+            # Convex answers a missing function inside its envelope, never with a bare 404; a 404 for
+            # /api/function alone comes from a proxy or self-hosted backend that serves only the
+            # documented /api/query and /api/mutation. For us that means "module absent": the caller
+            # takes Mastra's standard handler instead of failing every page.
+            raise NotDeployedError(
+                f"{self.base_url} does not serve /api/function (HTTP 404), so {path} cannot be reached; "
+                "using Mastra's standard handler instead.",
+                function_path=path,
+                detail=_snippet(raw, content_type),
+            )
         return self._interpret(path, status, content_type, raw)
 
     def _read_capped(self, response: httpx.Response) -> bytes:

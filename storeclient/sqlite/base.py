@@ -6,13 +6,12 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from ..codec import EPOCH, parse_datetime, to_iso
 from ..errors import InvalidRequest
 from ..models import PerPage
-from ..semantics import check_metadata_filter
+from ..semantics import check_metadata_filter, date_bound
+from ..semantics import check_per_page as check_per_page
 from .connection import ConnectionPool
 from .rows import Columns
 
@@ -26,23 +25,8 @@ class Context:
     columns: Columns
 
 
-def iso(value: datetime | str) -> str:
-    """A filter bound as Mastra compares it: the ISO string ``Date.toISOString()`` gives."""
-    if isinstance(value, datetime):
-        return to_iso(value)
-    if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed != EPOCH or value.strip().startswith("1970-01-01"):
-            return to_iso(parsed)
-    raise InvalidRequest(f"Not a date: {value!r} (use an ISO 8601 timestamp).")
-
-
-def check_per_page(per_page: PerPage) -> None:
-    """``normalizePerPage``'s check: ``False`` or a whole number >= 0."""
-    if per_page is False:
-        return
-    if isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 0:
-        raise InvalidRequest(f"perPage must be >= 0 (or False for all rows), not {per_page!r}.")
+#: Shared with the Convex store (one place for Mastra's date-bound and perPage rules).
+iso = date_bound
 
 
 def check_page_number(page: int) -> None:

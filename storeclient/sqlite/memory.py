@@ -40,6 +40,7 @@ from .changes import SQLiteChanges
 from .connection import dumps, json_extract_sql
 from .keyset import Keyset, prefix_page, prefix_where
 from .schema import MESSAGES, RESOURCES, THREADS
+from .storage_api import SQLiteMessageEdits
 
 _THREAD_FEED = Keyset("threads", ("updatedAt", "id"))
 _MESSAGE_FEED = Keyset("messages", ("createdAt", "id"))
@@ -75,7 +76,7 @@ def _content_text(content: Any) -> str:
     return content if isinstance(content, str) else dumps(content)
 
 
-class SQLiteMemory:
+class SQLiteMemory(SQLiteMessageEdits):
     def __init__(self, ctx: Context, *, settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> None:
         self._ctx = ctx
         self._changes = SQLiteChanges(ctx, settle_seconds=settle_seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..codec import dumps_compact
@@ -88,15 +89,19 @@ def resource(row: sqlite3.Row) -> Resource:
     if isinstance(wm, bytes | bytearray | memoryview):  # never written by Mastra, but be lenient
         decoded = _cell(wm)
         wm = decoded if isinstance(decoded, str) else dumps_compact(decoded)
-    return resource_from_record(
+    metadata = _cell(row["metadata"])
+    decoded = resource_from_record(
         {
             "id": row["id"],
             "workingMemory": wm,
-            "metadata": _cell(row["metadata"]),
+            "metadata": metadata,
             "createdAt": row["createdAt"],
             "updatedAt": row["updatedAt"],
         }
     )
+    # @mastra/libsql returns a NULL metadata cell as null (Mastra's conformance cases expect a falsy
+    # value), where the shared decoder would make it {}.
+    return replace(decoded, metadata=None) if metadata is None else decoded
 
 
 def run(row: sqlite3.Row) -> WorkflowRun:

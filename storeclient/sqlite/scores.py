@@ -20,6 +20,7 @@ from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .connection import dumps, index_columns
 from .keyset import Keyset, prefix_page, prefix_where
 from .schema import JSON_COLUMNS, SCORES, columns_of
+from .storage_api import SQLiteScoreSpans
 
 
 class _ScoreKeyset(Keyset):
@@ -78,7 +79,7 @@ def even_indices(total: int, max_points: int) -> list[int]:
     return sorted({round(i * step) for i in range(max_points)})
 
 
-class SQLiteScores:
+class SQLiteScores(SQLiteScoreSpans):
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
         self._pool = ctx.pool

@@ -21,6 +21,7 @@ from .connection import (
 )
 from .memory import SQLiteMemory
 from .rows import Columns
+from .runtime import SQLiteBackgroundTasks, SQLiteObservations, SQLiteSchedules, SQLiteVectors
 from .schema import (
     CORE_TABLES,
     MESSAGES,
@@ -81,6 +82,10 @@ class SQLiteStore:
         self.memory = SQLiteMemory(self._ctx, settle_seconds=change_settle_seconds)
         self.workflows = SQLiteWorkflows(self._ctx)
         self.scores = SQLiteScores(self._ctx)
+        self.observations = SQLiteObservations(self._ctx)
+        self.schedules = SQLiteSchedules(self._ctx)
+        self.background_tasks = SQLiteBackgroundTasks(self._ctx)
+        self.vectors = SQLiteVectors(self._ctx)
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"

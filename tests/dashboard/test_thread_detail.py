@@ -199,10 +199,13 @@ def test_step_starts_are_dividers(vera_client, every_format):
     assert html.count('<div class="part part-step" role="separator">') == 2
 
 
-def test_data_parts_and_unknown_parts_are_shown_as_raw_json(vera_client, every_format):
+def test_data_parts_are_labelled_cards_and_unknown_parts_raw_json(vera_client, every_format):
     response = vera_client.get(url())
     labels = [p.text for p in find_all(response.content, "p", cls="tool-label") if "mono" in p.classes]
-    assert {"data-tool-call-approval", "future-part", "data-delivery-slots"} <= set(labels)
+    assert "future-part" in labels
+    data_cards = [c.text for c in find_all(response.content, "div", cls="part-data")]
+    assert any("tool-call-approval" in c for c in data_cards)
+    assert any("delivery-slots" in c and "slots-1" in c for c in data_cards)
     html = message(response, f"{EVERY}-m06")
     assert '<span class="json-key">answer</span> <span class="json-number">42</span>' in html
 

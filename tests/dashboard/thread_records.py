@@ -308,6 +308,124 @@ def every_format_thread(thread_id: str = "thread-every-format") -> Records:
     return Records([thread], messages)
 
 
+def newer_parts_thread(thread_id: str = "thread-newer-parts") -> Records:
+    """What Mastra 1.71 writes beyond the classic parts, in its exact stored shapes (the rows
+    core's ``MessageList`` / ``createSignal`` produced, saved by ``@mastra/libsql``): a failed tool
+    with a ``data-*`` part, an ``isError`` result, a terminal ``error`` part, a v6
+    ``source-document``, and three ``signal`` rows (``type`` column = the signal's tag)."""
+    clock = _Clock(T0 + timedelta(hours=2))
+
+    def msg(n: int, role: str, content: Any, kind: str = "v2") -> Message:
+        return Message(f"{thread_id}-m{n:02d}", thread_id, role, clock.tick(), content, RESOURCE, kind)
+
+    def signal(n: int, tag: str, signal_type: str, text: str, **attributes: Any) -> Message:
+        meta: dict[str, Any] = {
+            "id": f"sig-{n}",
+            "type": signal_type,
+            "tagName": tag,
+            "createdAt": "2026-01-09T16:02:07.000Z",
+        }
+        if attributes:
+            meta["attributes"] = attributes
+        content = {"format": 2, "parts": [{"type": "text", "text": text}], "metadata": {"signal": meta}}
+        return msg(n, "signal", content, tag)
+
+    messages = [
+        msg(1, "user", {"format": 2, "parts": [{"type": "text", "text": "Where is order A-10492?"}]}),
+        msg(
+            2,
+            "assistant",
+            {
+                "format": 2,
+                "parts": [
+                    {"type": "step-start", "createdAt": 1767967322000},
+                    {
+                        "type": "tool-invocation",
+                        "toolInvocation": {
+                            "state": "output-error",
+                            "toolCallId": "call_Qm3r8vT1",
+                            "toolName": "lookupOrder",
+                            "args": {"orderId": "A-10492"},
+                            "errorText": "Order service timed out after 10000ms",
+                        },
+                    },
+                    {
+                        "type": "data-order-status",
+                        "data": {"orderId": "A-10492", "stage": "lookup-failed", "retryInSeconds": 30},
+                        "createdAt": 1767967323000,
+                    },
+                ],
+                "metadata": {},
+            },
+        ),
+        msg(
+            3,
+            "assistant",
+            {
+                "format": 2,
+                "parts": [
+                    {
+                        "type": "tool-invocation",
+                        "createdAt": 1767967326000,
+                        "toolInvocation": {
+                            "state": "result",
+                            "toolCallId": "call_R3f",
+                            "toolName": "issueRefund",
+                            "args": {"orderId": "A-10492", "amount": 84.5},
+                            "result": "Payment gateway rejected the refund",
+                            "isError": True,
+                        },
+                    }
+                ],
+            },
+        ),
+        msg(
+            4,
+            "assistant",
+            {
+                "format": 2,
+                "parts": [
+                    {
+                        "type": "error",
+                        "error": {"name": "APICallError", "message": "Rate limit reached for gpt-4o-mini"},
+                        "createdAt": 1767967324000,
+                    }
+                ],
+            },
+        ),
+        msg(
+            5,
+            "assistant",
+            {
+                "format": 2,
+                "parts": [
+                    {"type": "step-start"},
+                    {
+                        "type": "source-document",
+                        "sourceId": "doc-returns-policy",
+                        "mediaType": "application/pdf",
+                        "title": "Returns policy 2026",
+                        "filename": "returns-2026.pdf",
+                    },
+                    {"type": "text", "text": "Per our returns policy you are covered for 30 days."},
+                ],
+                "content": "Per our returns policy you are covered for 30 days.",
+            },
+        ),
+        signal(6, "system-reminder", "reactive", "The customer is on the Pro plan.", source="crm"),
+        signal(
+            7,
+            "schedule",
+            "notification",
+            "Daily check-in: any open refunds?",
+            scheduleId="agent_support__morning",
+        ),
+        signal(8, "user", "user", "Also, can you expedite?"),
+    ]
+    thread = _thread(thread_id, "Order A-10492: failures, sources and signals", messages)
+    return Records([thread], messages)
+
+
 def hostile_thread(thread_id: str = "thread-hostile") -> Records:
     """The corpus as text, reasoning, tool arguments and results, file names and URLs, source
     URLs and titles, data parts, and as the thread's title."""
@@ -334,6 +452,26 @@ def hostile_thread(thread_id: str = "thread-hostile") -> Records:
             {"type": "file", "mimeType": "image/png", "data": url, "filename": payload},
             {"type": "source", "source": {"sourceType": "url", "id": payload, "url": url, "title": payload}},
             {"type": f"data-{n}", "data": {"html": payload}},
+            {"type": f"data-{payload}", "id": payload, "data": {payload: payload}},
+            {"type": "error", "error": {"name": payload, "message": payload}},
+            {
+                "type": "source-document",
+                "sourceId": payload,
+                "mediaType": payload,
+                "title": payload,
+                "filename": payload,
+            },
+            {
+                "type": "tool-invocation",
+                "toolInvocation": {
+                    "state": "result",
+                    "toolCallId": f"call_flagged_{n}",
+                    "toolName": payload,
+                    "args": {"q": payload},
+                    "result": payload,
+                    "isError": True,
+                },
+            },
         ]
         messages.append(
             Message(
@@ -364,6 +502,20 @@ def hostile_thread(thread_id: str = "thread-hostile") -> Records:
             RESOURCE,
         )
     )
+    # Signal rows: the tag is the row's type column, the signal's type, tag and attributes are metadata.
+    for n, payload in enumerate(PAYLOADS[:12]):
+        signal = {"id": payload, "type": payload, "tagName": payload, "attributes": {payload: payload}}
+        messages.append(
+            Message(
+                f"{thread_id}-signal-{n:02d}",
+                thread_id,
+                "signal",
+                clock.tick(),
+                {"format": 2, "parts": [{"type": "text", "text": payload}], "metadata": {"signal": signal}},
+                RESOURCE,
+                payload,
+            )
+        )
     title = "<img src=x onerror=window.__xss=1> <script>window.__xss=1</script> hostile thread"
     thread = _thread(
         thread_id, title, messages, note=PAYLOADS[3], workingMemory=PAYLOADS[5] + "\n\n" + PAYLOADS[62]
