@@ -78,6 +78,12 @@ lock:
 	/tmp/mastra-dashboard-lock/bin/pip install --quiet -e '.[dev]'
 	/tmp/mastra-dashboard-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
+# The wheels: the dashboard (templates, static files and the `mastra-dashboard` command inside) and
+# storeclient on its own (storeclient/pyproject.toml), built offline with the pinned hatchling.
+.PHONY: dist
+dist: $(VENV)/.installed
+	rm -rf dist && $(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist . ./storeclient
+
 bench: $(VENV)/.installed $(NODE_MODULES)
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
 

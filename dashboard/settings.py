@@ -19,7 +19,16 @@ from django.utils.csp import CSP
 from dashboard.env import env_bool, env_float, env_int, env_list, env_path, env_str, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+#: The dashboard's own files (its SQLite database, a DEBUG run's secret key, the first admin's
+#: credentials): var/ in a checkout; the `mastra-dashboard` command points it at a per-user directory.
+VAR_DIR = env_path("MASTRA_DASHBOARD_DATA_DIR", str(BASE_DIR / "var"), base_dir=BASE_DIR)
+
+
+def _bundled(name: str) -> Path:
+    # A checkout keeps templates/ and static/ beside the package; the wheel carries them inside it.
+    inside = Path(__file__).resolve().parent / name
+    return inside if inside.is_dir() else BASE_DIR / name
+
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -44,7 +53,7 @@ def _secret_key() -> str:
     # Local development: one random key per checkout, kept so sessions survive restarts.
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(exist_ok=True)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
@@ -81,7 +90,7 @@ if ":" not in CONVEX_STORAGE_FUNCTION:
 #: "convex" or "sqlite": which backend dashboard.core.store.get_store() builds.
 STORE_BACKEND = "convex" if CONVEX_URL else "sqlite"
 #: The demo store `make run` creates and fills; the one SQLite path that may be missing at start.
-DEMO_SQLITE_PATH = BASE_DIR / "var" / "mastra.db"
+DEMO_SQLITE_PATH = VAR_DIR / "mastra.db"
 # Tests never touch the developer's var/mastra.db (their fixtures install a temporary store).
 _default_sqlite = (
     Path(tempfile.gettempdir()) / f"mastra-dashboard-test-{os.getpid()}.db" if TESTING else DEMO_SQLITE_PATH
@@ -148,7 +157,7 @@ WSGI_APPLICATION = "dashboard.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [_bundled("templates")],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -164,7 +173,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": parse_database_url(
-        env_str("DATABASE_URL", "sqlite:///var/dashboard.sqlite3"), base_dir=BASE_DIR
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dashboard.sqlite3'}"), base_dir=BASE_DIR
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not TESTING:
@@ -209,7 +218,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [_bundled("static")]
 # The manifest storage needs `collectstatic` first; DEBUG runs and tests serve straight from static/.
 _plain_static = DEBUG or TESTING
 STORAGES = {
