@@ -1,4 +1,5 @@
-"""gunicorn settings for the dashboard: ``gunicorn -c gunicorn.conf.py dashboard.wsgi``.
+"""gunicorn settings for the dashboard: ``gunicorn -c python:dashboard.gunicorn_conf`` (in a checkout
+also ``gunicorn -c gunicorn.conf.py``).
 
 Threaded workers (gthread): a page waits on Convex over HTTP most of its time, so a few processes
 with several threads each serve a team comfortably on a small machine. Each worker builds its own
@@ -9,6 +10,10 @@ environment (``GUNICORN_*`` / ``PORT`` / ``WEB_CONCURRENCY``) without editing th
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
 
 wsgi_app = "dashboard.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or 8000}"
@@ -37,3 +42,41 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 # Request line and header limits (defaults spelled out): a bigger request is refused with 400.
 limit_request_line = 8190
 limit_request_fields = 100
+
+# DJANGO_LOG_FORMAT=json: gunicorn's own lines (access log included) as JSON objects too, through
+# the dashboard's formatter (which also blanks the admin key).
+if (os.environ.get("DJANGO_LOG_FORMAT") or "").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "dashboard.log_format.JsonFormatter"}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False},
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
+
+# /metrics adds up every worker's counts from files in this directory (prometheus_client's
+# multiprocess mode). It must be set before the workers load the app, and start empty.
+_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mastra-dashboard-metrics-")
+
+
+def on_starting(server: object) -> None:
+    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        stale.unlink()
+
+
+def on_exit(server: object) -> None:
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def child_exit(server: object, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

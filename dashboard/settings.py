@@ -132,6 +132,8 @@ MIDDLEWARE = [
     # [security] Outermost: the security headers also on static files and on responses the middleware
     # below answers early (a bad Host's 400).
     "dashboard.security_headers.SecurityHeadersMiddleware",
+    # [operations] Counts and times every request by view (/metrics), whoever answers it below.
+    "dashboard.core.metrics.MetricsMiddleware",
     # [serving] /healthz for probes that connect by IP over http (before host checks and redirects).
     "dashboard.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -277,17 +279,42 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# --- logging ------------------------------------------------------------------------------------
+# --- operations: logs, metrics, error reports ---------------------------------------------------
+
+#: "plain" lines, or "json": one object per line for a log shipper (dashboard/log_format.py).
+LOG_FORMATTERS = {
+    "plain": "dashboard.log_format.PlainFormatter",
+    "json": "dashboard.log_format.JsonFormatter",
+}
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={LOG_FORMAT!r} is not a log format: use plain or json.")
+
+#: A bearer token that lets a Prometheus scraper read /metrics (admins read it signed in).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN is too short: use 32 or more random characters, e.g. "
+        'python -c "import secrets; print(secrets.token_urlsafe(32))".'
+    )
+#: Where the search index reports its state (asked by name: core imports no area). Absent: no lag.
+METRICS_INDEX_STATUS = "dashboard.search.indexer.status"
+
+#: Error reports to Sentry (or a compatible service) when set; the admin key is scrubbed first.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from dashboard.error_reports import start_error_reports  # noqa: E402
+
+    start_error_reports(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    # Both formats blank the admin key out of the whole line, traceback included.
+    "formatters": {"line": {"()": LOG_FORMATTERS[LOG_FORMAT]}},
     # Expected refusals (403, 404, CSRF, 429, a bad Host) as one line each, without a traceback.
     "filters": {"refusals": {"()": "dashboard.accounts.request_log.RefusalsOnOneLine"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO").upper()},
     "loggers": {
         # httpx logs every request URL at INFO; keep that out of production logs.
