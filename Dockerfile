@@ -27,6 +27,8 @@ COPY templates /src/templates
 COPY static /src/static
 RUN pip install --no-deps --force-reinstall /src && rm -rf /src
 COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+# `python manage.py ...` keeps working in the container (the same commands as `mastra-dashboard manage`).
+COPY manage.py ./
 
 # Hashed, compressed static files, built once into the image. The key only satisfies the settings
 # check during the build; it is not kept in the image.
