@@ -52,11 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
 
+    # The rest of their line is manage.py's to read (parse_known_args in main), --help included.
     for name, target in MANAGE_ALIASES.items():
-        alias = commands.add_parser(name, help=f"manage.py {target}", add_help=False)
-        alias.add_argument("args", nargs=argparse.REMAINDER)
-    manage = commands.add_parser("manage", help="any manage.py command", add_help=False)
-    manage.add_argument("args", nargs=argparse.REMAINDER)
+        commands.add_parser(name, help=f"manage.py {target}", add_help=False)
+    commands.add_parser("manage", help="any manage.py command: manage COMMAND [ARGS]", add_help=False)
     return parser
 
 
@@ -132,7 +131,10 @@ def _is_loopback(host: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    options = build_parser().parse_args(argv)
+    parser = build_parser()
+    options, args = parser.parse_known_args(argv)
+    if options.command == "serve" and args:
+        parser.error(f"serve does not take {' '.join(args)}")
     data_dir = options.data_dir or Path(os.environ.get("MASTRA_DASHBOARD_DATA_DIR") or default_data_dir())
     data_dir = data_dir.expanduser().resolve()
     prepare_environment(data_dir)
@@ -144,7 +146,6 @@ def main(argv: list[str] | None = None) -> None:
         # default store would otherwise be a demo file inside the installed package.
         os.environ.setdefault("MASTRA_SQLITE_PATH", str(data_dir / "mastra.db"))
     command = MANAGE_ALIASES.get(options.command)
-    args = list(options.args)
     if command is None:  # `manage CMD ...`
         if not args:
             args = ["help"]
