@@ -17,6 +17,8 @@ from typing import Any
 
 wsgi_app = "dashboard.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or 8000}"
+# Measured with bench/gunicorn_load.py (README "Performance"): 2 workers x 8 threads served more than
+# 2 x 4 and as much as 4 x 4 at half the memory (workers level off at ~80 MB on the demo data).
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
 threads = int(os.environ.get("GUNICORN_THREADS") or 8)
@@ -24,9 +26,11 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then (bounded memory growth), not all at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
-max_requests_jitter = 200
+# No recycling by default: a worker's memory levels off (measured, above), and each restart is a
+# cold worker (imports, templates, the store's first calls) in the middle of the traffic.
+# GUNICORN_MAX_REQUESTS=N turns it on (with jitter, so workers do not restart all at once).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 0)
+max_requests_jitter = max_requests // 10
 # Behind a TLS proxy, set this to the address(es) gunicorn sees the proxy connect from (the first
 # field of the access log; CIDR networks work): gunicorn then takes https from the proxy's
 # X-Forwarded-Proto and Django gets it as the request's scheme, while anyone else claiming https
