@@ -361,6 +361,10 @@ SCALE_PAGES: list[tuple[str, Callable[[Any, SQLiteStore], str], dict[str, str]]]
     ("resources: resource page", lambda d, s: "/resources/user-00042/", {}),
     # Not O(page) by design (a LIKE over every title), shown for honesty.
     ("threads: list, title search", lambda d, s: "/threads/?q=A-10042", {}),
+    # The overview as main renders it (counts, recent records, store), and the "Needs attention"
+    # lanes it loads as it opens (dashboard/health): together, what a user waits for.
+    ("overview", lambda d, s: "/", {}),
+    ("overview: needs attention lanes, htmx", lambda d, s: "/health/attention/", HTMX),
 ]
 for _page, _url, _headers in SCALE_PAGES:
     CASES += [
@@ -374,6 +378,14 @@ CASES += [
     PageCase("threads: thread page (Convex dev, demo)", demo_small, _busiest_demo_thread, backend="convex"),
     PageCase(
         "resources: list (Convex dev, demo)", demo_small, lambda data, store: "/resources/", backend="convex"
+    ),
+    PageCase("overview (Convex dev, demo)", demo_small, lambda data, store: "/", backend="convex"),
+    PageCase(
+        "overview: needs attention lanes, htmx (Convex dev, demo)",
+        demo_small,
+        lambda data, store: "/health/attention/",
+        HTMX,
+        backend="convex",
     ),
     PageCase(
         "resources: resource page (Convex dev, demo)",

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "dashboard.memory_editor",
     "dashboard.scores",
     "dashboard.workflows",
+    "dashboard.health",
     "dashboard.demo",
 ]
 
@@ -278,6 +279,22 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+
+# --- what needs attention (the overview's lanes and /health/) ---------------------------------------
+
+#: A running (or pending/waiting) run whose snapshot has not been saved for this long "may be stuck":
+#: its page stops refreshing and the overview lists it. Mastra saves at every step boundary, so only
+#: a step running longer than this (a slow tool, a crashed server) crosses it.
+ATTENTION_RUN_STUCK_MINUTES = env_int("DASHBOARD_RUN_STUCK_MINUTES", 60, minimum=1)
+#: A suspended run waiting this long for a resume is listed among those waiting longest.
+ATTENTION_SUSPENDED_HOURS = env_int("DASHBOARD_SUSPENDED_HOURS", 24, minimum=1)
+#: A scorer whose mean over the last 7 days moved the wrong way by more than this (in score units)
+#: against the 7 days before is a regression.
+ATTENTION_SCORE_DROP = env_float("DASHBOARD_SCORE_DROP", 0.05, minimum=0.0)
+#: A record larger than this share of the store's document limit (Convex: 1 MiB) is "close to it".
+ATTENTION_DOCUMENT_SHARE = env_float("DASHBOARD_DOCUMENT_SHARE", 0.8, minimum=0.01)
+if ATTENTION_DOCUMENT_SHARE > 1:
+    raise ImproperlyConfigured("DASHBOARD_DOCUMENT_SHARE must be a share between 0.01 and 1, e.g. 0.8.")
 
 # --- operations: logs, metrics, error reports ---------------------------------------------------
 

@@ -43,6 +43,15 @@
  *   order) and filters the scorer/entity/run in the window: cost grows with the share of other
  *   scorers' scores in that range, bounded by the window per call.
  *
+ * Change feeds (version 2) walk an index in ascending order from a position the caller keeps and
+ * read O(page) documents: a poll when nothing changed reads none. Messages follow
+ * `by_creation_time`, the order they were first inserted (a re-saved message is patched in place
+ * and keeps its `_creationTime`). Threads and resources follow `by_updated`. Every feed stops at
+ * `Date.now() - settleMs`: a mutation stamps its documents while it runs and commits later, so a
+ * document may become visible with a time older than one already handed out; waiting until a time
+ * has settled means it is still ahead of the caller's position when it appears (see
+ * storeclient/changes.py).
+ *
  * Working-memory saves compare a version: `updatedAt` (as an ISO string with milliseconds and `Z`)
  * plus the first 32 hex characters of the SHA-256 of the UTF-8 working memory ("" when there is
  * none) — what the dashboard's Python `MemoryVersion` computes. `crypto.subtle.digest` is part of
@@ -52,7 +61,7 @@ import { internalMutationGeneric, internalQueryGeneric } from 'convex/server';
 import { v } from 'convex/values';
 
 /** Bumped when an argument or reply shape changes; the dashboard checks it in `probe`. */
-const MODULE_VERSION = 1;
+const MODULE_VERSION = 2;
 
 const THREADS = 'mastra_threads';
 const MESSAGES = 'mastra_messages';
@@ -162,6 +171,97 @@ function runStatus(doc: Doc): string | null {
   return typeof status === 'string' ? status : null;
 }
 
+// --- prefix filters ---------------------------------------------------------------------------
+//
+// "user_d82" finds "user_d82c07": an index orders strings by their characters, so each case
+// variant of the prefix is its own index range. Only the first MAX_VARIED_LETTERS ASCII letters
+// are varied (at most 64 ranges); the window checks the whole prefix, ASCII case ignored. The
+// ranges are disjoint and read one after another, last first (the lists run newest first), so a
+// page reads O(window) documents plus at most one empty-range probe per variant. The cursor is
+// this function's own: `{v: range number, c: Convex cursor within it}` as a string.
+
+const MAX_VARIED_LETTERS = 6;
+const isAsciiLetter = (ch: string) => /^[A-Za-z]$/.test(ch);
+const asciiLower = (text: string) => text.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
+
+/** The smallest string above every string that starts with `text`, or null when there is none. */
+function after(text: string): string | null {
+  const points = Array.from(text);
+  let point = (points.pop() as string).codePointAt(0)! + 1;
+  if (point >= 0xd800 && point < 0xe000) point = 0xe000;
+  if (point > 0x10ffff) return null;
+  return points.join('') + String.fromCodePoint(point);
+}
+
+/** `[low, high)` ranges of the prefix's case variants, last first. */
+function prefixRanges(prefix: string): { low: string; high: string | null }[] {
+  let letters = 0;
+  let head = '';
+  for (const ch of prefix) {
+    head += ch;
+    if (isAsciiLetter(ch) && ++letters === MAX_VARIED_LETTERS) break;
+  }
+  let variants = [''];
+  for (const ch of head) {
+    const options = isAsciiLetter(ch) ? [ch.toLowerCase(), ch.toUpperCase()] : [ch];
+    variants = variants.flatMap((v) => options.map((o) => v + o));
+  }
+  // The variants differ only in ASCII letters, where every string order agrees.
+  return [...new Set(variants)].sort().reverse().map((low) => ({ low, high: after(low) }));
+}
+
+const startsWithIgnoringCase = (field: string, prefix: string): Predicate => {
+  const wanted = asciiLower(prefix);
+  return (doc) => typeof doc[field] === 'string' && asciiLower(doc[field]).startsWith(wanted);
+};
+
+function prefixCursor(cursor: string | null): { v: number; c: string | null } {
+  if (cursor === null) return { v: 0, c: null };
+  let state: any;
+  try {
+    state = JSON.parse(cursor);
+  } catch {
+    state = null;
+  }
+  if (!state || typeof state.v !== 'number' || !(state.c === null || typeof state.c === 'string')) {
+    throw new Error('That page link is not valid (bad prefix cursor); start from the first page.');
+  }
+  return state;
+}
+
+/**
+ * One window of the documents of `table` whose `field` starts with `prefix` (ASCII case ignored)
+ * and that pass `keep`, read through `index` (which leads with `field`), newest first within a value.
+ */
+async function prefixPage(
+  ctx: any,
+  table: string,
+  index: string,
+  field: string,
+  prefix: string,
+  args: { cursor: string | null; numItems: number; skip?: number; window?: number },
+  keep?: Predicate,
+) {
+  const ranges = prefixRanges(prefix);
+  const rangeOf = (i: number) => (q: any) => {
+    const from = q.gte(field, ranges[i].low);
+    return ranges[i].high === null ? from : from.lt(field, ranges[i].high);
+  };
+  const nextNonEmpty = async (from: number) => {
+    let i = from;
+    while (i < ranges.length && (await ctx.db.query(table).withIndex(index, rangeOf(i)).first()) === null) i++;
+    return i;
+  };
+  const state = prefixCursor(args.cursor);
+  const v = state.c === null ? await nextNonEmpty(state.v) : state.v;
+  if (v >= ranges.length) return { page: [], continueCursor: JSON.stringify({ v, c: null }), skip: 0, isDone: true, scanned: 0 };
+  const query = ctx.db.query(table).withIndex(index, rangeOf(v)).order('desc');
+  const result = await windowPage(query, { ...args, cursor: state.c }, allOf(startsWithIgnoringCase(field, prefix), keep));
+  if (!result.isDone) return { ...result, continueCursor: JSON.stringify({ v, c: result.continueCursor }) };
+  const next = await nextNonEmpty(v + 1);
+  return { ...result, continueCursor: JSON.stringify({ v: next, c: null }), skip: 0, isDone: next >= ranges.length };
+}
+
 // --- probe -----------------------------------------------------------------------------------
 
 /** Cheap and read-free: tells the dashboard the module is deployed, and which version. */
@@ -178,8 +278,27 @@ export const probe = internalQueryGeneric({
  * most `window` threads (~0.5 KB each), and the caller bounds how many windows one page scans.
  */
 export const threads = internalQueryGeneric({
-  args: { ...pageArgs, resourceId: v.optional(v.string()), titleContains: v.optional(v.string()) },
+  args: {
+    ...pageArgs,
+    resourceId: v.optional(v.string()),
+    titleContains: v.optional(v.string()),
+    resourcePrefix: v.optional(v.string()),
+    idPrefix: v.optional(v.string()),
+  },
   handler: async (ctx, args) => {
+    if (args.idPrefix !== undefined || args.resourcePrefix !== undefined) {
+      const needle = args.titleContains?.toLowerCase();
+      const keep = allOf(
+        fieldIs('resourceId', args.resourceId),
+        needle !== undefined && ((doc: Doc) => typeof doc.title === 'string' && doc.title.toLowerCase().includes(needle)),
+        args.idPrefix !== undefined && args.resourcePrefix !== undefined && startsWithIgnoringCase('resourceId', args.resourcePrefix),
+      );
+      const page =
+        args.idPrefix !== undefined
+          ? await prefixPage(ctx, THREADS, 'by_record_id', 'id', args.idPrefix, args, keep)
+          : await prefixPage(ctx, THREADS, 'by_resource', 'resourceId', args.resourcePrefix as string, args, keep);
+      return cleanPage(page);
+    }
     const table = ctx.db.query(THREADS);
     const query =
       args.resourceId !== undefined
@@ -191,24 +310,185 @@ export const threads = internalQueryGeneric({
   },
 });
 
-/** A thread's messages, newest `createdAt` first (`by_thread_created`). */
+/** A message's place in `by_thread_created`: its `createdAt`, then `_creationTime` for ties. */
+const anchorArg = v.object({ createdAt: v.any(), creationTime: v.number() });
+type Anchor = { createdAt: unknown; creationTime: number };
+
+const anchorOf = (doc: Doc): Anchor => ({ createdAt: doc.createdAt, creationTime: doc._creationTime });
+
+/**
+ * A thread's messages, newest `createdAt` first (`by_thread_created`). With `before`, only the
+ * messages older than that place (a link to one message continues there, however many messages
+ * arrive later): the range stops at its `createdAt` and the few ties at or after it are dropped.
+ * The caller sends the same `before` with every page of that list.
+ */
 export const messages = internalQueryGeneric({
-  args: { ...pageArgs, threadId: v.string() },
+  args: { ...pageArgs, threadId: v.string(), before: v.optional(anchorArg) },
   handler: async (ctx, args) => {
+    const anchor = args.before;
     const query = ctx.db
       .query(MESSAGES)
-      .withIndex('by_thread_created', (q: any) => q.eq('thread_id', args.threadId))
+      .withIndex('by_thread_created', (q: any) =>
+        anchor === undefined ? q.eq('thread_id', args.threadId) : q.eq('thread_id', args.threadId).lte('createdAt', anchor.createdAt),
+      )
       .order('desc');
-    return cleanPage(await windowPage(query, args));
+    const keep = anchor === undefined ? undefined : (doc: Doc) => !(doc.createdAt === anchor.createdAt && doc._creationTime >= anchor.creationTime);
+    return cleanPage(await windowPage(query, { ...args, window: args.window ?? args.numItems + 8 }, keep));
+  },
+});
+
+/**
+ * The message `messageId` of `threadId` with up to `before` older and `after` newer messages, read
+ * from `by_thread_created` on both sides of its place: O(before + after) documents.
+ */
+export const messageWindow = internalQueryGeneric({
+  args: { threadId: v.string(), messageId: v.string(), before: v.number(), after: v.number() },
+  handler: async (ctx, args) => {
+    const target: Doc | null = await byRecordId(ctx, MESSAGES, args.messageId);
+    if (target === null || target.thread_id !== args.threadId) return { found: false };
+    const before = clamp(args.before, 0, MAX_PAGE, 20);
+    const after = clamp(args.after, 0, MAX_PAGE, 20);
+    const at = anchorOf(target);
+    const inThread = (q: any) => q.eq('thread_id', args.threadId);
+    const older: Doc[] = [];
+    const olderQuery = ctx.db
+      .query(MESSAGES)
+      .withIndex('by_thread_created', (q: any) => inThread(q).lte('createdAt', at.createdAt))
+      .order('desc');
+    for await (const doc of olderQuery) {
+      if (doc.createdAt === at.createdAt && doc._creationTime >= at.creationTime) continue;
+      older.push(doc);
+      if (older.length > before) break;
+    }
+    const newer: Doc[] = [];
+    const newerQuery = ctx.db
+      .query(MESSAGES)
+      .withIndex('by_thread_created', (q: any) => inThread(q).gte('createdAt', at.createdAt))
+      .order('asc');
+    for await (const doc of newerQuery) {
+      if (doc.createdAt === at.createdAt && doc._creationTime <= at.creationTime) continue;
+      newer.push(doc);
+      if (newer.length > after) break;
+    }
+    const shownOlder = older.slice(0, before);
+    const oldest = shownOlder.length ? shownOlder[shownOlder.length - 1] : target;
+    return {
+      found: true,
+      target: clean(target),
+      older: shownOlder.map(clean),
+      newer: newer.slice(0, after).map(clean),
+      olderMore: older.length > before,
+      newerMore: newer.length > after,
+      oldest: anchorOf(oldest),
+    };
   },
 });
 
 /** Resources, most recently updated first (`by_updated`). */
 export const resources = internalQueryGeneric({
-  args: pageArgs,
+  args: { ...pageArgs, idPrefix: v.optional(v.string()) },
   handler: async (ctx, args) => {
+    if (args.idPrefix !== undefined) return cleanPage(await prefixPage(ctx, RESOURCES, 'by_record_id', 'id', args.idPrefix, args));
     const query = ctx.db.query(RESOURCES).withIndex('by_updated').order('desc');
     return cleanPage(await windowPage(query, args));
+  },
+});
+
+// --- change feeds (see the header) -----------------------------------------------------------
+
+const settledArgs = { numItems: v.number(), settleMs: v.number() };
+
+/** Reads `query` in order into a page of `numItems` (and at most `WINDOW_BYTES`), never ending a
+ * page between two documents that share `tie(doc)`, and peeks one further to tell `hasMore`. */
+async function settledPage(query: any, numItems: number, tie: (doc: Doc) => unknown) {
+  const page: Doc[] = [];
+  let bytes = 0;
+  let hasMore = false;
+  for await (const doc of query) {
+    const full = page.length >= numItems || bytes >= WINDOW_BYTES;
+    if (full && tie(doc) !== tie(page[page.length - 1])) {
+      hasMore = true;
+      break;
+    }
+    page.push(doc);
+    bytes += JSON.stringify(doc).length;
+  }
+  return { page, hasMore };
+}
+
+/**
+ * Messages in insertion order (`by_creation_time` ascending) after `afterTime`, up to
+ * `Date.now() - settleMs`. `last` is the `_creationTime` to continue after (the caller's cursor).
+ */
+export const messageChanges = internalQueryGeneric({
+  args: { ...settledArgs, afterTime: v.union(v.number(), v.null()) },
+  handler: async (ctx, args) => {
+    const bound = Date.now() - Math.max(0, args.settleMs);
+    const after = args.afterTime;
+    const query = ctx.db
+      .query(MESSAGES)
+      .withIndex('by_creation_time', (q: any) => (after === null ? q : q.gt('_creationTime', after)).lte('_creationTime', bound))
+      .order('asc');
+    const { page, hasMore } = await settledPage(query, clamp(args.numItems, 1, MAX_PAGE, 500), (doc) => doc._creationTime);
+    return { page: page.map(clean), last: page.length ? page[page.length - 1]._creationTime : after, hasMore };
+  },
+});
+
+const updatedPosition = v.union(v.null(), v.object({ updatedAt: v.string(), creationTime: v.number() }));
+
+/** `by_updated` ascending after a position `(updatedAt, _creationTime)`, up to the settled time. */
+async function updatedChanges(ctx: any, table: string, args: { numItems: number; settleMs: number; after: any }) {
+  const bound = new Date(Date.now() - Math.max(0, args.settleMs)).toISOString();
+  const numItems = clamp(args.numItems, 1, MAX_PAGE, 200);
+  const after: { updatedAt: string; creationTime: number } | null = args.after;
+  const page: Doc[] = [];
+  let hasMore = false;
+  if (after !== null && after.updatedAt <= bound) {
+    // The rest of the documents that share the position's `updatedAt` (ties, by `_creationTime`).
+    const ties = ctx.db
+      .query(table)
+      .withIndex('by_updated', (q: any) => q.eq('updatedAt', after.updatedAt).gt('_creationTime', after.creationTime))
+      .order('asc');
+    const first = await settledPage(ties, numItems, (doc) => doc._creationTime);
+    page.push(...first.page);
+    hasMore = first.hasMore;
+  }
+  if (!hasMore && page.length < numItems) {
+    const rest = ctx.db
+      .query(table)
+      .withIndex('by_updated', (q: any) => (after === null ? q.gte('updatedAt', '') : q.gt('updatedAt', after.updatedAt)).lte('updatedAt', bound))
+      .order('asc');
+    const second = await settledPage(rest, numItems - page.length, (doc) => doc._creationTime);
+    page.push(...second.page);
+    hasMore = second.hasMore;
+  }
+  const last = page.length ? page[page.length - 1] : null;
+  return {
+    page: page.map(clean),
+    last: last === null ? after : { updatedAt: last.updatedAt, creationTime: last._creationTime },
+    hasMore,
+  };
+}
+
+/** Threads by `updatedAt` ascending (`by_updated`): each change to a thread brings it again. */
+export const threadChanges = internalQueryGeneric({
+  args: { ...settledArgs, after: updatedPosition },
+  handler: async (ctx, args) => updatedChanges(ctx, THREADS, args),
+});
+
+/** Resources by `updatedAt` ascending (`by_updated`). */
+export const resourceChanges = internalQueryGeneric({
+  args: { ...settledArgs, after: updatedPosition },
+  handler: async (ctx, args) => updatedChanges(ctx, RESOURCES, args),
+});
+
+/** Which of these thread ids exist: one `by_record_id` lookup each (at most `MAX_PAGE` ids). */
+export const existingThreadIds = internalQueryGeneric({
+  args: { ids: v.array(v.string()) },
+  handler: async (ctx, args) => {
+    if (args.ids.length > MAX_PAGE) throw new Error(`existingThreadIds: at most ${MAX_PAGE} ids per call`);
+    const found = await Promise.all(args.ids.map((id: string) => byRecordId(ctx, THREADS, id)));
+    return { ids: args.ids.filter((_: string, i: number) => found[i] !== null) };
   },
 });
 
@@ -241,6 +521,30 @@ function runScan(ctx: any, args: RunFilter): { query: any; keep?: Predicate } {
   return { query: table.withIndex('by_created', (q: any) => createdRange(q, args.fromDate, args.toDate)).order('desc') };
 }
 
+type RunPrefixFilter = RunFilter & { workflowPrefix?: string; resourcePrefix?: string };
+
+/** Runs whose workflow name (else resource id) starts with a prefix: `prefixPage` over
+ * `by_workflow` (else `by_resource`), the other filters checked in the window. */
+function runPrefixPage(
+  ctx: any,
+  filter: RunPrefixFilter,
+  args: { cursor: string | null; numItems: number; skip?: number; window?: number },
+  extra?: Predicate | false,
+) {
+  const keep = allOf(
+    fieldIs('workflow_name', filter.workflowName),
+    fieldIs('resourceId', filter.resourceId),
+    createdIn(filter.fromDate, filter.toDate),
+    extra,
+    filter.workflowPrefix !== undefined &&
+      filter.resourcePrefix !== undefined &&
+      startsWithIgnoringCase('resourceId', filter.resourcePrefix),
+  );
+  return filter.workflowPrefix !== undefined
+    ? prefixPage(ctx, SNAPSHOTS, 'by_workflow', 'workflow_name', filter.workflowPrefix, args, keep)
+    : prefixPage(ctx, SNAPSHOTS, 'by_resource', 'resourceId', filter.resourcePrefix as string, args, keep);
+}
+
 /**
  * Workflow runs, newest first, optionally of one workflow and/or resource, in a date range, with
  * a status. The status is inside the snapshot JSON, which no index covers: every run in the window
@@ -248,10 +552,20 @@ function runScan(ctx: any, args: RunFilter): { query: any; keep?: Predicate } {
  * parsed to find it. That is why a filtered call reads at most `window` runs and `WINDOW_BYTES`.
  */
 export const runs = internalQueryGeneric({
-  args: { ...pageArgs, ...runFilterArgs, status: v.optional(v.string()) },
+  args: {
+    ...pageArgs,
+    ...runFilterArgs,
+    status: v.optional(v.string()),
+    workflowPrefix: v.optional(v.string()),
+    resourcePrefix: v.optional(v.string()),
+  },
   handler: async (ctx, args) => {
-    const { query, keep } = runScan(ctx, args);
     const status = args.status;
+    if (args.workflowPrefix !== undefined || args.resourcePrefix !== undefined) {
+      const byStatus = status !== undefined && ((doc: Doc) => runStatus(doc) === status);
+      return cleanPage(await runPrefixPage(ctx, args, args, byStatus));
+    }
+    const { query, keep } = runScan(ctx, args);
     return cleanPage(await windowPage(query, args, allOf(keep, status !== undefined && ((doc) => runStatus(doc) === status))));
   },
 });
@@ -261,10 +575,26 @@ export const runs = internalQueryGeneric({
  * under the filter; the caller adds windows up to its cap. Same snapshot-parsing cost as `runs`.
  */
 export const runStatusCounts = internalQueryGeneric({
-  args: { cursor: v.union(v.string(), v.null()), window: v.optional(v.number()), ...runFilterArgs },
+  args: {
+    cursor: v.union(v.string(), v.null()),
+    window: v.optional(v.number()),
+    ...runFilterArgs,
+    workflowPrefix: v.optional(v.string()),
+    resourcePrefix: v.optional(v.string()),
+  },
   handler: async (ctx, args) => {
-    const { query, keep } = runScan(ctx, args);
     const window = clamp(args.window, 1, MAX_WINDOW, 200);
+    if (args.workflowPrefix !== undefined || args.resourcePrefix !== undefined) {
+      // A window of `window` runs of the prefix's ranges; every match in it is counted.
+      const result = await runPrefixPage(ctx, args, { cursor: args.cursor, numItems: window, window });
+      const counts: Record<string, number> = {};
+      for (const doc of result.page) {
+        const status = runStatus(doc) ?? 'unknown';
+        counts[status] = (counts[status] ?? 0) + 1;
+      }
+      return { counts, continueCursor: result.continueCursor, isDone: result.isDone, scanned: result.scanned };
+    }
+    const { query, keep } = runScan(ctx, args);
     const result = await query.paginate({ numItems: window, cursor: args.cursor, maximumBytesRead: WINDOW_BYTES });
     const counts: Record<string, number> = {};
     for (const doc of result.page) {
@@ -286,9 +616,11 @@ const scoreFilterArgs = {
   source: v.optional(v.string()),
   fromDate: v.optional(v.string()),
   toDate: v.optional(v.string()),
+  entityPrefix: v.optional(v.string()),
 };
 
 type ScoreFilter = {
+  entityPrefix?: string;
   scorerId?: string;
   entityId?: string;
   entityType?: string;
@@ -306,7 +638,11 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
   const table = ctx.db.query(SCORES);
   const source = fieldIs('source', a.source);
   const scorer = fieldIs('scorerId', a.scorerId);
-  const entity = allOf(fieldIs('entityId', a.entityId), fieldIs('entityType', a.entityType));
+  const entity = allOf(
+    fieldIs('entityId', a.entityId),
+    fieldIs('entityType', a.entityType),
+    a.entityPrefix !== undefined && startsWithIgnoringCase('entityId', a.entityPrefix),
+  );
   const dates = createdIn(a.fromDate, a.toDate);
   if (a.runId !== undefined) {
     return {
@@ -326,7 +662,7 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
   if (a.entityId !== undefined && a.entityType !== undefined) {
     return {
       query: table.withIndex('by_entity', (q: any) => q.eq('entityId', a.entityId).eq('entityType', a.entityType)).order('desc'),
-      keep: source,
+      keep: allOf(source, entity),
     };
   }
   return { query: table.withIndex('by_created').order('desc'), keep: allOf(entity, source) };
@@ -336,6 +672,17 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
 export const scores = internalQueryGeneric({
   args: { ...pageArgs, ...scoreFilterArgs },
   handler: async (ctx, args) => {
+    if (args.entityPrefix !== undefined) {
+      const keep = allOf(
+        fieldIs('scorerId', args.scorerId),
+        fieldIs('entityId', args.entityId),
+        fieldIs('entityType', args.entityType),
+        fieldIs('runId', args.runId),
+        fieldIs('source', args.source),
+        createdIn(args.fromDate, args.toDate),
+      );
+      return cleanPage(await prefixPage(ctx, SCORES, 'by_entity', 'entityId', args.entityPrefix, args, keep));
+    }
     const { query, keep } = scoreScan(ctx, args);
     return cleanPage(await windowPage(query, args, keep));
   },

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import team
 from .admin_site import MANAGE_USERS
 from .models import OIDCIdentity
 from .roles import ROLES, set_role
@@ -137,9 +138,27 @@ class DashboardUserAdmin(UserAdmin):
             methods.append("SSO")
         return " + ".join(methods) or "nothing (disabled)"
 
+    # Changes made here are audited like those made on the dashboard's user pages (team.py).
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        set_role(obj, form.cleaned_data["role"])
+        acting: Any = request.user
+        role = form.cleaned_data["role"]
+        if not change:
+            set_role(obj, role)
+            team.record_creation(acting, obj, role, "in the Django admin")
+            return
+        team.change_role(acting, obj, role)
+        if "is_active" in form.changed_data:
+            team.record_activation(acting, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        team.record_deletion(request.user, obj)  # type: ignore[arg-type]
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for user in queryset:
+            team.record_deletion(request.user, user)  # type: ignore[arg-type]
+        super().delete_queryset(request, queryset)
 
     # Every action is gated on the one permission the admin role has, not on auth's per-model
     # permissions (which no role is given).

@@ -9,5 +9,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        # System checks, and the signal receivers that count failed sign-ins.
-        from . import checks, ratelimit  # noqa: F401
+        # System checks, the signal receivers that count failed sign-ins, and those that audit them.
+        from . import checks, ratelimit, sign_in_audit  # noqa: F401

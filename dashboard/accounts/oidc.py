@@ -42,6 +42,7 @@ from .addresses import client_ip
 from .models import OIDCIdentity
 from .oidc_config import SIGNING_ALGORITHMS, OIDCSettings, require_https
 from .roles import set_role
+from .sign_in_audit import record_failed_sign_in
 
 security_log = logging.getLogger("dashboard.security")
 
@@ -485,3 +486,4 @@ def _user_for(cfg: OIDCSettings, claims: dict[str, Any]) -> tuple[Any, str]:
 
 def log_failure(request: HttpRequest, error: OIDCError) -> None:
     security_log.warning("authn_login_fail via=oidc ip=%s reason=%s", client_ip(request), error.log)
+    record_failed_sign_in(request, "", f"single sign-on: {error.message}"[:200])

@@ -18,6 +18,7 @@ from dashboard.core.store_errors import is_partial_request
 from . import oidc
 from .forms import RATE_LIMITED, RateLimitedAuthenticationForm
 from .middleware import login_url_returning_to
+from .sign_in_audit import record_sign_in
 
 
 def _sso_context() -> dict[str, Any]:
@@ -32,6 +33,11 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | _sso_context()
+
+    def form_valid(self, form: RateLimitedAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        record_sign_in(self.request, form.get_user(), "password")
+        return response
 
     def form_invalid(self, form: RateLimitedAuthenticationForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_invalid(form)
@@ -87,6 +93,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
         return _sso_failed(request, error)
     # login() rotates the session key (and so drops the flow state with the old session).
     auth_login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+    record_sign_in(request, result.user, "single sign-on")
     return HttpResponseRedirect(result.next_url)
 
 

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from dashboard.core.filter_dates import FilterDateField
 
-from .models import Action, AuditEvent, AuditEventQuerySet, Outcome, TargetType
+from .models import Action, AuditEvent, AuditEventQuerySet, Kind, Outcome, TargetType
 
 
 class AuditFilterForm(forms.Form):
     """The audit log's query string. Every field is optional; an invalid value is ignored with a note."""
 
+    kind = forms.ChoiceField(choices=[("", "any kind"), *Kind.choices], required=False, label="Kind")
     user = forms.ChoiceField(required=False, label="User")
     action = forms.ChoiceField(choices=[("", "any action"), *Action.choices], required=False)
     outcome = forms.ChoiceField(choices=[("", "any outcome"), *Outcome.choices], required=False)
@@ -22,7 +23,7 @@ class AuditFilterForm(forms.Form):
         required=False,
         max_length=300,
         label="Target",
-        help_text="resource:<id>, thread:<id>, or an id",
+        help_text="resource:<id>, thread:<id>, user:<name>, scorer:<id>, or an id",
         widget=forms.TextInput(attrs={"placeholder": "resource:user_8f2c1a"}),
     )
     since = FilterDateField(label="From")
@@ -44,6 +45,8 @@ class AuditFilterForm(forms.Form):
 
     def filter(self, events: AuditEventQuerySet) -> AuditEventQuerySet:
         data = self.cleaned_data
+        if data.get("kind"):
+            events = events.of_kind(data["kind"])
         if data.get("user"):
             events = events.filter(username=data["user"])
         if data.get("action"):

@@ -17,6 +17,9 @@ class HistoryEntry:
     diff: Diff
     #: The stored value changed outside the dashboard between the previous applied edit and this one.
     outside_change: bool = False
+    #: The text after (before) this event is the one stored now (set by a page that read the store).
+    after_is_current: bool = False
+    before_is_current: bool = False
 
 
 def event_diff(event: AuditEvent) -> Diff:

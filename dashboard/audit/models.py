@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 #: How long a save may legitimately stay pending (store timeouts are well under this).
@@ -30,18 +31,61 @@ class Outcome(models.TextChoices):
 
 
 class Action(models.TextChoices):
+    """What happened. The part before the dot is the event's kind (``Kind``), the audit log's
+    coarse filter; add a member here for a new kind of change (no migration needed to record it,
+    only to keep Django's choices in step)."""
+
     WORKING_MEMORY_SAVE = "working_memory.save", "save of working memory"
     WORKING_MEMORY_RESTORE = "working_memory.restore", "restore of working memory"
+    WORKING_MEMORY_OVERWRITE = "working_memory.overwrite", "overwrite of a teammate's working memory"
+    USER_CREATE = "user.create", "new user"
+    USER_ROLE = "user.role", "role change"
+    USER_DEACTIVATE = "user.deactivate", "deactivation of a user"
+    USER_ACTIVATE = "user.activate", "reactivation of a user"
+    USER_DELETE = "user.delete", "deletion of a user"
+    USER_PASSWORD_RESET = "user.password_reset", "password reset link"
+    USER_PASSWORD_SET = "user.password_set", "password set"
+    SIGN_IN = "session.sign_in", "sign-in"
+    SIGN_OUT = "session.sign_out", "sign-out"
+    SIGN_IN_FAILED = "session.sign_in_failed", "failed sign-in"
+    EXPORT_SCORES = "export.scores", "export of scores"
+    EXPORT_AUDIT = "export.audit", "export of the audit log"
+    SETTINGS_CHANGE = "settings.change", "settings change"
+    SCORER_DIRECTION = "scorer.direction", "change of a scorer's direction"
+
+
+class Kind(models.TextChoices):
+    """The audit log's kinds of event: the prefix of ``Action`` values."""
+
+    WORKING_MEMORY = "working_memory", "working memory"
+    USER = "user", "users and roles"
+    SESSION = "session", "sign-in and sign-out"
+    EXPORT = "export", "exports"
+    SETTINGS = "settings", "settings"
+    SCORER = "scorer", "scorer settings"
 
 
 class TargetType(models.TextChoices):
     RESOURCE = "resource", "resource"
     THREAD = "thread", "thread"
+    USER = "user", "user"
+    SCORER = "scorer", "scorer"
+    SCORE = "score", "score"
+    WORKFLOW_RUN = "workflow_run", "workflow run"
+    AUDIT_LOG = "audit", "audit log"
+    SETTING = "setting", "setting"
+
+    @classmethod
+    def is_working_memory(cls, target_type: str) -> bool:
+        return target_type in (cls.RESOURCE, cls.THREAD)
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def for_target(self, target_type: str, target_id: str) -> AuditEventQuerySet:
         return self.filter(target_type=target_type, target_id=target_id)
+
+    def of_kind(self, kind: str) -> AuditEventQuerySet:
+        return self.filter(action__startswith=f"{kind}.")
 
     def with_outcome(self, outcome: str, *, now: datetime | None = None) -> AuditEventQuerySet:
         """Filter on the outcome as shown: stale pending rows count as ``unknown``, not ``pending``."""
@@ -67,7 +111,7 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     action = models.CharField(max_length=64, choices=Action.choices, db_index=True)
-    target_type = models.CharField(max_length=32, choices=TargetType.choices)
+    target_type = models.CharField(max_length=32, choices=TargetType.choices, blank=True)
     target_id = models.CharField(max_length=255)
     #: The text the change started from (the editor's base version) and the text it wrote or tried to.
     before = models.TextField(blank=True)
@@ -78,6 +122,8 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
     #: What went wrong, as shown to the user (never a secret: store errors are redacted first).
     error = models.TextField(blank=True)
+    #: One line a person reads in the log ("editor → admin", "CSV, last 7 days"); never a secret.
+    detail = models.CharField(max_length=500, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -86,6 +132,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id", "-created_at"], name="audit_target_recent"),
             models.Index(fields=["username", "-created_at"], name="audit_user_recent"),
+            models.Index(fields=["action", "-created_at"], name="audit_action_recent"),
         ]
 
     def __str__(self) -> str:
@@ -138,7 +185,26 @@ class AuditEvent(models.Model):
 
     @property
     def target(self) -> str:
-        return f"{self.target_type}:{self.target_id}"
+        return f"{self.target_type}:{self.target_id}" if self.target_type else ""
+
+    @property
+    def kind(self) -> str:
+        return self.action.partition(".")[0]
+
+    @property
+    def is_working_memory(self) -> bool:
+        return TargetType.is_working_memory(self.target_type)
+
+    @property
+    def target_url(self) -> str | None:
+        """Where the target can be looked at in the dashboard, or ``None`` (users, exports...)."""
+        pages = {
+            TargetType.RESOURCE: "memory:resource",
+            TargetType.THREAD: "memory:thread",
+            TargetType.SCORER: "scores:scorer",
+        }
+        name = pages.get(self.target_type)  # type: ignore[call-overload]
+        return reverse(name, args=[self.target_id]) if name and self.target_id else None
 
     def shown_outcome(self, now: datetime | None = None) -> str:
         """The outcome as a person should read it: a save still pending after the grace period
@@ -146,3 +212,42 @@ class AuditEvent(models.Model):
         if self.outcome == Outcome.PENDING and self.created_at < (now or timezone.now()) - PENDING_GRACE:
             return Outcome.UNKNOWN
         return self.outcome
+
+
+def record_event(
+    user: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    target_type: str = "",
+    target_id: str = "",
+    *,
+    detail: str = "",
+    before: str = "",
+    after: str = "",
+    outcome: str = Outcome.APPLIED,
+    error: str = "",
+    username: str = "",
+) -> AuditEvent:
+    """Record one completed change made through the dashboard; the one call every area makes.
+
+    ``action`` is an ``Action`` value; ``target_type``/``target_id`` say what it changed (a
+    ``TargetType`` and an id, or nothing); ``detail`` is one line for the log ("viewer → editor");
+    ``before``/``after`` are short values the change replaced (never a password or a secret).
+    ``username`` names who acted when there is no signed-in user (a failed sign-in: the name typed).
+    For a write to the Mastra store, which can fail halfway, use ``AuditEvent.start`` and ``finish``.
+    """
+    signed_in = user is not None and user.is_authenticated
+    now = timezone.now()
+    return AuditEvent.objects.create(
+        user=user if signed_in and user.pk else None,  # type: ignore[misc]
+        username=(user.get_username() if signed_in and user is not None else username)[:150],
+        action=action,
+        target_type=target_type,
+        target_id=target_id[:255],
+        detail=detail[:500],
+        before=before,
+        after=after,
+        outcome=outcome,
+        error=error,
+        created_at=now,
+        completed_at=now,
+    )

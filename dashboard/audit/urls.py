@@ -8,5 +8,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.log, name="log"),
+    path("export.csv", views.export, name="export_csv"),
     path("<int:pk>/", views.event, name="event"),
 ]

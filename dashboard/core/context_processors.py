@@ -28,7 +28,7 @@ AREAS: tuple[tuple[str, str, str | None], ...] = (
     ("Workflows", "workflows:runs", None),
     ("Scores", "scores:overview", None),
     ("Audit", "audit:log", "accounts.view_audit"),
-    ("Users", "admin:index", "accounts.manage_users"),
+    ("Users", "accounts:users", "accounts.manage_users"),
 )
 
 

@@ -111,6 +111,17 @@ def without_location(text: str, store: Store | None) -> str:
     return text
 
 
+def public_storage_handler(store: Store) -> str | None:
+    """The path of Mastra's storage handler when this Convex deployment runs it for callers without
+    the key (probed at most every ten minutes per process; a probe without an answer warns of
+    nothing), else ``None``. Only admins are told (``may_see_store_location``)."""
+    from storeclient.convex import ConvexStore
+
+    if isinstance(store, ConvexStore) and store.handler_is_public() is True:
+        return store.handler.function_path
+    return None
+
+
 def set_store(store: Store | None) -> Store | None:
     """Replace the process-wide store (``None``: rebuild from settings on next use); returns the
     previous one, which the caller owns (nothing is closed here)."""

@@ -15,7 +15,7 @@ from storeclient.errors import StoreError
 from storeclient.interface import Store
 
 from .metrics import exposition, may_read_metrics
-from .store import get_store, may_see_store_location, store_kind, without_location
+from .store import get_store, may_see_store_location, public_storage_handler, store_kind, without_location
 from .store_errors import describe_store_error, redact
 
 logger = logging.getLogger(__name__)
@@ -47,22 +47,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, "core/overview.html", {"store_error": error}, status=error.status)
     health = store.health()
     if may_see_store_location(request.user):
-        context["public_storage_handler"] = _public_storage_handler(store)
+        context["public_storage_handler"] = public_storage_handler(store)
     else:
         health = replace(health, backend=store_kind(store), detail=without_location(health.detail, store))
     context["health"] = health
     return render(request, "core/overview.html", context)
-
-
-def _public_storage_handler(store: Store) -> str | None:
-    """The path of Mastra's storage handler when this Convex deployment runs it for callers without
-    the key (probed at most every ten minutes per process; a probe without an answer warns of
-    nothing), else ``None``."""
-    from storeclient.convex import ConvexStore
-
-    if isinstance(store, ConvexStore) and store.handler_is_public() is True:
-        return store.handler.function_path
-    return None
 
 
 @login_not_required

@@ -3,36 +3,15 @@ scenarios a demo thread is made of, one per kind of message a thread page must s
 
 from __future__ import annotations
 
-import base64
 import random
-import struct
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .cast import PRODUCTS, Ids, order_id
+from .images import checkout_error_screenshot, damaged_blender_photo
 
 Content = Any
-
-
-def _png_data_uri(width: int, height: int, rgb: tuple[int, int, int]) -> str:
-    """A small solid-colour PNG as a data: URI (what a pasted screenshot looks like in storage)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    row = b"\x00" + bytes(rgb) * width
-    png = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
-    return "data:image/png;base64," + base64.b64encode(png).decode()
-
-
-SCREENSHOT_DATA_URI = _png_data_uri(24, 16, (214, 69, 65))
 
 
 def v2(parts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -101,11 +80,14 @@ class Scenario:
 
 
 def scenario_refund(rng: random.Random, ids: Ids, base: int) -> Scenario:
-    """Tools with results, a call awaiting approval, an https image, reasoning, step boundaries."""
-    sku, product, price = rng.choice(PRODUCTS)
+    """Tools with results, a call awaiting approval, an uploaded photo, reasoning, step boundaries."""
+    rng.choice(PRODUCTS)  # drawn still, so the rest of the seeded data set stays as it was
+    # The blender, always: the customer's photo shows it.
+    sku, product, price = PRODUCTS[0]
     order = order_id(rng)
     lookup, refund = ids.call(), ids.call()
-    photo = f"https://cdn.acme-retail.example/uploads/{ids.hex(8)}/{sku.lower()}-damage.jpg"
+    # Inline, as a chat client stores an upload: the demo never points at an address that cannot resolve.
+    photo = damaged_blender_photo()
     ask = f"My {product.lower()} from order {order} arrived cracked. Can I get a refund?"
     answer = (
         f"I'm sorry the {product.lower()} arrived damaged. I've requested a **${price:.2f} refund**; it "
@@ -118,8 +100,8 @@ def scenario_refund(rng: random.Random, ids: Ids, base: int) -> Scenario:
             Turn(
                 "user",
                 v2(
-                    [text(ask), {"type": "file", "mimeType": "image/jpeg", "data": photo}],
-                    experimental_attachments=[{"url": photo, "contentType": "image/jpeg"}],
+                    [text(ask), {"type": "file", "mimeType": "image/png", "data": photo}],
+                    experimental_attachments=[{"url": photo, "contentType": "image/png"}],
                 ),
             ),
             Turn(
@@ -356,7 +338,7 @@ def scenario_screenshot(rng: random.Random, ids: Ids, base: int) -> Scenario:
                 v2(
                     [
                         text("Checkout fails with this red box when I press Pay:"),
-                        {"type": "file", "mimeType": "image/png", "data": SCREENSHOT_DATA_URI},
+                        {"type": "file", "mimeType": "image/png", "data": checkout_error_screenshot()},
                     ]
                 ),
             ),

@@ -186,7 +186,11 @@ def build_scores(
     by_thread: dict[str, list[Message]] = {}
     for message in data.messages:
         by_thread.setdefault(message.thread_id, []).append(message)
-    refund_runs = [run for run in data.runs if run.workflow_name == "refund-approval"]
+    # Only a refund that was issued can be checked for compliance (a suspended or failed run has
+    # no refund to judge): scoring one would contradict its run page.
+    refund_runs = [
+        run for run in data.runs if run.workflow_name == "refund-approval" and run.status == "success"
+    ]
     for scorer_id in SCORERS:
         for _ in range(per_scorer):
             created = anchor - timedelta(seconds=rng.randint(60, 30 * 86400))

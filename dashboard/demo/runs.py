@@ -106,7 +106,10 @@ def _sleep(
 def refund_snapshot(
     rng: random.Random, ids: Ids, run_id: str, status: str, start: int, customer: str
 ) -> dict[str, Any]:
-    sku, product, price = rng.choice(PRODUCTS)
+    # A run that stops at the manager's approval is of a refund that needs one.
+    waits_for_manager = status in ("suspended", "running")
+    products = [p for p in PRODUCTS if p[2] > AUTO_APPROVE_LIMIT] if waits_for_manager else PRODUCTS
+    sku, product, price = rng.choice(products)
     order = order_id(rng)
     clock = StepClock(rng, start)
     request = {"orderId": order, "customerId": customer, "reason": "arrived damaged", "amount": price}
@@ -149,6 +152,10 @@ def refund_snapshot(
     ctx["check-fraud"] = step_result("success", order_out, fs, fe, output=fraud)
     ctx["check-return-window"] = step_result("success", order_out, ws, we, output=window)
     approval_payload = {"check-fraud": fraud, "check-return-window": window}
+    if price <= AUTO_APPROVE_LIMIT and status == "success":
+        # Under the limit the workflow approves on its own: no manager, no suspension.
+        decision = {"approved": True, "approver": "auto", "note": f"Under the ${AUTO_APPROVE_LIMIT} limit"}
+        return _issue_refund(state, ctx, ids, clock, price, decision)
     ask = {
         "message": f"Refund of ${price:.2f} exceeds the $50 auto-approve limit",
         "requestedBy": "supportAgent",
@@ -181,10 +188,25 @@ def refund_snapshot(
         resumedAt=resumed,
     )
     clock.now = resumed + 20
+    return _issue_refund(state, ctx, ids, clock, price, decision)
+
+
+#: Refunds up to this many dollars need no manager (what the approval step's message says).
+AUTO_APPROVE_LIMIT = 50
+
+
+def _issue_refund(
+    state: dict[str, Any],
+    ctx: dict[str, Any],
+    ids: Ids,
+    clock: StepClock,
+    price: float,
+    decision: dict[str, Any],
+) -> dict[str, Any]:
     rs, re_ = clock.span(300, 1_800)
     refund_out = {"refundId": "re_" + ids.hex(12), "amount": price, "currency": "USD", "status": "succeeded"}
     ctx["issue-refund"] = step_result("success", decision, rs, re_, output=refund_out)
-    path.append("issue-refund")
+    state["stepExecutionPath"].append("issue-refund")
     state["result"] = refund_out
     state["timestamp"] = re_
     return state

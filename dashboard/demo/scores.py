@@ -163,9 +163,27 @@ def agent_score(
 
 
 def workflow_score(rng: random.Random, ids: Ids, created: datetime, run: DemoRun | None) -> DemoScore:
-    compliant = rng.random() > 0.12
+    """A compliance score of a refund. Of a stored run, it says what that run did (its order, its
+    amount, its refund, whether its manager approval came first), so the score and the run page
+    agree; without a stored run (the large data set), a refund is made up."""
+    source = "TEST" if rng.random() < 0.1 else "LIVE"
+    if run is not None and "issue-refund" in run.snapshot.get("context", {}):
+        context = run.snapshot["context"]
+        request = context["input"]
+        amount = float(request["amount"])
+        refund = context["issue-refund"].get("output") or {}
+        approval = context.get("manager-approval") or {}
+        approved_first = approval.get("status") == "success" and bool(
+            (approval.get("output") or {}).get("approved")
+        )
+        compliant, approval_present = approved_first or amount <= 50, approved_first
+        order, refund_id = request["orderId"], refund.get("refundId", "")
+    else:
+        compliant = rng.random() > 0.12
+        amount = round(rng.uniform(20, 400), 2)
+        approval_present = compliant or amount <= 50
+        order, refund_id = order_id(rng), "re_" + ids.hex(12)
     run_id = run.run_id if run else ids.uuid()
-    amount = round(rng.uniform(20, 400), 2)
     payload: dict[str, Any] = {
         "scorerId": "refund-policy-compliance",
         "scorer": SCORERS["refund-policy-compliance"],
@@ -173,14 +191,14 @@ def workflow_score(rng: random.Random, ids: Ids, created: datetime, run: DemoRun
         "entityType": "WORKFLOW",
         "entity": {"id": "refund-approval", "name": "refund-approval"},
         "runId": run_id,
-        "source": "TEST" if rng.random() < 0.1 else "LIVE",
-        "input": {"orderId": order_id(rng), "amount": amount, "reason": "arrived damaged"},
-        "output": {"refundId": "re_" + ids.hex(12), "amount": amount, "approved": True},
+        "source": source,
+        "input": {"orderId": order, "amount": amount, "reason": "arrived damaged"},
+        "output": {"refundId": refund_id, "amount": amount, "approved": True},
         "score": 1.0 if compliant else 0.0,
         "preprocessStepResult": {
             "amount": amount,
             "approvalRequired": amount > 50,
-            "approvalPresent": compliant or amount <= 50,
+            "approvalPresent": approval_present,
         },
         "analyzeStepResult": {"rule": "refunds over $50 need a manager approval", "passed": compliant},
         "reason": "Approval recorded before the refund."

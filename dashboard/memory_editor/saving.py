@@ -133,6 +133,8 @@ class MemorySave:
     draft: Draft
     #: The history entry whose text a restore puts back; ``None`` for a save of a typed draft.
     restored: AuditEvent | None = None
+    #: The person chose, after a conflict, to write the draft over the version stored now.
+    overwrites: bool = False
 
     @classmethod
     def from_post(
@@ -151,11 +153,14 @@ class MemorySave:
         # A restore puts back an exact earlier value, in whatever shape it had; a save is checked
         # against the mode of the version it edits (or, if the form lost that, the draft's own shape).
         mode = detect_mode(text) if restored is not None or base is None else detect_mode(base)
-        return cls(target, user, data["version"], base, check_draft(text, mode, limit), restored)
+        draft = check_draft(text, mode, limit)
+        return cls(target, user, data["version"], base, draft, restored, data["action"] == "overwrite")
 
     @property
     def action(self) -> Action:
-        return Action.WORKING_MEMORY_RESTORE if self.restored is not None else Action.WORKING_MEMORY_SAVE
+        if self.restored is not None:
+            return Action.WORKING_MEMORY_RESTORE
+        return Action.WORKING_MEMORY_OVERWRITE if self.overwrites else Action.WORKING_MEMORY_SAVE
 
     @property
     def changes_nothing(self) -> bool:

@@ -2,7 +2,8 @@
 
 One view per scope serves the page (GET), the live preview of a draft (htmx POST, action
 ``review``: only the ``draft-panels`` partial, no store call) and the writes (POST ``save`` /
-``restore``, run by ``saving.MemorySave``). Someone else's change since the page was loaded answers
+``restore``, run by ``saving.MemorySave``; a restore first answers a preview of what it would
+change, and writes only once confirmed). Someone else's change since the page was loaded answers
 409 with a three-way conflict view; the draft is never lost.
 """
 
@@ -21,12 +22,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard.audit.history import HistoryEntry, recent_history
+from dashboard.audit.history import HistoryEntry, event_of_target, recent_history
+from dashboard.audit.models import AuditEvent
 from dashboard.core.htmx import SWAP_ERROR_HEADER
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
 from dashboard.core.store_errors import StoreErrorInfo, is_partial_request
 from dashboard.working_memory.diffs import Diff, line_diff
+from dashboard.working_memory.merges import Merge, merge_working_memory
 from dashboard.working_memory.rules import Mode, detect_mode, editable_text, format_size, json_value
 from storeclient.models import Thread
 
@@ -89,23 +92,44 @@ class Basis:
 
 @dataclass(frozen=True)
 class ConflictView:
-    """Three versions: what the editor started from, what is stored now, and the draft."""
+    """Three versions (what the editor started from, what is stored now, and the draft), the merge
+    of both edits when they do not overlap, and what each way out would write.
+
+    ``started`` is the version the edit started from: the editor form stays tied to it, so its plain
+    Save can only conflict again; keeping both edits (the merge) or overwriting theirs is a choice
+    the person makes with its own button.
+    """
 
     base: str | None
     theirs: str
     mine: str
     theirs_changes: Diff | None
     my_changes: Diff | None
-    #: theirs -> mine: what saving the draft now would do.
+    #: theirs -> mine: what overwriting theirs with the draft would do.
     resolution: Diff
+    merge: Merge
+    #: theirs -> the merge: what saving the merge would do.
+    merge_changes: Diff | None
+    started: Basis
+
+    @property
+    def started_base_json(self) -> str:
+        return encode_base(self.started.text)
 
     @classmethod
-    def between(cls, base: str | None, theirs: str, mine: str) -> ConflictView:
+    def between(cls, base: str | None, theirs: str, mine: str, mode: Mode, started: Basis) -> ConflictView:
         def from_base(text: str, label: str) -> Diff | None:
             if base is None:
                 return None
             return line_diff(base, text, old_label="you started from", new_label=label)
 
+        if base is None:
+            merge = Merge(None, ("what you started from is not known, so no merge can be made",))
+        else:
+            merge = merge_working_memory(base, theirs, mine, mode)
+        merge_changes = None
+        if merge.text is not None:
+            merge_changes = line_diff(theirs, merge.text, old_label="theirs (stored)", new_label="the merge")
         return cls(
             base,
             theirs,
@@ -113,7 +137,21 @@ class ConflictView:
             theirs_changes=from_base(theirs, "theirs"),
             my_changes=from_base(mine, "yours"),
             resolution=line_diff(theirs, mine, old_label="theirs (stored)", new_label="yours"),
+            merge=merge,
+            merge_changes=merge_changes,
+            started=started,
         )
+
+
+@dataclass(frozen=True)
+class RestorePreview:
+    """What restoring a history version would change in the stored memory, before it is written."""
+
+    event: AuditEvent
+    #: The form value naming the version ("<event id>:before|after").
+    choice: str
+    diff: Diff
+    changes_nothing: bool
 
 
 @dataclass
@@ -139,6 +177,10 @@ class EditorPage:
     history: list[HistoryEntry] = field(default_factory=list)
     #: Why a POST was not read at all (its body was over the server's limit).
     request_too_large: str = ""
+    #: The draft's diff is against a version someone else stored after a conflict (the live preview
+    #: of a draft being resolved).
+    against_theirs: bool = False
+    restore_preview: RestorePreview | None = None
 
     @property
     def scope(self) -> Scope:
@@ -185,6 +227,12 @@ class EditorPage:
         return max_request_bytes()
 
     @property
+    def draft_unsaved(self) -> bool:
+        """The editor holds text the store does not (after a conflict or a refused save): leaving
+        the page should ask first, even before anyone types."""
+        return self.conflict is not None or self.record is None or self.draft_text != self.stored_text
+
+    @property
     def show_editor(self) -> bool:
         return self.can_edit and not self.gone and not self.not_editable
 
@@ -202,7 +250,7 @@ class EditorPage:
         self.diff = line_diff(
             editable_text(self.basis.text, self.mode),
             shown,
-            old_label="stored" if not self.conflict else "now stored (theirs)",
+            old_label="now stored (theirs)" if self.conflict or self.against_theirs else "stored",
             new_label="your draft",
         )
 
@@ -312,11 +360,21 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
         return _redisplay(request, target, form, Refusal(400, " ".join(_form_errors(form))))
     data = form.cleaned_data
 
+    if data["action"] == "restore" and not data["confirmed"]:
+        return _restore_preview(request, target, data)
+
     if data["action"] == "review":
         if not is_partial_request(request):
             return _redisplay(request, target, form, Refusal(200))
         # The live preview: everything comes from the form, so a keystroke costs no store call.
-        page = _page(request, target, _form_basis(data))
+        if data["theirs_verified"]:
+            # Resolving a conflict: the changes that matter are those to the version stored now.
+            theirs = data["theirs"]
+            basis = Basis(data["theirs_version"].token(), theirs, detect_mode(theirs))
+            page = _page(request, target, basis)
+            page.against_theirs = True
+        else:
+            page = _page(request, target, _form_basis(data))
         page.show_draft(data["draft"])
         return render(request, "memory_editor/editor.html#draft-panels", {"page": page})
 
@@ -339,12 +397,43 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
     return _respond(request, save, save.run(get_store()))
 
 
+def _restore_preview(request: HttpRequest, target: Target, data: dict[str, Any]) -> HttpResponse:
+    """The page with what the restore would change in the memory stored now, and a button that
+    confirms it (tied to that stored version, so a change meanwhile is a conflict, not a loss)."""
+    event = event_of_target(target.scope.name, target.id, data["restore_event"])
+    if event is None:
+        raise Http404("That history entry is not part of this working memory's history.")
+    record = _load(target)
+    page = _page(request, target, Basis.of(record), record)
+    text = event.before if data["restore_side"] == "before" else event.after
+    mode = detect_mode(text or record.working_memory)
+    page.restore_preview = RestorePreview(
+        event,
+        data["restore"],
+        line_diff(
+            editable_text(record.working_memory, mode),
+            editable_text(text, mode),
+            old_label="stored now",
+            new_label="after the restore",
+        ),
+        changes_nothing=text == (record.working_memory or ""),
+    )
+    if page.show_editor:
+        page.show_draft(page.stored_text)
+    return _render(request, page)
+
+
 def _respond(request: HttpRequest, save: MemorySave, outcome: SaveOutcome) -> HttpResponse:
     match outcome:
         case Applied(event=event):
             if save.restored is not None:
                 when = f"{save.restored.created_at:%Y-%m-%d %H:%M}"
                 messages.success(request, f"Restored the version from {when} UTC (audit #{event.pk}).")
+            elif save.overwrites:
+                messages.success(
+                    request,
+                    f"Saved. Your draft replaced the version your teammate stored (audit #{event.pk}).",
+                )
             else:
                 messages.success(request, "Saved. The agent sees the new working memory on its next turn.")
             return HttpResponseRedirect(request.path, status=303)
@@ -371,6 +460,8 @@ def _conflict(request: HttpRequest, save: MemorySave, conflict: Conflict) -> Htt
         editable_text(conflict.base, mode) if conflict.base is not None else None,
         editable_text(conflict.current.working_memory or "", mode),
         mine,
+        mode,
+        started=Basis(save.version.token(), conflict.base or "", mode),
     )
     page.show_draft(mine)
     return _render(request, page, status=409)
@@ -432,4 +523,10 @@ def _form_errors(form: MemoryEditForm) -> list[str]:
 
 def _render(request: HttpRequest, page: EditorPage, *, status: int = 200) -> HttpResponse:
     page.history = recent_history(page.scope.name, page.target_id, HISTORY_LIMIT)
+    if page.record is not None:
+        # Restoring the version that is stored now would change nothing: it is not offered.
+        stored = page.stored or ""
+        for entry in page.history:
+            entry.after_is_current = entry.event.after == stored
+            entry.before_is_current = entry.event.before == stored
     return render(request, "memory_editor/editor.html", {"page": page}, status=status)

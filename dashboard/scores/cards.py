@@ -12,6 +12,7 @@ from storeclient.models import Score, ScoreSeries
 
 from . import charts, stats
 from .forms import PERIODS, ScoreQuery
+from .models import Direction
 
 #: Points per overview card (two periods' worth).
 OVERVIEW_MAX_POINTS = 2_000
@@ -46,9 +47,25 @@ class ScorerCard:
     change: stats.Change
     sparkline: charts.Sparkline
     series: ScoreSeries
+    direction: Direction = Direction.HIGHER
+
+    @property
+    def change_quality(self) -> str:
+        """``better``, ``worse`` or ``""`` (no change, or nothing to compare): the sign of the
+        change read through the scorer's direction."""
+        return change_quality(self.change.delta, self.direction)
 
 
-def scorer_card(scorer_id: str, moment: datetime, period_key: str) -> ScorerCard:
+def change_quality(delta: float | None, direction: Direction) -> str:
+    if not delta:
+        return ""
+    improved = delta > 0 if direction == Direction.HIGHER else delta < 0
+    return "better" if improved else "worse"
+
+
+def scorer_card(
+    scorer_id: str, moment: datetime, period_key: str, direction: Direction = Direction.HIGHER
+) -> ScorerCard:
     """One card, with two store calls: a bounded series over two periods and the latest score."""
     store = get_store()
     period = PERIODS[period_key][1]
@@ -80,4 +97,5 @@ def scorer_card(scorer_id: str, moment: datetime, period_key: str) -> ScorerCard
             trend, label=f"Mean score per {charts.BUCKET_NAMES[size]}, last {PERIODS[period_key][0]}"
         ),
         series=series,
+        direction=direction,
     )

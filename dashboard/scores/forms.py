@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
+from dashboard.core.filter_prefix import IdPrefixField
 from dashboard.core.paging import CursorForm
 
 #: Preset ranges of the scorer page, newest data last.
@@ -34,7 +35,7 @@ DEFAULT_PERIOD = "7d"
 SOURCES = ("LIVE", "TEST")
 #: entityType values Mastra writes; others are accepted too (the field is free text).
 ENTITY_TYPES = ("AGENT", "WORKFLOW")
-ORDERS = {"newest": "Newest first", "lowest": "Lowest scores first"}
+ORDERS = {"newest": "Newest first", "lowest": "Lowest scores first", "highest": "Highest scores first"}
 
 
 class OverviewForm(forms.Form):
@@ -57,11 +58,10 @@ class ScoreFilterForm(CursorForm):
         label="Entity type",
         widget=forms.TextInput(attrs={"list": "entity-types", "placeholder": "AGENT, WORKFLOW…"}),
     )
-    entity_id = forms.CharField(
-        max_length=256,
-        required=False,
-        label="Entity id",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. supportAgent"}),
+    #: The start of an entity id, ASCII case ignored ("support" finds "supportAgent"); a whole id
+    #: still narrows to that entity (and any whose id extends it).
+    entity_id = IdPrefixField(
+        label="Entity id", widget=forms.TextInput(attrs={"placeholder": "e.g. supportAgent"})
     )
     order = forms.ChoiceField(choices=list(ORDERS.items()), required=False)
 
@@ -116,6 +116,10 @@ class ScoreQuery:
         return self.order == "lowest"
 
     @property
+    def highest_first(self) -> bool:
+        return self.order == "highest"
+
+    @property
     def narrowed(self) -> bool:
         """Whether anything but the whole history of the scorer is asked for."""
         return self.range != "all" or bool(self.source or self.entity_type or self.entity_id)
@@ -135,7 +139,7 @@ class ScoreQuery:
         return {
             "source": self.source or None,
             "entity_type": self.entity_type or None,
-            "entity_id": self.entity_id or None,
+            "entity_prefix": self.entity_id or None,
             "from_date": start,
             "to_date": end,
         }
@@ -163,3 +167,9 @@ class ScoreQuery:
     def querystring(self, **changes: Any) -> str:
         params = self.params(**changes)
         return "?" + urlencode(params) if params else ""
+
+
+class DirectionForm(forms.Form):
+    """An admin's choice of whether a scorer's higher or lower scores are the better ones."""
+
+    direction = forms.ChoiceField(choices=[("higher", "Higher is better"), ("lower", "Lower is better")])

@@ -31,6 +31,8 @@ register_converter(IdSegment, "scores_id")
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("<scores_id:scorer_id>/", views.scorer, name="scorer"),
+    # "(" is never left unquoted in an id segment, so no score id can shadow this address.
+    path("<scores_id:scorer_id>/(direction)/", views.set_scorer_direction, name="direction"),
     path("<scores_id:scorer_id>/export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
     path("<scores_id:scorer_id>/export.json", views.export, {"fmt": "json"}, name="export_json"),
     path("<scores_id:scorer_id>/<scores_id:score_id>/", views.score_detail, name="score"),

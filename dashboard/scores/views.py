@@ -9,7 +9,6 @@ of 500 until the end.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -18,15 +17,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
+from dashboard.audit.models import Action, TargetType, record_event
+from dashboard.core.csv_export import csv_lines
 from dashboard.core.htmx import HtmxHttpRequest, partial_target, read_query, template_for, vary_on_htmx
 from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import Pager
@@ -44,10 +46,12 @@ from .forms import (
     ORDERS,
     PERIODS,
     RANGES,
+    DirectionForm,
     OverviewForm,
     ScoreFilterForm,
     ScoreQuery,
 )
+from .models import MAX_SCORER_ID, Direction, direction_for, directions_for, set_direction
 
 OVERVIEW_PAGE_SIZE = 12
 FEED_PAGE_SIZE = 25
@@ -173,7 +177,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     moment = timezone.now()
     scorer_ids = get_store().scores.scorer_ids()
     page = Paginator(scorer_ids, OVERVIEW_PAGE_SIZE).get_page(form.cleaned_data.get("page") or 1)
-    scorer_cards = [scorer_card(scorer_id, moment, period) for scorer_id in page.object_list]
+    directions = directions_for(page.object_list)
+    scorer_cards = [
+        scorer_card(scorer_id, moment, period, directions[scorer_id]) for scorer_id in page.object_list
+    ]
     context = {
         "form": form,
         "period": period,
@@ -198,9 +205,22 @@ def overview(request: HttpRequest) -> HttpResponse:
 # --- one scorer -----------------------------------------------------------------------------------
 
 
+def _order_tabs(base: str, query: ScoreQuery, direction: Direction) -> list[tuple[str, str, str]]:
+    """``(order, label, url)`` per table order; the order that puts the worst scores first (by the
+    scorer's direction) says so."""
+    worst = "highest" if direction == Direction.LOWER else "lowest"
+    return [
+        (key, f"{label} (worst)" if key == worst else label, base + query.querystring(order=key))
+        for key, label in ORDERS.items()
+    ]
+
+
 def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) -> dict[str, Any]:
     base = reverse("scores:scorer", args=[scorer_id])
+    direction = direction_for(scorer_id)
     return {
+        "direction": direction,
+        "worst_order": "highest" if direction == Direction.LOWER else "lowest",
         "scorer_id": scorer_id,
         "scorer_label": scorer_label(scorer_id),
         "form": form,
@@ -209,7 +229,8 @@ def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) ->
         "ranges": [(key, label) for key, (label, _) in RANGES.items()],
         "orders": list(ORDERS.items()),
         "entity_types": ENTITY_TYPES,
-        "tab_urls": [(key, label, base + query.querystring(order=key)) for key, label in ORDERS.items()],
+        "tab_urls": _order_tabs(base, query, direction),
+        "direction_url": reverse("scores:direction", args=[scorer_id]),
         "export_csv": reverse("scores:export_csv", args=[scorer_id]) + query.querystring(),
         "export_json": reverse("scores:export_json", args=[scorer_id]) + query.querystring(),
     }
@@ -217,7 +238,12 @@ def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) ->
 
 def _feed(scorer_id: str, query: ScoreQuery, moment: datetime, *, cursor: str | None, limit: int) -> Any:
     return get_store().scores.score_feed(
-        scorer_id, **query.store_filters(moment), lowest_first=query.lowest_first, cursor=cursor, limit=limit
+        scorer_id,
+        **query.store_filters(moment),
+        lowest_first=query.lowest_first,
+        highest_first=query.highest_first,
+        cursor=cursor,
+        limit=limit,
     )
 
 
@@ -258,6 +284,7 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
         context["latest_score"] = probe[0] if probe else None
     info = scorer_info(sample_score)
     context |= {
+        "may_set_direction": may_set_direction(request.user) and len(scorer_id) <= MAX_SCORER_ID,
         "page": page,
         "scorer_name": info.get("name", scorer_label(scorer_id)),
         "scorer_description": info.get("description", ""),
@@ -271,6 +298,31 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
     response = render(request, "scores/scorer.html#scorer-results", context, status=status)
     # The filter form sends every field, empty ones too; push the tidy address of the same view.
     return vary_on_htmx(push_url(response, context["base_url"] + query.querystring()), target=True)
+
+
+# --- a scorer's direction ------------------------------------------------------------------------
+
+
+def may_set_direction(user: Any) -> bool:
+    """Admins set scorer directions (the same permission as user management)."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("accounts.manage_users"))
+
+
+@require_POST
+def set_scorer_direction(request: HttpRequest, scorer_id: str) -> HttpResponse:
+    """Store whether higher or lower is better for this scorer (admins; audited), then go back to
+    the scorer page."""
+    if not may_set_direction(request.user):
+        raise PermissionDenied("Only admins set a scorer's direction.")
+    form = DirectionForm(request.POST)
+    if not form.is_valid() or len(scorer_id) > MAX_SCORER_ID:
+        return HttpResponseBadRequest(
+            "Choose “higher” or “lower” is better (scorer ids over "
+            f"{MAX_SCORER_ID} characters cannot have a setting).",
+            content_type="text/plain; charset=utf-8",
+        )
+    set_direction(request.user, scorer_id, Direction(form.cleaned_data["direction"]))
+    return redirect(reverse("scores:scorer", args=[scorer_id]))
 
 
 # --- one score --------------------------------------------------------------------------------------
@@ -340,9 +392,6 @@ def score_detail(request: HttpRequest, scorer_id: str, score_id: str) -> HttpRes
 
 # --- export ------------------------------------------------------------------------------------------
 
-#: Spreadsheet apps run a cell starting with these as a formula; stored text is untrusted.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def export_row(score: Score) -> dict[str, Any]:
     record = score.to_record()
@@ -352,23 +401,6 @@ def export_row(score: Score) -> dict[str, Any]:
     # Infinity or NaN, and a reader should see what the agent wrote).
     row["score"] = score.score if score.has_finite_score else score.score_text
     return row
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if not isinstance(value, str | int | float):
-        return json.dumps(value, ensure_ascii=False)
-    return value
-
-
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 def _export_rows(scorer_id: str, query: ScoreQuery, moment: datetime) -> Iterator[dict[str, Any]]:
@@ -390,7 +422,7 @@ def _export_rows(scorer_id: str, query: ScoreQuery, moment: datetime) -> Iterato
 
 def _filename(scorer_id: str, query: ScoreQuery, extension: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", scorer_id).strip("-.") or "scores"
-    suffix = "-lowest" if query.lowest_first else ""
+    suffix = f"-{query.order}" if query.order != "newest" else ""
     return f"{safe}-{query.range}{suffix}.{extension}"
 
 
@@ -399,15 +431,16 @@ def export(request: HttpRequest, scorer_id: str, fmt: str) -> StreamingHttpRespo
     """Every score under the page's filters, in the table's order, as CSV or JSON (streamed)."""
     query = ScoreQuery.from_form(read_query(request, ScoreFilterForm))
     rows = _export_rows(scorer_id, query, timezone.now())
+    record_event(
+        request.user,
+        Action.EXPORT_SCORES,
+        TargetType.SCORER,
+        scorer_id,
+        detail=f"{fmt.upper()} · {request.GET.urlencode() or 'no filters'}",
+    )
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def lines() -> Iterator[str]:
-            yield writer.writerow(EXPORT_COLUMNS)
-            for row in rows:
-                yield writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        lines = csv_lines(EXPORT_COLUMNS, ([row[c] for c in EXPORT_COLUMNS] for row in rows))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     else:
 
         def chunks() -> Iterator[str]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from .levels import FlowLevel
 from .records import (
+    NO_RESULT,
     NOT_REACHED,
     STATUS_PRECEDENCE,
     UNRECORDED,
@@ -62,7 +63,11 @@ class _Builder:
             return [self.collapsed(level, prefix)]
         self.nesting += 1
         try:
-            return [self.entry(entry, level, (*prefix, i)) for i, entry in enumerate(entries)]
+            nodes: list[Node] = []
+            for i, entry in enumerate(entries):
+                # A foreach iterates over what the step before it returned.
+                nodes.append(self.entry(entry, level, (*prefix, i), nodes[-1] if nodes else None))
+            return nodes
         finally:
             self.nesting -= 1
 
@@ -75,7 +80,9 @@ class _Builder:
             self.notes.append(note)
         return Node(kind="collapsed", label=GRAPH_COLLAPSED, path=path, status="unknown", depth=level.depth)
 
-    def entry(self, entry: Any, level: FlowLevel, path: tuple[int, ...]) -> Node:
+    def entry(
+        self, entry: Any, level: FlowLevel, path: tuple[int, ...], previous: Node | None = None
+    ) -> Node:
         kind = entry.get("type") if isinstance(entry, Mapping) else None
         if kind == "step":
             return self.step(entry.get("step"), level, path, entry)
@@ -84,7 +91,8 @@ class _Builder:
         if kind == "loop":
             return self.loop(entry, level, path)
         if kind == "foreach":
-            return self.foreach(entry, level, path)
+            inputs = previous.record.raw.get("output") if previous and previous.record else None
+            return self.foreach(entry, level, path, inputs if isinstance(inputs, list) else None)
         if kind in ("sleep", "sleepUntil"):
             return self.sleep(entry, kind, level, path)
         if kind == "waitForEvent":
@@ -200,7 +208,7 @@ class _Builder:
         )
 
     def loop(self, entry: Mapping[str, Any], level: FlowLevel, path: tuple[int, ...]) -> Node:
-        node = self.step(entry.get("step"), level, path, entry)
+        node = self.step(_wrapped_step(entry.get("step")), level, path, entry)
         if node.kind == "unknown":
             return node
         node.kind = "loop" if node.kind == "step" else node.kind
@@ -210,8 +218,10 @@ class _Builder:
             node.condition = Condition(as_text(cond.get("id")), as_text(cond.get("fn")))
         return node
 
-    def foreach(self, entry: Mapping[str, Any], level: FlowLevel, path: tuple[int, ...]) -> Node:
-        node = self.step(entry.get("step"), level, path, entry)
+    def foreach(
+        self, entry: Mapping[str, Any], level: FlowLevel, path: tuple[int, ...], inputs: list[Any] | None
+    ) -> Node:
+        node = self.step(_wrapped_step(entry.get("step")), level, path, entry)
         if node.kind == "unknown":
             return node
         node.kind = "foreach" if node.kind == "step" else node.kind
@@ -221,7 +231,7 @@ class _Builder:
             node.concurrency = (
                 concurrency if isinstance(concurrency, int) and not isinstance(concurrency, bool) else None
             )
-        node.items = foreach_items(node.record)
+        node.items = foreach_items(node.record, inputs)
         return node
 
     def sleep(self, entry: Mapping[str, Any], kind: str, level: FlowLevel, path: tuple[int, ...]) -> Node:
@@ -244,6 +254,14 @@ class _Builder:
         return node
 
 
+def _wrapped_step(step: Any) -> Any:
+    """A loop's or foreach's step: ``@mastra/core`` 1.x serialises it as a whole step entry
+    (``{"type": "step", "step": {"id": …}}``), older versions as the step itself."""
+    if isinstance(step, Mapping) and "id" not in step and step.get("type") == "step":
+        return step.get("step")
+    return step
+
+
 def _aggregate(statuses: list[str]) -> str:
     reached = [s for s in statuses if s not in (NOT_REACHED, UNRECORDED)]
     if not reached:
@@ -256,52 +274,55 @@ def _aggregate(statuses: list[str]) -> str:
     return reached[0]
 
 
-def foreach_items(record: StepRecord | None) -> list[ForeachItem]:
+def foreach_items(record: StepRecord | None, inputs: list[Any] | None = None) -> list[ForeachItem]:
     """One status per item of a foreach step.
 
-    Mastra keeps per-item results in ``suspendPayload.__workflow_meta.foreachOutput`` while a foreach
-    is suspended; otherwise the ``output`` array tells: an entry per item, ``null`` for an item with
-    no result (still pending while the step runs; the failing or skipped ones when it failed). Items
-    of the input (``payload``) beyond the output array were never started.
+    Mastra keeps per-item results in ``__workflow_meta.foreachOutput`` (of ``suspendPayload`` or
+    ``metadata``) while a foreach is suspended or once an item failed; otherwise the ``output`` array
+    tells: an entry per item, ``null`` for an item with no result yet. The items themselves are the
+    previous step's output (``inputs``; older snapshots put the list in ``payload``).
+
+    A step that stopped (failed, canceled) without any per-item record says nothing about each item:
+    those are "no result recorded", never "not reached" or "failed" (only one item need have
+    failed). Items past the ones recorded (``foreachOutput`` or ``output`` slots) never started:
+    "not reached".
     """
     if record is None:
         return []
     raw = record.raw
     payload, output = raw.get("payload"), raw.get("output")
-    explicit: list[Any] = []
+    explicit: list[Any] | None = None
     for holder in (raw.get("suspendPayload"), raw.get("metadata")):
         meta = workflow_meta(holder)
         entries = meta.get("foreachOutput") if meta is not None else None
         if isinstance(entries, list):
             explicit = entries
             break
-    sizes = [len(v) for v in (payload, output, explicit) if isinstance(v, list)]
+    # Older snapshots hold the list of items as the payload; current ones the item being run.
+    items_in = payload if isinstance(payload, list) else inputs
+    sizes = [len(v) for v in (items_in, output, explicit) if isinstance(v, list)]
     if not sizes:
         return []
     outputs = output if isinstance(output, list) else []
     step_status = record.status
+    moving = step_status in ("running", "waiting", "paused", "suspended", "pending")
     items = []
     for i in range(max(sizes)):
-        entry = explicit[i] if i < len(explicit) else None
+        entry = explicit[i] if explicit is not None and i < len(explicit) else None
         if isinstance(entry, Mapping) and isinstance(entry.get("status"), str):
             items.append(ForeachItem(i, entry["status"], parse_error(entry.get("error"))))
             continue
         if (i < len(outputs) and outputs[i] is not None) or step_status == "success":
             status = "success"
-        elif i < len(outputs) or i < len(explicit):
-            # An item with a slot but no result.
-            status = {
-                "failed": "failed",
-                "canceled": "canceled",
-                "running": "pending",
-                "suspended": "pending",
-                "waiting": "pending",
-                "paused": "pending",
-            }.get(step_status, NOT_REACHED)
+        elif moving:
+            status = "pending"
+        elif i < len(outputs):
+            # A slot without a result: the item was in flight when the step stopped.
+            status = step_status if step_status in ("failed", "canceled") else NO_RESULT
+        elif explicit is not None or outputs:
+            status = NOT_REACHED  # past the items Mastra recorded: never started
         else:
-            status = (
-                "pending" if step_status in ("running", "waiting", "paused", "suspended") else NOT_REACHED
-            )
+            status = NO_RESULT
         items.append(ForeachItem(i, status))
     return items
 

@@ -27,6 +27,10 @@ NOT_REACHED = "not-reached"
 #: A nested workflow's step when neither the nested run's snapshot nor the parent holds its record.
 UNRECORDED = "unrecorded"
 
+#: A foreach item of a step that stopped (failed, canceled) whose own outcome the snapshot does not
+#: hold: it may have succeeded, failed or never started.
+NO_RESULT = "no-result"
+
 #: Statuses Mastra writes for runs and steps (WorkflowRunState.status, StepResult.status).
 KNOWN_STATUSES = frozenset(RUN_STATUSES)
 #: Run statuses whose page refreshes itself: the run is still moving without anyone acting.
@@ -65,6 +69,8 @@ def status_slug(status: Any) -> str:
     """The CSS-safe status name: a known status, ``not-reached``/``unrecorded``, else ``unknown``."""
     if status in KNOWN_STATUSES or status in (NOT_REACHED, UNRECORDED):
         return str(status)
+    if status == NO_RESULT:
+        return UNRECORDED
     return "unknown"
 
 
@@ -73,9 +79,21 @@ def status_text(status: Any) -> str:
         return "not reached"
     if status == UNRECORDED:
         return "not in this snapshot"
+    if status == NO_RESULT:
+        return "no result recorded"
     if status in (None, ""):
         return "unknown"
     return str(status)
+
+
+def status_counts(statuses: Iterable[str]) -> list[tuple[str, str, int]]:
+    """``(status class, label, count)`` per status, most severe first, unknown ones last."""
+    counts: dict[str, int] = {}
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    order = [*STATUS_PRECEDENCE, "success", NO_RESULT, UNRECORDED, NOT_REACHED]
+    ranked = sorted(counts, key=lambda s: order.index(s) if s in order else len(order))
+    return [(status_slug(s), status_text(s), counts[s]) for s in ranked]
 
 
 def epoch_ms(value: Any) -> int | None:
@@ -293,12 +311,12 @@ class Node(HasStatus):
     @property
     def item_counts(self) -> list[tuple[str, str, int]]:
         """``(status class, label, count)`` of foreach items, most severe first."""
-        counts: dict[str, int] = {}
-        for item in self.items:
-            counts[item.status] = counts.get(item.status, 0) + 1
-        order = [*STATUS_PRECEDENCE, "success", NOT_REACHED]
-        ranked = sorted(counts, key=lambda s: order.index(s) if s in order else len(order))
-        return [(status_slug(s), status_text(s), counts[s]) for s in ranked]
+        return status_counts(item.status for item in self.items)
+
+    @property
+    def branch_counts(self) -> list[tuple[str, str, int]]:
+        """``(status class, label, count)`` of a parallel or conditional block's branches."""
+        return status_counts(child.status for child in self.children)
 
     def walk(self) -> Iterable[Node]:
         """This node and every node below it, depth first, in drawing order (a loop: no recursion)."""
@@ -327,6 +345,8 @@ class TimelineRow(HasStatus):
     pause_width: float | None = None
     #: True when the step has no end yet and the bar runs to the end of the axis.
     open_ended: bool = False
+    #: True when the suspended stretch has not ended (still waiting for a resume).
+    pause_open: bool = False
 
     @property
     def duration_ms(self) -> int | None:
@@ -348,6 +368,16 @@ class Timeline:
     @property
     def has_pauses(self) -> bool:
         return any(row.pause_x is not None for row in self.rows)
+
+    @property
+    def has_open_pauses(self) -> bool:
+        """A step is suspended now (the legend says "waiting for a resume" only then)."""
+        return any(row.pause_x is not None and row.pause_open for row in self.rows)
+
+    @property
+    def has_closed_pauses(self) -> bool:
+        """A step was suspended and has been resumed since."""
+        return any(row.pause_x is not None and not row.pause_open for row in self.rows)
 
 
 # --- why a run is stopped -------------------------------------------------------------------------------
@@ -414,15 +444,38 @@ class RunSummary(HasStatus):
     status: str | None
     started_at: datetime
     ended_at: datetime | None
-    #: Milliseconds from the first step's start to the last recorded moment.
+    #: Milliseconds from the first step's start to the moment ``duration_note`` names.
     duration_ms: int | None
-    #: False while the run can still move (the duration is "so far").
+    #: False while the run can still move (the duration is not final).
     duration_final: bool
+    #: What ``duration_ms`` measures when it is not simply start to end ("so far", "of work before
+    #: it suspended", "until the last update"); "" for a finished run.
+    duration_note: str = ""
     has_result: bool = False
     result: Any = None
     error: ErrorInfo | None = None
     tripwire: Any = None
+    #: When the snapshot was last saved, and how long before "now" that was.
+    updated_at: datetime | None = None
+    since_update_ms: int | None = None
+    #: A live run whose snapshot has not been saved for longer than the stuck threshold.
+    stale: bool = False
+    #: How long a suspended run has been waiting for a resume (from its step's ``suspendedAt``).
+    suspended_ms: int | None = None
+    #: A sleeping run whose wake time has passed: when it should have woken.
+    overdue_wake: datetime | None = None
 
     @property
     def live(self) -> bool:
-        return self.status in LIVE_STATUSES
+        """Whether the page should keep refreshing: the run can move by itself and still does
+        (a run silent past the stuck threshold stops the polling)."""
+        return self.status in LIVE_STATUSES and not self.stale and self.overdue_wake is None
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.stale or self.overdue_wake is not None
+
+    @property
+    def has_state_note(self) -> bool:
+        """Whether there is more to say than the status (``workflows/run_state.html``)."""
+        return self.needs_attention or self.suspended_ms is not None

@@ -47,6 +47,7 @@ def _row(r: StepRecord, end: int, x_of: Callable[[int], float]) -> TimelineRow:
     x = min(x_of(r.started_at), TIMELINE_SCALE - MIN_BAR)
     width = max(MIN_BAR, min(x_of(bar_end) - x, TIMELINE_SCALE - x))
     pause_x = pause_w = None
+    pause_open = r.suspended_at is not None and r.resumed_at is None and r.status == "suspended"
     if r.suspended_at is not None:
         pause_end = r.resumed_at if r.resumed_at is not None else (end if r.status == "suspended" else None)
         if pause_end is not None and pause_end >= r.suspended_at:
@@ -63,4 +64,5 @@ def _row(r: StepRecord, end: int, x_of: Callable[[int], float]) -> TimelineRow:
         pause_x=pause_x,
         pause_width=None if pause_w is None else round(pause_w, 2),
         open_ended=open_ended,
+        pause_open=pause_open,
     )

@@ -29,7 +29,7 @@ from storeclient.models import RUN_STATUSES, Count, WorkflowRun
 from .forms import RunFilterForm, RunPageForm
 from .graph import build_graph, nested_workflow_ids
 from .records import Node, RunGraph, RunSummary, status_slug
-from .summary import summarize
+from .summary import run_summary
 
 PAGE_SIZE = 25
 #: Status counts stop here; beyond it they read "10,000+".
@@ -89,7 +89,7 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
             **form.store_filters(), cursor=form.cleaned_data["cursor"] or None, limit=PAGE_SIZE
         )
     context.update(
-        rows=[RunRow(run, summarize(run)) for run in feed.items],
+        rows=[RunRow(run, run_summary(run)) for run in feed.items],
         feed=feed,
         pager=Pager.for_cursor(request.path, form.filters(), form.cleaned_data, feed.next_cursor),
         filtered=bool(form.filters()),
@@ -159,7 +159,7 @@ def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> Htt
             if nested_run is not None and isinstance(nested_run.snapshot, dict):
                 nested[nested_id] = nested_run.snapshot
     graph = build_graph(snapshot, nested) if snapshot is not None else None
-    summary = summarize(run)
+    summary = run_summary(run)
 
     requested = form.cleaned_data["step"]
     selected_key = requested or (_default_step(graph) if graph else "")

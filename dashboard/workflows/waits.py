@@ -11,10 +11,11 @@ nested workflow's suspend path (``__workflow_meta``) then say how to resume it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from .levels import FlowLevel, execution_paths
-from .records import Node, StepRecord, WaitReason, suspend_path, workflow_meta
+from .records import Node, StepRecord, WaitReason, epoch_ms, parse_record, suspend_path, workflow_meta
 
 #: A resume label and the foreach item it resumes (``None`` for the whole step).
 ResumeLabel = tuple[str, Any]
@@ -138,3 +139,44 @@ def _wait_reason(
         path=path[0] if path else (),
         event=event,
     )
+
+
+def wake_time_ms(snapshot: Mapping[str, Any]) -> int | None:
+    """When a sleeping run should wake (epoch ms): the earliest ``sleep`` (its start plus its
+    duration) or ``sleepUntil`` (its date) of the top-level flow whose record is still ``waiting``;
+    ``None`` when no sleep is pending or its time cannot be known (a computed duration)."""
+    graph, context = snapshot.get("serializedStepGraph"), snapshot.get("context")
+    if not isinstance(graph, list) or not isinstance(context, Mapping):
+        return None
+    wakes: list[int] = []
+    for entry in graph:
+        if not isinstance(entry, Mapping) or entry.get("type") not in ("sleep", "sleepUntil"):
+            continue
+        record = parse_record(str(entry.get("id")), context.get(str(entry.get("id"))))
+        if record is None or record.status != "waiting":
+            continue
+        if entry.get("type") == "sleep":
+            duration = epoch_ms(entry.get("duration"))
+            if duration is not None and record.started_at is not None:
+                wakes.append(record.started_at + duration)
+        else:
+            until = _date_ms(entry.get("date"))
+            if until is not None:
+                wakes.append(until)
+    return min(wakes) if wakes else None
+
+
+def _date_ms(value: Any) -> int | None:
+    """A ``sleepUntil`` date as Mastra serialises it (an ISO string, or epoch ms)."""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        try:
+            return int(moment.timestamp() * 1000)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return epoch_ms(value)

@@ -39,7 +39,8 @@
         labels: data.labels,
         datasets: [
           { label: "Min", data: data.min, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: false, yAxisID: "y", order: 2 },
-          { label: "Min–max", data: data.max, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, backgroundColor: colors.band, fill: "-1", yAxisID: "y", order: 2 },
+          // The band between min and max is this dataset (filled down to "Min"); its points are the maxima.
+          { label: "Min–max", tooltipLabel: "Max", data: data.max, borderWidth: 0, pointRadius: 0, pointHitRadius: 0, backgroundColor: colors.band, fill: "-1", yAxisID: "y", order: 2 },
           { label: "Mean", data: data.mean, borderColor: colors.primary, backgroundColor: colors.primary, borderWidth: 2, pointRadius: dense ? 0 : 2.5, yAxisID: "y", order: 1 },
           { type: "bar", label: "Count", data: data.count, backgroundColor: colors.bars, yAxisID: "count", order: 3 },
         ],
@@ -57,6 +58,13 @@
         },
         plugins: {
           legend: { labels: { color: colors.text, filter: function (item) { return item.text !== "Min"; } } },
+          tooltip: {
+            callbacks: {
+              label: function (item) {
+                return (item.dataset.tooltipLabel || item.dataset.label) + ": " + item.formattedValue;
+              },
+            },
+          },
         },
       },
     };

@@ -5,6 +5,9 @@
 // - any POST over the server's request limit (data-max-request-bytes, Django's
 //   DATA_UPLOAD_MAX_MEMORY_SIZE): the server cannot read such a body at all, so it could not even
 //   show the draft again.
+// It also asks before the page is left with an unsaved draft: on a full navigation (beforeunload)
+// and on an htmx request that would replace the page (a boosted link, a pushed URL). The editor's
+// own forms ([data-editor-form]) and explicit "discard" links ([data-discards-draft]) never ask.
 (function () {
   "use strict";
 
@@ -52,12 +55,56 @@
     box.hidden = !message;
   }
 
+  // --- unsaved draft ------------------------------------------------------------------------------
+
+  var leaving = false;
+  var LEAVE_QUESTION = "Your draft of this working memory is not saved. Leave the page and lose it?";
+
+  function hasUnsavedDraft() {
+    var form = document.getElementById("memory-form");
+    var area = form && form.querySelector("textarea[name=draft]");
+    if (!area || leaving) return false;
+    // The server marks a draft it sent back unsaved (after a conflict or a refused save).
+    return form.dataset.draftUnsaved === "true" || area.value !== area.defaultValue;
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (!hasUnsavedDraft()) return;
+    event.preventDefault();
+    event.returnValue = ""; // older Chromium needs it set to show the prompt
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest("[data-discards-draft]") : null;
+    if (link) leaving = true;
+  });
+
+  // A request htmx makes from outside the editor's forms and that changes the page's URL is a
+  // navigation: ask first (htmx:confirm lets a handler hold the request and issue it later).
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.closest || elt.closest("[data-editor-form]")) return;
+    var navigates =
+      elt.closest("[hx-boost=true]") || elt.closest("[hx-push-url]") || elt.closest("[data-hx-push-url]");
+    if (!navigates || !hasUnsavedDraft()) return;
+    event.preventDefault();
+    if (window.confirm(LEAVE_QUESTION)) {
+      leaving = true;
+      event.detail.issueRequest(true);
+    }
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.id !== "memory-form") return;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.id !== "memory-form") {
+      // The merge, the restore and its confirmation: the draft is dealt with by what they write.
+      if (form.hasAttribute("data-editor-form")) leaving = true;
+      return;
+    }
     var submitter = event.submitter || null;
     var problem = tooLargeRequest(form, submitter);
-    if (!problem && submitter && submitter.value === "save") {
+    if (!problem && submitter && (submitter.value === "save" || submitter.value === "overwrite")) {
       var area = form.querySelector("textarea[name=draft]");
       var limit = parseInt(form.dataset.maxBytes, 10);
       var size = storedSize(area.value, form.dataset.mode);
@@ -68,6 +115,7 @@
       }
     }
     if (problem) event.preventDefault();
+    else leaving = true;
     show(problem);
   });
 

@@ -9,10 +9,12 @@ deployed (``module.py``): each call asks once which path serves it and takes onl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from ..codec import now, safely_parse_json, sortable_iso, to_iso
+from ..changes import DEFAULT_SETTLE_SECONDS, check_window_sides
+from ..codec import now, safely_parse_json, sortable_iso, to_iso, without_none
 from ..errors import (
     ConflictError,
     InvalidRequest,
@@ -21,7 +23,19 @@ from ..errors import (
     NotFoundError,
     StorageError,
 )
-from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
+from ..models import (
+    ChangePage,
+    Feed,
+    MemoryVersion,
+    Message,
+    MessageList,
+    MessageWindow,
+    PerPage,
+    Resource,
+    Thread,
+    ThreadList,
+)
+from ..prefix import Prefix
 from ..records import (
     message_from_record,
     message_to_row,
@@ -34,11 +48,14 @@ from ..semantics import (
     check_metadata_filter,
     check_page,
     check_thread_ids,
+    decode_cursor,
+    encode_cursor,
     metadata_matches,
     paginate,
 )
+from .changes import ConvexChanges
 from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
-from .module import DashboardModule, ModuleUnavailable, handler_feed
+from .module import DashboardModule, HandlerStart, ModuleUnavailable, feed_kind, handler_feed
 
 CAPPED_NOTE = (
     "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
@@ -81,6 +98,13 @@ def _title_search_note(scanned: int) -> str:
     )
 
 
+def _prefix_search_note(scanned: int) -> str:
+    return (
+        f"The id search looked through {scanned:,} records without filling this page; load more to "
+        "keep searching."
+    )
+
+
 def _version_arg(expected: MemoryVersion | None) -> dict[str, str] | None:
     return (
         None if expected is None else {"updatedAt": expected.updated_at, "contentHash": expected.content_hash}
@@ -92,9 +116,16 @@ def _stripped(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class ConvexMemory:
-    def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
+    def __init__(
+        self,
+        handler: StorageHandler,
+        module: DashboardModule,
+        *,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    ) -> None:
         self._h = handler
         self._m = module
+        self._changes = ConvexChanges(handler, module, settle_seconds=settle_seconds)
 
     # --- threads ----------------------------------------------------------------------------
 
@@ -393,20 +424,33 @@ class ConvexMemory:
         title_contains: str | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        resource_prefix: str | None = None,
+        id_prefix: str | None = None,
     ) -> Feed[Thread]:
         """With the module: most recently updated first (``by_updated``); one resource's threads
-        newest created first (``by_resource`` has no time field). A title search scans at most
-        ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early.
+        newest created first (``by_resource`` has no time field); an id or resource prefix through
+        the case variants' ranges of ``by_record_id`` / ``by_resource``. A title search scans at
+        most ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early.
         Without it: every thread (of the resource) through the handler, sorted here."""
-        filters = {k: v for k, v in {"resourceId": resource_id, "titleContains": title_contains}.items() if v}
+        id_match = Prefix.of(id_prefix, what="thread id prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
+        filters = without_none(
+            {
+                "resourceId": resource_id or None,
+                "titleContains": title_contains or None,
+                "resourcePrefix": resource_prefix or None,
+                "idPrefix": id_prefix or None,
+            }
+        )
+        windowed = bool(title_contains or id_match or resource_match)
         route = self._m.route_feed(
             "threads",
             filters,
             cursor,
             limit,
             decode=thread_from_record,
-            window=TITLE_WINDOW if title_contains else None,
-            scan_budget=TITLE_SCAN_BUDGET if title_contains else None,
+            window=TITLE_WINDOW if windowed else None,
+            scan_budget=TITLE_SCAN_BUDGET if windowed else None,
             early_note=_title_search_note,
         )
         if isinstance(route, Feed):
@@ -421,35 +465,120 @@ class ConvexMemory:
                     "The title search only looked at the oldest 10,000 threads, all that Mastra's standard "
                     "Convex handler returns. Deploy the dashboard's Convex module to search them all."
                 )
-        threads.sort(key=lambda t: (t.updated_at, t.id), reverse=True)
+        threads = [
+            t
+            for t in threads
+            if (id_match is None or id_match.matches(t.id))
+            and (resource_match is None or resource_match.matches(t.resource_id))
+        ]
+        if id_match is not None:
+            threads.sort(key=lambda t: t.id, reverse=True)
+        elif resource_match is not None:
+            threads.sort(key=lambda t: (t.resource_id, t.updated_at, t.id), reverse=True)
+        else:
+            threads.sort(key=lambda t: (t.updated_at, t.id), reverse=True)
         return handler_feed(threads, route, limit, capped=capped, note=note)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
-        route = self._m.route_feed(
-            "messages", {"threadId": thread_id}, cursor, limit, decode=message_from_record
-        )
+        """Newest first. A cursor from ``message_window`` also carries the place of a message
+        (``_MessageAnchor``): the list is then the messages older than it, so it does not move
+        when newer messages arrive, on either path."""
+        anchor = _MessageAnchor.of_cursor(cursor)
+        filters: dict[str, Any] = {"threadId": thread_id}
+        if anchor is not None:
+            filters["before"] = anchor.module_arg()
+        route = self._m.route_feed("messages", filters, cursor, limit, decode=message_from_record)
         if isinstance(route, Feed):
-            return route
+            return _anchored(route, anchor)
         rows, capped = self._thread_rows(thread_id)
         rows.sort(key=lambda m: (m.created_at, m.id), reverse=True)
+        note = CAPPED_NOTE if capped else None
+        if anchor is not None:
+            rows = [m for m in rows if (m.created_at, m.id) < anchor.key]
+            # A module cursor that outlived the module lands at the same place: nothing restarted.
+            route = HandlerStart(route.offset)
         # Sorted as raw rows; only the page is decoded.
-        page = handler_feed(rows, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
-        return Feed(
-            items=[message_from_record(r.doc) for r in page.items],
-            next_cursor=page.next_cursor,
-            capped=page.capped,
-            note=page.note,
+        page = handler_feed(rows, route, limit, capped=capped, note=note)
+        return _anchored(
+            Feed(
+                items=[message_from_record(r.doc) for r in page.items],
+                next_cursor=page.next_cursor,
+                capped=page.capped,
+                note=page.note,
+            ),
+            anchor,
         )
 
-    def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
-        route = self._m.route_feed("resources", {}, cursor, limit, decode=resource_from_record)
+    def message_window(
+        self, thread_id: str, message_id: str, *, before: int = 20, after: int = 20
+    ) -> MessageWindow:
+        """With the module: ``messageWindow`` reads ``by_thread_created`` on both sides of the
+        message, O(before + after). Without it: the whole thread through the handler (as
+        ``listMessages`` with ``include`` does), capped at its oldest 10,000 messages."""
+        check_window_sides(before, after)
+        if self._m.available():
+            try:
+                reply = self._m.query(
+                    "messageWindow",
+                    {"threadId": thread_id, "messageId": message_id, "before": before, "after": after},
+                )
+            except ModuleUnavailable:
+                pass
+            else:
+                return _module_window(reply)
+        rows, _ = self._thread_rows(thread_id)
+        rows.sort(key=lambda m: (m.created_at, m.id))
+        index = next((i for i, m in enumerate(rows) if m.id == message_id), None)
+        if index is None:
+            return MessageWindow(items=[], found=False)
+        low = max(0, index - before)
+        shown = rows[low : index + after + 1]
+        oldest = rows[low]
+        anchor = _MessageAnchor(oldest.doc.get("createdAt"), None, (oldest.created_at, oldest.id))
+        return MessageWindow(
+            items=[message_from_record(r.doc) for r in reversed(shown)],
+            found=True,
+            older_cursor=anchor.start_cursor(thread_id, module=False) if low > 0 else None,
+            newer=index + after + 1 < len(rows),
+        )
+
+    def resource_feed(
+        self, *, cursor: str | None = None, limit: int = 25, id_prefix: str | None = None
+    ) -> Feed[Resource]:
+        prefix = Prefix.of(id_prefix, what="resource id prefix")
+        route = self._m.route_feed(
+            "resources",
+            {"idPrefix": id_prefix} if prefix else {},
+            cursor,
+            limit,
+            decode=resource_from_record,
+            window=TITLE_WINDOW if prefix else None,
+            scan_budget=TITLE_SCAN_BUDGET if prefix else None,
+            early_note=_prefix_search_note,
+        )
         if isinstance(route, Feed):
             return route
         rows, capped = self._h.query(RESOURCES)
-        resources = sorted(
-            (resource_from_record(r) for r in rows), key=lambda r: (r.updated_at, r.id), reverse=True
-        )
+        found = [resource_from_record(r) for r in rows if prefix is None or prefix.matches(r.get("id"))]
+        if prefix is None:
+            resources = sorted(found, key=lambda r: (r.updated_at, r.id), reverse=True)
+        else:
+            resources = sorted(found, key=lambda r: r.id, reverse=True)
         return handler_feed(resources, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
+
+    # --- change feeds (see ``storeclient.convex.changes``) ------------------------------------
+
+    def message_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Message]:
+        return self._changes.message_changes(cursor, limit)
+
+    def thread_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Thread]:
+        return self._changes.thread_changes(cursor, limit)
+
+    def resource_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Resource]:
+        return self._changes.resource_changes(cursor, limit)
+
+    def existing_thread_ids(self, thread_ids: Sequence[str]) -> set[str]:
+        return self._changes.existing_thread_ids(thread_ids)
 
     def _module_save(
         self,
@@ -527,6 +656,87 @@ class ConvexMemory:
             # Merging into it would replace the stored text: refuse, as the module does.
             raise MalformedRecordError.metadata_not_an_object("thread", thread_id)
         return self.update_thread(thread_id, title=current.title, metadata={"workingMemory": working_memory})
+
+
+@dataclass(frozen=True)
+class _MessageAnchor:
+    """Where "older than this message" starts, for both paths: the module orders a thread by
+    ``(createdAt, _creationTime)``, the handler path by ``(canonical createdAt, id)``."""
+
+    created_at: Any
+    #: ``None`` when the anchor came from the handler path (which never sees ``_creationTime``).
+    creation_time: float | None
+    key: tuple[str, str]
+
+    #: With no ``_creationTime``, the module keeps every message that shares the anchor's
+    #: ``createdAt`` (one may show twice) rather than risk dropping one.
+    _KEEP_TIES = 1e300
+
+    def module_arg(self) -> dict[str, Any]:
+        return {
+            "createdAt": self.created_at,
+            "creationTime": self._KEEP_TIES if self.creation_time is None else self.creation_time,
+        }
+
+    def state(self) -> dict[str, Any]:
+        return {"c": self.created_at, "t": self.creation_time, "k": list(self.key)}
+
+    def start_cursor(self, thread_id: str, *, module: bool) -> str:
+        if module:
+            kind = feed_kind("messages", {"threadId": thread_id, "before": self.module_arg()})
+            return encode_cursor({"m": kind, "c": None, "s": 0, "a": self.state()})
+        return encode_cursor({"o": 0, "a": self.state()})
+
+    @staticmethod
+    def of_cursor(cursor: str | None) -> _MessageAnchor | None:
+        raw = decode_cursor(cursor).get("a") if cursor else None
+        if raw is None:
+            return None
+        key = raw.get("k") if isinstance(raw, dict) else None
+        creation = raw.get("t") if isinstance(raw, dict) else None
+        if (
+            not isinstance(key, list)
+            or len(key) != 2
+            or not all(isinstance(k, str) for k in key)
+            or not (
+                creation is None or (isinstance(creation, int | float) and not isinstance(creation, bool))
+            )
+        ):
+            raise InvalidRequest("That page link is not valid (bad cursor); start from the first page.")
+        assert isinstance(raw, dict)
+        return _MessageAnchor(raw.get("c"), None if creation is None else float(creation), (key[0], key[1]))
+
+
+def _anchored(feed: Feed[Message], anchor: _MessageAnchor | None) -> Feed[Message]:
+    """The page with its next cursor still carrying the anchor (every page repeats the range)."""
+    if anchor is None or feed.next_cursor is None:
+        return feed
+    state = {**decode_cursor(feed.next_cursor), "a": anchor.state()}
+    return Feed(items=feed.items, next_cursor=encode_cursor(state), capped=feed.capped, note=feed.note)
+
+
+def _module_window(reply: Mapping[str, Any]) -> MessageWindow:
+    target = reply.get("target")
+    if not reply.get("found") or not isinstance(target, dict):
+        return MessageWindow(items=[], found=False)
+    older = [d for d in reply.get("older") or [] if isinstance(d, dict)]
+    newer = [d for d in reply.get("newer") or [] if isinstance(d, dict)]
+    oldest_doc = older[-1] if older else target
+    place = reply.get("oldest")
+    creation = place.get("creationTime") if isinstance(place, dict) else None
+    anchor = _MessageAnchor(
+        oldest_doc.get("createdAt"),
+        float(creation) if isinstance(creation, int | float) and not isinstance(creation, bool) else None,
+        (sortable_iso(oldest_doc.get("createdAt")), str(oldest_doc.get("id"))),
+    )
+    return MessageWindow(
+        items=[message_from_record(d) for d in [*reversed(newer), target, *older]],
+        found=True,
+        older_cursor=anchor.start_cursor(str(target.get("thread_id")), module=True)
+        if reply.get("olderMore")
+        else None,
+        newer=bool(reply.get("newerMore")),
+    )
 
 
 def _saved(

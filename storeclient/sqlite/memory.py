@@ -7,19 +7,23 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..changes import DEFAULT_SETTLE_SECONDS, check_window_sides
 from ..codec import now, to_iso
 from ..errors import ConflictError, InvalidRequest, MalformedRecordError, NotFoundError
 from ..models import (
+    ChangePage,
     Feed,
     MemoryVersion,
     Message,
     MessageList,
+    MessageWindow,
     PerPage,
     Resource,
     Thread,
     ThreadList,
     content_hash,
 )
+from ..prefix import Prefix
 from ..semantics import check_page, check_thread_ids
 from . import rows
 from .base import (
@@ -32,13 +36,18 @@ from .base import (
     limit_offset,
     order,
 )
+from .changes import SQLiteChanges
 from .connection import dumps, json_extract_sql
-from .keyset import Keyset
+from .keyset import Keyset, prefix_page, prefix_where
 from .schema import MESSAGES, RESOURCES, THREADS
 
 _THREAD_FEED = Keyset("threads", ("updatedAt", "id"))
 _MESSAGE_FEED = Keyset("messages", ("createdAt", "id"))
 _RESOURCE_FEED = Keyset("resources", ("updatedAt", "id"))
+# Prefix filters read index ranges of the prefixed column (``storeclient.prefix``).
+_THREADS_BY_RESOURCE_PREFIX = Keyset("threads.resource-prefix", ("resourceId", "updatedAt", "id"))
+_THREADS_BY_ID_PREFIX = Keyset("threads.id-prefix", ("id",))
+_RESOURCES_BY_ID_PREFIX = Keyset("resources.id-prefix", ("id",))
 
 #: ``updatedAt`` after a conditional save: now, or 1 ms past the old value if the clock has not
 #: moved on, so a version never repeats.
@@ -67,8 +76,9 @@ def _content_text(content: Any) -> str:
 
 
 class SQLiteMemory:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> None:
         self._ctx = ctx
+        self._changes = SQLiteChanges(ctx, settle_seconds=settle_seconds)
         self._pool = ctx.pool
         self._threads = ctx.columns.select(THREADS)
         self._messages = ctx.columns.select(MESSAGES)
@@ -427,9 +437,14 @@ class SQLiteMemory:
         title_contains: str | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        resource_prefix: str | None = None,
+        id_prefix: str | None = None,
     ) -> Feed[Thread]:
         """Threads by ``updatedAt`` then ``id``, newest first. The title search is a ``LIKE`` over
-        every thread (case-insensitive for ASCII letters only, as SQLite's ``LIKE``)."""
+        every thread (case-insensitive for ASCII letters only, as SQLite's ``LIKE``). With an id or
+        resource prefix, the index ranges of that column, grouped by it (``storeclient.prefix``)."""
+        id_match = Prefix.of(id_prefix, what="thread id prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
         where: list[str] = []
         params: list[Any] = []
         if resource_id:
@@ -438,16 +453,34 @@ class SQLiteMemory:
         if title_contains:
             where.append("title LIKE ? ESCAPE '\\'")
             params.append(like_pattern(title_contains))
+        if id_match is not None and resource_match is not None:
+            sql, args = prefix_where("resourceId", resource_match)
+            where.append(sql)
+            params.extend(args)
+        ranged = id_match or resource_match
         with self._pool.connection() as conn:
-            found, next_cursor = _THREAD_FEED.page(
-                conn,
-                select=self._threads,
-                table=THREADS,
-                where=where,
-                params=params,
-                cursor=cursor,
-                limit=limit,
-            )
+            if ranged is None:
+                found, next_cursor = _THREAD_FEED.page(
+                    conn,
+                    select=self._threads,
+                    table=THREADS,
+                    where=where,
+                    params=params,
+                    cursor=cursor,
+                    limit=limit,
+                )
+            else:
+                found, next_cursor = prefix_page(
+                    conn,
+                    _THREADS_BY_ID_PREFIX if id_match is not None else _THREADS_BY_RESOURCE_PREFIX,
+                    select=self._threads,
+                    table=THREADS,
+                    where=where,
+                    params=params,
+                    prefix=ranged,
+                    cursor=cursor,
+                    limit=limit,
+                )
         return Feed(items=[rows.thread(r) for r in found], next_cursor=next_cursor)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
@@ -463,12 +496,83 @@ class SQLiteMemory:
             )
         return Feed(items=[rows.message(r) for r in found], next_cursor=next_cursor)
 
-    def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
+    def message_window(
+        self, thread_id: str, message_id: str, *, before: int = 20, after: int = 20
+    ) -> MessageWindow:
+        """Keyset on both sides of the message's ``(createdAt, id)``, the order of ``message_feed``;
+        ``older_cursor`` is that feed's own cursor at the oldest message shown."""
+        check_window_sides(before, after)
+        with self._pool.read() as conn:
+            target = conn.execute(
+                f"SELECT {self._messages} FROM {MESSAGES} WHERE id = ? AND thread_id = ?",
+                (message_id, thread_id),
+            ).fetchone()
+            if target is None:
+                return MessageWindow(items=[], found=False)
+            key = [target["createdAt"], target["id"]]
+            sides = []
+            for older, count in ((True, before), (False, after)):
+                cond, params = _MESSAGE_FEED.after_sql(key, older=older)
+                direction = "DESC" if older else "ASC"
+                sides.append(
+                    conn.execute(
+                        f"SELECT {self._messages} FROM {MESSAGES} WHERE thread_id = ? AND {cond} "
+                        f'ORDER BY "createdAt" {direction}, id {direction} LIMIT ?',
+                        [thread_id, *params, count + 1],
+                    ).fetchall()
+                )
+        older_rows, newer_rows = sides
+        shown_older = older_rows[:before]
+        oldest = shown_older[-1] if shown_older else target
+        return MessageWindow(
+            items=[rows.message(r) for r in [*reversed(newer_rows[:after]), target, *shown_older]],
+            found=True,
+            older_cursor=_MESSAGE_FEED.encode(oldest) if len(older_rows) > before else None,
+            newer=len(newer_rows) > after,
+        )
+
+    def resource_feed(
+        self, *, cursor: str | None = None, limit: int = 25, id_prefix: str | None = None
+    ) -> Feed[Resource]:
+        prefix = Prefix.of(id_prefix, what="resource id prefix")
         with self._pool.connection() as conn:
-            found, next_cursor = _RESOURCE_FEED.page(
-                conn, select=self._resources, table=RESOURCES, where=[], params=[], cursor=cursor, limit=limit
-            )
+            if prefix is None:
+                found, next_cursor = _RESOURCE_FEED.page(
+                    conn,
+                    select=self._resources,
+                    table=RESOURCES,
+                    where=[],
+                    params=[],
+                    cursor=cursor,
+                    limit=limit,
+                )
+            else:
+                found, next_cursor = prefix_page(
+                    conn,
+                    _RESOURCES_BY_ID_PREFIX,
+                    select=self._resources,
+                    table=RESOURCES,
+                    where=[],
+                    params=[],
+                    prefix=prefix,
+                    cursor=cursor,
+                    limit=limit,
+                )
         return Feed(items=[rows.resource(r) for r in found], next_cursor=next_cursor)
+
+    # --- change feeds (see ``storeclient.sqlite.changes``) ------------------------------------
+
+    def message_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Message]:
+        return self._changes.message_changes(cursor, limit)
+
+    def thread_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Thread]:
+        return self._changes.thread_changes(cursor, limit)
+
+    def resource_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Resource]:
+        return self._changes.resource_changes(cursor, limit)
+
+    def existing_thread_ids(self, thread_ids: Sequence[str]) -> set[str]:
+        return self._changes.existing_thread_ids(thread_ids)
 
     def save_resource_working_memory(
         self, resource_id: str, working_memory: str, *, expected: MemoryVersion | None

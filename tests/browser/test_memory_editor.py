@@ -94,12 +94,11 @@ def test_a_change_made_behind_the_pages_back_leads_to_a_three_way_merge(
     expect(page.locator("#memory-draft")).to_have_value(mine)
     assert store.memory.get_resource_by_id(records.dana.id).working_memory == agent_text
 
+    # The two edits touch different lines: the merge is shown, and saving it keeps both.
     merged = agent_text.replace("Portland, OR", "Seattle, WA")
-    page.fill("#memory-draft", merged)
-    # Against their version now, the merge changes one line.
-    expect(page.locator("#memory-changes tr.diff-added")).to_have_count(1)
-    expect(page.locator("#memory-changes tr.diff-added")).to_contain_text("Seattle, WA")
-    page.click("#save-button")
+    expect(page.locator("#conflict-merge tr.diff-added")).to_have_count(1)
+    expect(page.locator("#conflict-merge tr.diff-added")).to_contain_text("Seattle, WA")
+    page.click("#save-merge-button")
     expect(page.locator(".flash")).to_contain_text("Saved.")
     assert store.memory.get_resource_by_id(records.dana.id).working_memory == merged
     assert console_errors == []
@@ -131,10 +130,24 @@ def test_an_older_version_is_restored_from_the_history(signed_in, live_server, s
     expect(page.locator(".flash")).to_contain_text("Saved.")
 
     page.get_by_role("button", name="Restore the version before it").click()
+    # First what it would change; nothing is written until confirmed.
+    expect(page.locator("#restore-preview")).to_contain_text("Nothing is written until you confirm")
+    expect(page.locator("#restore-preview tr.diff-removed")).to_contain_text("Wiped by mistake")
+    assert store.memory.get_resource_by_id(records.dana.id).working_memory == "# Wiped by mistake\n"
+    page.click("#restore-confirm-button")
     expect(page.locator(".flash")).to_contain_text("Restored the version from")
     expect(page.locator("#memory-draft")).to_have_value(DANA_MEMORY)
     assert store.memory.get_resource_by_id(records.dana.id).working_memory == DANA_MEMORY
     expect(page.locator("#memory-history .history-entry").first).to_contain_text("Restore of working memory")
+    # The version stored now is not offered again.
+    expect(page.locator("#memory-history .history-entry").first).to_contain_text(
+        "This is the version stored now."
+    )
+    expect(
+        page.locator("#memory-history .history-entry").first.get_by_role(
+            "button", name="Restore this version"
+        )
+    ).to_have_count(0)
 
 
 def test_an_oversized_value_is_refused_with_its_size(signed_in, live_server, store, records):
@@ -178,7 +191,11 @@ def test_the_audit_log_filters_in_place_and_keeps_the_filter_in_the_url(
     page.click("#save-button")
     expect(page.locator(".flash")).to_contain_text("Saved.")
     page.goto(f"{live_server.url}/audit/")
+    # The admin's sign-in and the save.
+    expect(page.locator("#audit-results tbody tr")).to_have_count(2)
+    page.select_option("select[name=kind]", "working_memory")
     expect(page.locator("#audit-results tbody tr")).to_have_count(1)
+    assert "kind=working_memory" in page.url
     page.select_option("select[name=outcome]", "conflict")
     expect(page.locator("#audit-results")).to_contain_text("No events match these filters.")
     assert "outcome=conflict" in page.url

@@ -161,3 +161,15 @@ def test_the_table_pages_forward_and_back(scores_page, live_server):
     assert scores_page.locator("#score-table tbody tr").first.get_attribute("data-score-id") != first
     scores_page.click("#score-table a[rel=prev]")
     expect(scores_page.locator("#score-table tbody tr").first).to_have_attribute("data-score-id", first)
+
+
+def test_the_chart_tooltip_names_the_minimum_the_maximum_and_the_mean(scores_page, live_server):
+    open_scorer(scores_page, live_server)
+    labels = scores_page.evaluate(
+        """() => {
+            const chart = Chart.getChart(document.querySelector("canvas[data-chart=timeseries]"));
+            const label = chart.options.plugins.tooltip.callbacks.label;
+            return chart.data.datasets.map((dataset) => label({dataset, formattedValue: "0.5"}));
+        }"""
+    )
+    assert labels == ["Min: 0.5", "Max: 0.5", "Mean: 0.5", "Count: 0.5"]

@@ -48,6 +48,9 @@ def test_user_management_pages_run_under_the_strict_csp(signed_in, live_server, 
         "/admin/auth/user/",
         "/admin/auth/user/add/",
         f"/admin/auth/user/{other.pk}/change/",
+        "/accounts/users/",
+        "/accounts/users/add/",
+        f"/accounts/users/{other.pk}/",
     ):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+import time_machine
 from playwright.sync_api import Page, Request, expect
 
 from dashboard.core.store import use_store
@@ -20,7 +22,13 @@ POLL_MS = 400
 def store(tmp_path, settings) -> Iterator[SQLiteStore]:
     settings.WORKFLOWS_POLL_MS = POLL_MS
     settings.WORKFLOWS_POLL_HIDDEN_MS = 60_000
-    with SQLiteStore(tmp_path / "mastra.db") as sqlite_store, use_store(sqlite_store):
+    # The fixtures' runs saved their snapshots at T0: seconds later a live run is fresh and polls
+    # (hours later it would be "no update for … — may be stuck" and stop).
+    with (
+        time_machine.travel(ws.T0 + timedelta(seconds=10), tick=True),
+        SQLiteStore(tmp_path / "mastra.db") as sqlite_store,
+        use_store(sqlite_store),
+    ):
         yield sqlite_store
 
 

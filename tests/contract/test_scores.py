@@ -74,6 +74,12 @@ def test_scorer_ids_and_the_score_feed(store: Store) -> None:
     assert [s.score for s in rest.items] == [0.9] and rest.next_cursor is None
     lowest = store.scores.score_feed("answer-relevancy-scorer", lowest_first=True, limit=2)
     assert [s.score for s in lowest.items] == [0.2, 0.5]
+    highest = store.scores.score_feed("answer-relevancy-scorer", highest_first=True, limit=3)
+    assert [s.score for s in highest.items] == [0.9, 0.75, 0.5] and highest.next_cursor
+    last = store.scores.score_feed("answer-relevancy-scorer", highest_first=True, cursor=highest.next_cursor)
+    assert [s.score for s in last.items] == [0.2] and last.next_cursor is None
+    with pytest.raises(InvalidRequest):
+        store.scores.score_feed("answer-relevancy-scorer", lowest_first=True, highest_first=True)
     ranged = store.scores.score_feed(
         "answer-relevancy-scorer", from_date=T0 + timedelta(days=1), to_date=T0 + timedelta(days=2)
     )

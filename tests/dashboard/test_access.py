@@ -9,7 +9,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 #: The only routes an anonymous visitor may reach. Adding a public route means adding it here.
-PUBLIC = {"core:healthz", "accounts:login", "accounts:oidc_login", "accounts:oidc_callback"}
+#: (A password link is opened signed out: its one-time token is the credential.)
+PUBLIC = {
+    "core:healthz",
+    "accounts:login",
+    "accounts:oidc_login",
+    "accounts:oidc_callback",
+    "accounts:password_set",
+}
 
 SAMPLE = {"int": "1", "slug": "sample", "uuid": "0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "path": "a/b"}
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import random
+import struct
 import uuid
 
 import pytest
@@ -54,10 +56,22 @@ def test_tool_calls_cover_results_errors_and_pending_calls(demo_set):
     assert all(inv.get("errorText") for inv in errors)
 
 
-def test_files_include_an_https_image_a_data_uri_image_and_a_pdf(demo_set):
+def test_images_are_inline_pictures_never_addresses_that_cannot_resolve(demo_set):
     files = [p for p in all_parts(demo_set) if p["type"] == "file"]
-    assert any(f["data"].startswith("https://") and f["mimeType"].startswith("image/") for f in files)
-    assert any(f["data"].startswith("data:image/png;base64,") for f in files)
+    images = [f for f in files if f["mimeType"].startswith("image/")]
+    assert len({f["data"] for f in images}) >= 2  # the customer's photo and the pasted screenshot
+    for image in images:
+        assert image["data"].startswith("data:image/png;base64,")
+        png = base64.b64decode(image["data"].partition(",")[2])
+        width, height = struct.unpack(">II", png[16:24])
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and width >= 200 and height >= 120
+    attachments = [
+        a["url"]
+        for m in demo_set.messages
+        if isinstance(m.content, dict)
+        for a in m.content.get("experimental_attachments") or []
+    ]
+    assert attachments and all(url.startswith("data:image/png;base64,") for url in attachments)
     assert any(f["mimeType"] == "application/pdf" for f in files)
 
 
@@ -208,3 +222,27 @@ def test_the_large_set_uses_ascending_uuid7_ids_so_inserts_append():
     assert made == sorted(made)
     assert len(set(made)) == 1000
     assert {uuid.UUID(value).version for value in made} == {7}
+
+
+def test_compliance_scores_say_what_their_runs_did(demo_set):
+    runs = {run.run_id: run for run in demo_set.runs}
+    scores = [s.payload for s in demo_set.scores if s.payload["scorerId"] == "refund-policy-compliance"]
+    assert scores
+    for score in scores:
+        run = runs[score["runId"]]
+        context = run.snapshot["context"]
+        # Only a refund that was issued is judged, with that run's order, amount and refund.
+        assert run.status == "success" and "issue-refund" in context
+        assert score["input"]["orderId"] == context["input"]["orderId"]
+        assert score["input"]["amount"] == context["input"]["amount"]
+        assert score["output"]["refundId"] == context["issue-refund"]["output"]["refundId"]
+        approved = context.get("manager-approval", {}).get("output", {}).get("approved", False)
+        assert score["score"] == (1.0 if approved or context["input"]["amount"] <= 50 else 0.0)
+
+
+def test_a_refund_under_the_auto_approve_limit_asks_no_manager(demo_set):
+    for run in demo_set.runs:
+        context = run.snapshot["context"]
+        if run.workflow_name == "refund-approval" and "manager-approval" in context:
+            ask = context["manager-approval"].get("suspendPayload") or {}
+            assert context["input"]["amount"] > 50, ask

@@ -7,6 +7,7 @@ deployment cannot save atomically (the last), the race test checks that the page
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,15 @@ from storeclient.errors import ConflictError
 from storeclient.interface import Store
 from storeclient.sqlite import SQLiteStore
 
-from .memory_records import DANA_MEMORY, THREAD_MEMORY, MemoryRecords, form_fields, seed_memory, submit
+from .memory_records import (
+    ARJUN_MEMORY,
+    DANA_MEMORY,
+    THREAD_MEMORY,
+    MemoryRecords,
+    form_fields,
+    seed_memory,
+    submit,
+)
 
 
 @pytest.fixture(
@@ -94,10 +103,17 @@ def test_the_second_of_two_editors_gets_a_conflict_and_loses_nothing(
     events = list(AuditEvent.objects.order_by("pk").values_list("username", "outcome"))
     assert events == [("eddie", Outcome.APPLIED), ("erin", Outcome.CONFLICT)]
 
-    # Erin merges both notes and saves again: the save now applies on top of Eddie's version.
+    # Pressing the editor's own button again only compares again: it never writes over Eddie's note.
+    again = erin_client.post(url, {**fields, "action": "save"})
+    assert again.status_code == 409
+    assert load(target_id).working_memory == eddies_text
+
+    # Both appended a note at the end: the merge keeps both, and saving it applies on top of Eddie's.
     merged = eddies_text + "- **Note**: prefers a refund over a replacement\n"
-    retry = erin_client.post(url, {**fields, "draft": merged, "action": "save"})
-    assert retry.status_code == 303
+    merge_fields = form_fields(again, "merge-form")
+    assert merge_fields["draft"] == merged
+    saved = erin_client.post(url, {**merge_fields, "action": "save"})
+    assert saved.status_code == 303
     assert load(target_id).working_memory == merged
     assert AuditEvent.objects.order_by("pk").last().outcome == Outcome.APPLIED
 
@@ -184,3 +200,92 @@ def test_an_agent_written_memory_the_editor_would_refuse_opens_and_saves(
     assert client.get(url).status_code == 200
     assert store.memory.get_resource_by_id(records.arjun.id).working_memory == saved
     assert AuditEvent.objects.get().outcome == Outcome.APPLIED
+
+
+def _conflict(store, records, eddie, erin, eddies_text: str, erins_text: str, resource=None):
+    """Eddie and Erin open one memory; Eddie saves first; Erin's save answers the conflict page."""
+    resource = resource or records.dana
+    url = reverse("memory:resource", args=[resource.id])
+    eddie_client, erin_client = signed_in(eddie), signed_in(erin)
+    eddies_page, erins_page = eddie_client.get(url), erin_client.get(url)
+    assert submit(eddie_client, url, eddies_page, eddies_text).status_code == 303
+    response = submit(erin_client, url, erins_page, erins_text)
+    assert response.status_code == 409
+    return url, erin_client, response
+
+
+def test_overwriting_their_version_takes_the_explicit_choice_and_is_audited_as_such(
+    store, records, eddie, second_editor
+):
+    eddies_text = DANA_MEMORY.replace("Portland, OR", "Seattle, WA")
+    erins_text = DANA_MEMORY.replace("Portland, OR", "Eugene, OR")
+    url, erin_client, response = _conflict(store, records, eddie, second_editor, eddies_text, erins_text)
+    # The edits overlap: no merge to save, and what overwriting would remove is shown, not folded away.
+    assert 'id="merge-form"' not in response.text
+    assert "Your edits overlap theirs" in response.text
+    resolution = response.text.split('id="conflict-resolution"')[1].split("</div>\n    </section>")[0]
+    assert "<details" not in resolution
+    assert "Seattle, WA" in resolution and "1 line of theirs would be lost" in resolution
+
+    overwrite = erin_client.post(url, {**form_fields(response), "action": "overwrite"})
+    assert overwrite.status_code == 303
+    assert store.memory.get_resource_by_id(records.dana.id).working_memory == erins_text
+    last = AuditEvent.objects.order_by("pk").last()
+    assert (last.action, last.outcome, last.before) == (
+        "working_memory.overwrite",
+        Outcome.APPLIED,
+        eddies_text,
+    )
+
+
+def test_an_overwrite_chosen_against_one_version_does_not_replace_a_newer_one(
+    store, records, eddie, second_editor
+):
+    eddies_text = DANA_MEMORY + "- **Note**: call back on Monday\n"
+    url, erin_client, response = _conflict(
+        store, records, eddie, second_editor, eddies_text, DANA_MEMORY.replace("Dana", "Dani")
+    )
+    agent_text = eddies_text + "- **Note**: the agent wrote this meanwhile\n"
+    store.memory.update_resource(records.dana.id, working_memory=agent_text)
+    again = erin_client.post(url, {**form_fields(response), "action": "overwrite"})
+    assert again.status_code == 409
+    assert store.memory.get_resource_by_id(records.dana.id).working_memory == agent_text
+
+
+def test_an_overwrite_without_the_version_it_replaces_is_refused(store, records, eddie):
+    client = signed_in(eddie)
+    url = reverse("memory:resource", args=[records.dana.id])
+    page = client.get(url)
+    response = client.post(url, {**form_fields(page), "draft": "# Nothing left\n", "action": "overwrite"})
+    assert response.status_code == 400
+    assert "does not say which stored version to overwrite" in response.text
+    assert store.memory.get_resource_by_id(records.dana.id).working_memory == DANA_MEMORY
+
+
+def test_json_edits_of_different_keys_merge_and_save_as_valid_json(store, records, eddie, second_editor):
+    base = json.loads(ARJUN_MEMORY)
+    eddies = json.dumps({**base, "timezone": "Europe/London"}, indent=2)
+    erins = json.dumps({**base, "preferredContact": "phone"}, indent=2)
+    url, erin_client, response = _conflict(
+        store, records, eddie, second_editor, eddies, erins, resource=records.arjun
+    )
+    merge_fields = form_fields(response, "merge-form")
+    saved = erin_client.post(url, {**merge_fields, "action": "save"})
+    assert saved.status_code == 303
+    stored = json.loads(store.memory.get_resource_by_id(records.arjun.id).working_memory)
+    assert stored == {**base, "timezone": "Europe/London", "preferredContact": "phone"}
+
+
+def test_the_live_preview_while_resolving_diffs_against_their_version(store, records, eddie, second_editor):
+    eddies_text = DANA_MEMORY + "- **Note**: call back on Monday\n"
+    url, erin_client, response = _conflict(
+        store, records, eddie, second_editor, eddies_text, DANA_MEMORY + "- **Note**: refund\n"
+    )
+    preview = erin_client.post(
+        url,
+        {**form_fields(response), "draft": eddies_text + "- **Note**: refund\n", "action": "review"},
+        headers={"HX-Request": "true"},
+    )
+    assert preview.status_code == 200
+    assert "now stored (theirs)" in preview.text
+    assert preview.text.count('class="diff-added"') == 1

@@ -531,7 +531,16 @@ def test_an_older_version_is_restored_through_a_conflict_safe_save(eddie_client,
     page = eddie_client.get(dana_url)
     first_edit = AuditEvent.objects.order_by("pk").first()
     fields = form_fields(page, "restore-form")
-    response = eddie_client.post(dana_url, {**fields, "restore": f"{first_edit.pk}:after"})
+    preview = eddie_client.post(dana_url, {**fields, "restore": f"{first_edit.pk}:after"})
+    # First what it would change, and nothing written.
+    assert preview.status_code == 200
+    assert store.memory.get_resource_by_id(records.dana.id).working_memory == "# Wiped by mistake\n"
+    shown = preview.text.split('id="restore-preview"')[1].split("</section>")[0]
+    removed = [row.split("</tr>")[0] for row in shown.split('class="diff-removed"')[1:]]
+    added = [row.split("</tr>")[0] for row in shown.split('class="diff-added"')[1:]]
+    assert any("Wiped by mistake" in row for row in removed)
+    assert any("Seattle, WA" in row for row in added)
+    response = eddie_client.post(dana_url, form_fields(preview, "restore-confirm-form"))
     assert response.status_code == 303
     assert store.memory.get_resource_by_id(records.dana.id).working_memory == first
     restore = AuditEvent.objects.order_by("pk").last()
@@ -543,20 +552,31 @@ def test_an_older_version_is_restored_through_a_conflict_safe_save(eddie_client,
     assert "Restored the version from" in eddie_client.get(dana_url).text
 
 
-def test_restoring_from_a_stale_page_is_a_conflict_not_an_overwrite(eddie_client, dana_url, store, records):
+def test_a_restore_confirmed_after_the_memory_changed_is_a_conflict_not_an_overwrite(
+    eddie_client, dana_url, store, records
+):
     submit(eddie_client, dana_url, eddie_client.get(dana_url), "# Second version\n")
-    stale = eddie_client.get(dana_url)
+    event = AuditEvent.objects.get()
+    preview = eddie_client.post(
+        dana_url, {**form_fields(eddie_client.get(dana_url), "restore-form"), "restore": f"{event.pk}:before"}
+    )
     current = store.memory.get_resource_by_id(records.dana.id)
     store.memory.save_resource_working_memory(
         records.dana.id, "# The agent's version\n", expected=current.memory_version
     )
-    event = AuditEvent.objects.get()
-    response = eddie_client.post(
-        dana_url, {**form_fields(stale, "restore-form"), "restore": f"{event.pk}:before"}
-    )
+    response = eddie_client.post(dana_url, form_fields(preview, "restore-confirm-form"))
     assert response.status_code == 409
     assert store.memory.get_resource_by_id(records.dana.id).working_memory == "# The agent's version\n"
     assert form_fields(response)["draft"] == DANA_MEMORY  # the version being restored, ready to merge
+
+
+def test_the_version_stored_now_is_not_offered_for_restore(eddie_client, dana_url, store, records):
+    submit(eddie_client, dana_url, eddie_client.get(dana_url), "# Second version\n")
+    page = eddie_client.get(dana_url)
+    entry = page.text.split('class="history-entry"')[1]
+    assert "This is the version stored now." in entry
+    assert "Restore this version" not in entry
+    assert "Restore the version before it" in entry
 
 
 def test_a_history_entry_of_another_target_cannot_be_restored_here(eddie_client, dana_url, arjun_url):

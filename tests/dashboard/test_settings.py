@@ -74,6 +74,11 @@ def test_debug_runs_keep_a_generated_secret_key_out_of_the_repository(tmp_path):
         ({"DJANGO_DEBUG": "yes please"}, "DJANGO_DEBUG"),
         ({"DATABASE_URL": "mysql://db/dash"}, "DATABASE_URL"),
         ({"DJANGO_CSRF_TRUSTED_ORIGINS": "dash.example.com"}, "DJANGO_CSRF_TRUSTED_ORIGINS"),
+        ({"DASHBOARD_RUN_STUCK_MINUTES": "an hour"}, "DASHBOARD_RUN_STUCK_MINUTES"),
+        ({"DASHBOARD_SUSPENDED_HOURS": "0"}, "DASHBOARD_SUSPENDED_HOURS"),
+        ({"DASHBOARD_SCORE_DROP": "-0.1"}, "DASHBOARD_SCORE_DROP"),
+        ({"DASHBOARD_DOCUMENT_SHARE": "80%"}, "DASHBOARD_DOCUMENT_SHARE"),
+        ({"DASHBOARD_DOCUMENT_SHARE": "2"}, "DASHBOARD_DOCUMENT_SHARE must be a share"),
     ],
 )
 def test_a_bad_setting_stops_the_start_naming_the_variable(tmp_path, env, named):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from dashboard.core.store import use_store
 from tests.support.counting_store import CountingStore
@@ -194,7 +196,14 @@ def test_an_unknown_step_key_says_so(vera_client, empty_store):
     assert b"<b>nope</b>" not in response.content
 
 
-def test_a_running_run_polls_and_a_finished_one_does_not(vera_client, empty_store):
+@pytest.fixture
+def moments_after_the_run():
+    """The clock a few seconds after the fixtures' runs saved their snapshots: a live run is fresh."""
+    with time_machine.travel(ws.T0 + timedelta(seconds=10), tick=False):
+        yield
+
+
+def test_a_running_run_polls_and_a_finished_one_does_not(vera_client, empty_store, moments_after_the_run):
     running = ws.refund_running().persist(empty_store)
     live = find_one(vera_client.get(running.url).content, "div", id="run-live")
     assert live.get("data-poll") == "5000"
@@ -206,12 +215,14 @@ def test_a_running_run_polls_and_a_finished_one_does_not(vera_client, empty_stor
 
 
 @pytest.mark.parametrize("builder", [ws.onboarding_pending, ws.catalog_waiting])
-def test_pending_and_waiting_runs_poll_too(vera_client, empty_store, builder):
+def test_pending_and_waiting_runs_poll_too(vera_client, empty_store, builder, moments_after_the_run):
     fixture = builder().persist(empty_store)
     assert find_one(vera_client.get(fixture.url).content, "div", id="run-live").get("data-poll") == "5000"
 
 
-def test_a_poll_returns_the_live_region_and_the_step_panel_out_of_band(vera_client, empty_store):
+def test_a_poll_returns_the_live_region_and_the_step_panel_out_of_band(
+    vera_client, empty_store, moments_after_the_run
+):
     fixture = ws.refund_running().persist(empty_store)
     first = vera_client.get(fixture.url, {"step": "manager-approval"}, headers=partial("run-live"))
     assert b"<html" not in first.content

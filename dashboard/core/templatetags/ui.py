@@ -296,6 +296,10 @@ def duration_ms(value: Any) -> str:
     if minutes < 60:
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        # "243 h" is hard to read; past two days, days and hours say enough.
+        days, hours = divmod(hours, 24)
+        return f"{days} days {hours} h" if hours else f"{days} days"
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 

@@ -1,5 +1,5 @@
 """Roles, checked in the views: a viewer changes nothing, an editor edits working memory but never
-reaches user management, an admin manages users in /admin/.
+reaches user management, an admin manages users (/accounts/users/, and /admin/).
 
 The sweeps walk every named route (see sweep.py), so a page added later is covered without
 touching this file.
@@ -27,8 +27,9 @@ from tests.dashboard.html_query import find_all
 
 from .sweep import all_pages, sample_values
 
-#: POST routes every signed-in user may use, whatever the role.
-POST_FOR_EVERYONE = {"accounts:login", "accounts:logout"}
+#: POST routes every signed-in user may use, whatever the role. (A password link's page writes only
+#: with the link's one-time token, which a sweep's sample value is not.)
+POST_FOR_EVERYONE = {"accounts:login", "accounts:logout", "accounts:password_set"}
 #: Routes whose POST changes something, and the role that needs.
 EDITING = {"memory:resource": "editor", "memory:thread": "editor"}
 
