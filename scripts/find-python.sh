@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Prints the path of a Python >= 3.12 interpreter, or explains what to install and exits 1.
 # Django 6 needs Python 3.12+; many machines still default to 3.11, so look past `python3`.
+# .python-version names the one Python of the tests and the image (Dockerfile): it comes first.
 set -u
-candidates=("${PYTHON:-}" python3.13 python3.12 python3)
+pinned=$(cat "$(dirname "$0")/../.python-version" 2>/dev/null || echo 3.12)
+candidates=("${PYTHON:-}" "python$pinned" python3.13 python3.12 python3)
 if command -v pyenv >/dev/null 2>&1; then
   root=$(pyenv root 2>/dev/null)
-  for v in "$root"/versions/3.13* "$root"/versions/3.12*; do
+  for v in "$root"/versions/"$pinned"* "$root"/versions/3.13* "$root"/versions/3.12*; do
     [ -x "$v/bin/python3" ] && candidates+=("$v/bin/python3")
   done
 fi

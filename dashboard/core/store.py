@@ -23,6 +23,8 @@ from django.dispatch import receiver
 
 from storeclient.interface import Store
 
+from .metrics import instrument_store
+
 _lock = threading.Lock()
 _store: Store | None = None
 #: Whether ``_store`` was built here (then ``reset_store`` closes it) or handed in by a test.
@@ -153,6 +155,8 @@ def use_store(store: Store) -> Iterator[Store]:
 
 def _set(store: Store | None, *, built_here: bool = False) -> None:
     global _store, _built_here
+    if store is not None:
+        instrument_store(store)  # every store the views use is counted (metrics.py)
     _store, _built_here = store, built_here
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dashboard.log_format import redact_admin_key
 from storeclient.errors import (
     AuthError,
     BackendUnavailable,
@@ -175,11 +176,4 @@ def render_store_error(request: HttpRequest, exc: StoreError) -> HttpResponse:
 
 def redact(text: str) -> str:
     """Defence in depth: storeclient never quotes the admin key, but nothing we render may hold it."""
-    key = settings.CONVEX_ADMIN_KEY
-    if not key:
-        return text
-    # Convex admin keys are "<deployment>|<secret>": the secret half alone must not leak either.
-    for secret in (key, key.partition("|")[2]):
-        if len(secret) >= 8:
-            text = text.replace(secret, "[redacted]")
-    return text
+    return redact_admin_key(text, settings.CONVEX_ADMIN_KEY)

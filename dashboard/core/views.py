@@ -4,7 +4,9 @@ import logging
 from dataclasses import replace
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET
 from storeclient.errors import StoreError
 from storeclient.interface import Store
 
+from .metrics import exposition, may_read_metrics
 from .store import get_store, may_see_store_location, public_storage_handler, store_kind, without_location
 from .store_errors import describe_store_error, redact
 
@@ -70,3 +73,19 @@ def healthz(request: HttpRequest) -> HttpResponse:
         logger.warning("Readiness check failed: %s", redact(detail))
         return JsonResponse({"status": "not ready"}, status=503)
     return JsonResponse({"status": "ready"})
+
+
+# Not login-required by the middleware: a scraper has no session, only the token. Without either,
+# an anonymous visitor is sent to sign in like on any page, and a signed-in non-admin is refused.
+@login_not_required
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (dashboard/core/metrics.py), for admins and for ``METRICS_TOKEN``."""
+    if not may_read_metrics(request):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied("the metrics need the admin role or the metrics token")
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    body, content_type = exposition()
+    return HttpResponse(body, content_type=content_type)

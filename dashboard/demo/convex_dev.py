@@ -13,7 +13,6 @@ import collections
 import os
 import queue
 import secrets
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -24,6 +23,8 @@ from types import TracebackType
 from typing import IO, Never, Self
 
 import httpx
+
+from dashboard.demo.node import NodeNotFound, node_executable
 
 CONVEX_DIR = Path(__file__).resolve().parents[2] / "convex"
 SERVER_SCRIPT = CONVEX_DIR / "devserver" / "server.dev.mjs"
@@ -73,11 +74,10 @@ class ConvexDevServer:
     def start(self) -> Self:
         if self._process is not None:
             return self
-        node = shutil.which("node")
-        if node is None:
-            raise ConvexDevServerError(
-                "`node` (Node.js >= 20) is not on PATH; the Convex dev server needs it"
-            )
+        try:
+            node = node_executable()
+        except NodeNotFound as exc:
+            raise ConvexDevServerError(str(exc)) from None
         if not (CONVEX_DIR / "node_modules" / "convex-test").is_dir():
             raise ConvexDevServerError(f"{CONVEX_DIR}/node_modules is missing: run `npm ci` in convex/")
 

@@ -7,21 +7,19 @@ script's JSON output; see the script's header for the spec of each command.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from dashboard.demo.convex_dev import ConvexDevServer
+from dashboard.demo.node import node_executable
 
 SCRIPT = Path(__file__).resolve().parents[1] / "node" / "mastra_convex_client.mjs"
 
 
 def mastra(server: ConvexDevServer, command: str, spec: dict[str, Any]) -> Any:
-    node = shutil.which("node")
-    assert node, "node (Node.js >= 20) is needed to run Mastra's TypeScript store"
     done = subprocess.run(
-        [node, str(SCRIPT), command, "--url", server.url, "--admin-key", server.admin_key],
+        [node_executable(), str(SCRIPT), command, "--url", server.url, "--admin-key", server.admin_key],
         input=json.dumps(spec),
         capture_output=True,
         text=True,

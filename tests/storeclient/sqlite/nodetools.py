@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from dashboard.demo.node import NodeNotFound, node_executable
 
 REPO = Path(__file__).resolve().parents[3]
 NODE_DIR = REPO / "tests" / "node"
@@ -16,7 +17,11 @@ LIBSQL_PACKAGE = REPO / "convex" / "node_modules" / "@mastra" / "libsql" / "pack
 
 
 def node_available() -> bool:
-    return shutil.which("node") is not None and LIBSQL_PACKAGE.exists()
+    try:
+        node_executable()
+    except NodeNotFound:
+        return False
+    return LIBSQL_PACKAGE.exists()
 
 
 needs_node = pytest.mark.skipif(
@@ -27,7 +32,7 @@ needs_node = pytest.mark.skipif(
 def run_node(script: str, *args: str, stdin: str | None = None, timeout: float = 120) -> Any:
     """Run a script from tests/node and parse its JSON output."""
     proc = subprocess.run(
-        ["node", str(NODE_DIR / script), *args],
+        [node_executable(), str(NODE_DIR / script), *args],
         input=stdin,
         capture_output=True,
         text=True,
