@@ -64,6 +64,42 @@
     toast("Could not reach the dashboard server. Check your connection and try again.");
   });
 
+  // The server shows times in the user's chosen zone or, by default, the browser's: it learns the
+  // browser's from this cookie (dashboard/preferences/zones.py). Set on every page, the login page
+  // included, so the first page after signing in already has it; it changes only if the zone does.
+  function reportTimeZone() {
+    var zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return;
+    }
+    if (!zone || !/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) return;
+    // The pattern above leaves only characters a cookie value may hold as they are.
+    var cookie = "dashboard_tz=" + zone;
+    if (document.cookie.split("; ").indexOf(cookie) !== -1) return;
+    var secure = window.location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = cookie + "; path=/; max-age=31536000; SameSite=Lax" + secure;
+  }
+
+  reportTimeZone();
+
+  // Filter bars (templates/core/filter_bar.html) are served open so they work without JS; on a
+  // small screen they would fill the first screen, so they start folded there (their summary says
+  // whether a filter is active). Only at page load: a bar swapped in after a change stays as it is.
+  function foldFiltersOnSmallScreens() {
+    if (!window.matchMedia("(max-width: 47.99rem)").matches) return;
+    document.querySelectorAll("details[data-fold-on-small][open]").forEach(function (bar) {
+      bar.open = false;
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", foldFiltersOnSmallScreens);
+  } else {
+    foldFiltersOnSmallScreens();
+  }
+
   document.addEventListener("htmx:timeout", function () {
     toast("The request took too long and was stopped. Try again in a moment.");
   });

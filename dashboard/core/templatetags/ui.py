@@ -338,3 +338,39 @@ def status_badge(status: Any) -> str:
     slug = re.sub(r"[^a-z0-9-]", "", text.lower())
     css = slug if slug in KNOWN_STATUSES else "unknown"
     return format_html('<span class="badge badge-{}">{}</span>', css, text)
+
+
+# --- the filter bar ------------------------------------------------------------------------------
+
+
+class FilterBarNode(template.Node):
+    """``{% filter_bar %}`` … ``{% end_filter_bar %}``: see ``filter_bar``."""
+
+    def __init__(self, nodelist: template.NodeList, options: dict[str, Any]) -> None:
+        self.nodelist = nodelist
+        self.options = options
+
+    def render(self, context: template.Context) -> str:
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        # The fields were rendered (and auto-escaped) by the template engine just above.
+        fields = mark_safe(self.nodelist.render(context))
+        bar = context.template.engine.get_template("core/filter_bar.html") if context.template else None
+        if bar is None:
+            raise template.TemplateSyntaxError("filter_bar needs a template context")
+        return bar.render(context.new({**options, "fields": fields}))
+
+
+@register.tag("filter_bar")
+def filter_bar(parser: template.base.Parser, token: template.base.Token) -> FilterBarNode:
+    """Every list's filters, one look: ``{% filter_bar action=url target="#thread-table"
+    clear_url=url active=filtered label="Filter threads" %}<label class="filter-field">…</label>…
+    {% end_filter_bar %}``. Draws the fields with an Apply button and a Clear link in a fold
+    (``<details>``) that static/js/app.js closes on small screens; templates/core/filter_bar.html
+    lists every option."""
+    bits = token.split_contents()[1:]
+    options = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"filter_bar takes only name=value options, not {bits[0]!r}")
+    nodelist = parser.parse(("end_filter_bar",))
+    parser.delete_first_token()
+    return FilterBarNode(nodelist, options)
