@@ -29,7 +29,7 @@ from django_htmx.http import push_url
 
 from dashboard.core.htmx import HtmxHttpRequest, partial_target, read_query, template_for, vary_on_htmx
 from dashboard.core.pages import not_found, url_or_empty
-from dashboard.core.paging import Pager
+from dashboard.core.paging import DEFAULT_PAGE_SIZE, Pager
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
 from storeclient.codec import to_iso
@@ -50,7 +50,8 @@ from .forms import (
 )
 
 OVERVIEW_PAGE_SIZE = 12
-FEED_PAGE_SIZE = 25
+#: Rows of the score table unless the address asks for another size.
+FEED_PAGE_SIZE = DEFAULT_PAGE_SIZE
 EXPORT_PAGE_SIZE = 500
 
 #: The columns of both exports, in order. Never reorder: people script against them.
@@ -230,7 +231,7 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
     target = partial_target(request)
 
     def table_context() -> dict[str, Any]:
-        feed = _feed(scorer_id, query, moment, cursor=query.cursor or None, limit=FEED_PAGE_SIZE)
+        feed = _feed(scorer_id, query, moment, cursor=query.cursor or None, limit=query.per_page)
         return {
             "rows": score_rows(feed.items, scorer_id),
             "feed": feed,

@@ -4,6 +4,8 @@
   nested deeper than ``JSON_NESTING_LIMIT`` collapsed to a placeholder).
 * ``{% relative_time when %}`` — ``<time>`` with "5 min ago" and the exact time as a tooltip.
 * ``{% status_badge status %}`` — a coloured badge for a run/step status (or ``LIVE``/``TEST``).
+* ``{% copy_button value "run id" %}`` / ``{% copy_json value "arguments" %}`` — a button that copies
+  an id or a value's JSON (static/js/app.js; it announces "Copied" to screen readers).
 * ``|timestamp`` — an absolute date and time; ``|epoch_ms`` — a JS timestamp as a datetime;
   ``|duration_ms`` — "350 ms", "2.4 s", "3 min 5 s"; ``|count`` — a ``Count`` as "10,000+".
 """
@@ -177,10 +179,43 @@ def json_tree(value: Any, raw: bool = False, max_children: int = JSON_TREE_MAX_C
     if raw:
         text = bounded_json(value)
         out.append(
-            f'<details class="json-raw"><summary>Raw JSON</summary><pre>{escape(text)}</pre></details>'
+            f'{COPY_RAW_BUTTON}<details class="json-raw"><summary>Raw JSON</summary><pre>{escape(text)}</pre></details>'
         )
     out.append("</div>\n")
     return SafeString("".join(out))
+
+
+#: Copies the raw JSON of the tree it sits in (the <pre> below it), so the text is not sent twice.
+COPY_RAW_BUTTON = '<button type="button" class="copy-button" data-copy-raw>Copy JSON</button>'
+#: Values longer than this as JSON get no inline copy button (the page would carry them twice);
+#: their raw view can still be selected and copied.
+COPY_JSON_LIMIT = 20_000
+
+
+@register.simple_tag
+def copy_button(value: Any, what: str = "id") -> str:
+    """A small "Copy" button for an id (``what`` names it for screen readers: "Copy run id")."""
+    if value in (None, ""):
+        return ""
+    return format_html(
+        '<button type="button" class="copy-button" data-copy="{}" aria-label="Copy {}" title="Copy {}">Copy</button>',
+        str(value),
+        what,
+        what,
+    )
+
+
+@register.simple_tag
+def copy_json(value: Any, what: str = "this value") -> str:
+    """A "Copy JSON" button for a value of moderate size (nothing for a bigger one)."""
+    text = bounded_json(value)
+    if len(text) > COPY_JSON_LIMIT:
+        return ""
+    return format_html(
+        '<button type="button" class="copy-button" data-copy="{}" aria-label="Copy {} as JSON">Copy JSON</button>',
+        text,
+        what,
+    )
 
 
 def _json_node_html(node: JsonNode, out: list[str]) -> None:
