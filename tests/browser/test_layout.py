@@ -4,10 +4,17 @@ every area of the menu and Sign out can be reached."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from dashboard.core.store import use_store
+from storeclient.models import Message, Resource, Thread
+from storeclient.sqlite import SQLiteStore
+from tests.dashboard.thread_records import T0, Records, write
 
 from .site_pages import DESKTOP, PHONE, site_pages
 
@@ -142,3 +149,54 @@ def test_the_keyboard_hint_shows_only_with_a_mouse_and_keyboard(browser, live_se
         assert hidden == "none"
     finally:
         phone.close()
+
+
+def wide_records() -> tuple[Records, str, str]:
+    """Stored content built to push a page wide: unbroken tokens, a 24-column Markdown table, a
+    long id and title, deep JSON with long keys."""
+    token = "x" * 400
+    table = "| " + " | ".join(f"column {i}" for i in range(24)) + " |\n|" + "---|" * 24 + "\n"
+    table += "| " + " | ".join("value" for _ in range(24)) + " |\n"
+    resource_id = "user_" + "r" * 200
+    thread_id = "thread-wide"
+    parts = [
+        {"type": "text", "text": f"{token}\n\n{table}\n\n`{token}`\n\n    {token}"},
+        {
+            "type": "tool-invocation",
+            "toolInvocation": {
+                "state": "result",
+                "toolCallId": "call_" + token,
+                "toolName": "lookup_" + token,
+                "args": {token: {token: [token]}},
+                "result": {"url": "https://example.com/" + token},
+            },
+        },
+    ]
+    message = Message(
+        "msg-wide",
+        thread_id,
+        "assistant",
+        T0 + timedelta(minutes=1),
+        {"format": 2, "parts": parts},
+        resource_id,
+    )
+    thread = Thread(thread_id, resource_id, "T" * 300, T0, T0 + timedelta(minutes=1), {token: token})
+    resource = Resource(resource_id, T0, T0, f"# Notes\n\n{token}\n\n{table}", {token: token})
+    return Records([thread], [message], [resource]), thread_id, resource_id
+
+
+def test_hostile_content_cannot_push_a_page_wider_than_a_phone(signed_in, live_server, tmp_path):
+    records, thread_id, resource_id = wide_records()
+    with SQLiteStore(tmp_path / "mastra.db") as store, use_store(store):
+        write(store, records)
+        page = signed_in("admin")
+        page.set_viewport_size(PHONE)
+        for path in [
+            "/threads/",
+            f"/threads/{thread_id}/",
+            f"/resources/{quote(resource_id)}/",
+            "/resources/",
+        ]:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            check_fits(page, path)
