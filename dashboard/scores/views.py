@@ -211,6 +211,8 @@ def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) ->
         "orders": list(ORDERS.items()),
         "entity_types": ENTITY_TYPES,
         "tab_urls": [(key, label, base + query.querystring(order=key)) for key, label in ORDERS.items()],
+        # The table's sortable headers: the two orders the store can give (score_feed's lowest_first).
+        "order_urls": {key: base + query.querystring(order=key) for key in ORDERS},
         "export_csv": reverse("scores:export_csv", args=[scorer_id]) + query.querystring(),
         "export_json": reverse("scores:export_json", args=[scorer_id]) + query.querystring(),
     }

@@ -162,3 +162,18 @@ def test_a_value_too_big_to_carry_twice_gets_no_inline_copy_button():
 def test_copied_text_is_escaped_like_any_stored_value():
     button = copy_json({"html": '"><script>alert(1)</script>'})
     assert "<script>" not in button and "&lt;script&gt;" in button
+
+
+def test_the_score_table_sorts_by_either_column_the_store_can_sort_by(vera_client, demo_set):
+    scorer_id = demo_set.scores[0].payload["scorerId"]
+    content = vera_client.get(f"/scores/{scorer_id}/", {"range": "all"}).content
+    links = {a.get("data-order"): a.get("href") for a in find_all(content, "a", cls="sort-link")}
+    assert set(links) == {"lowest", "newest"}
+    assert query_of(links["lowest"])["order"] == ["lowest"]
+    lowest = vera_client.get(links["lowest"]).content
+    shown = [
+        float(a.text)
+        for a in find_all(lowest, "a", hx_target="#score-detail")
+        if a.text.strip()[:1].isdigit()
+    ]
+    assert shown == sorted(shown) and len(shown) > 1
