@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "dashboard.workflows",
     "dashboard.health",
     "dashboard.vectors",
+    "dashboard.preferences",
     "dashboard.demo",
 ]
 
@@ -146,6 +147,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # [rendering] Times in the user's zone (their preference, else their browser's, else TIME_ZONE).
+    "dashboard.preferences.middleware.TimeZoneMiddleware",
     # [security] Django's LoginRequiredMiddleware plus HX-Redirect for htmx and authz_fail logging.
     "dashboard.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -171,6 +174,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.core.context_processors.dashboard",
+                "dashboard.preferences.context_processors.preferences",
             ],
         },
     },

@@ -19,4 +19,5 @@ urlpatterns = [
     path("workflows/", include("dashboard.workflows.urls")),
     path("health/", include("dashboard.health.urls")),
     path("vectors/", include("dashboard.vectors.urls")),
+    path("preferences/", include("dashboard.preferences.urls")),
 ]

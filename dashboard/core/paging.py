@@ -11,6 +11,10 @@ repeated), so a shared link to page 5 can still step back. The stack keeps the l
 
 Lists paged by number (a Django ``Paginator``) get the same object from ``Pager.for_page``, so one
 template (``core/pager.html#pager``) draws every pager.
+
+A cursor list also lets the reader choose how many rows a page holds (``per_page``, one of
+``PAGE_SIZES``): ``CursorForm`` reads it, the view passes ``form.cleaned_data["per_page"]`` as the
+feed's ``limit``, and the pager keeps it in every link and offers the other sizes.
 """
 
 from __future__ import annotations
@@ -27,6 +31,23 @@ from django.http import QueryDict
 MAX_BACK = 20
 #: Longest cursor accepted from a URL (store cursors are base64 JSON of a key; ~100 characters).
 MAX_CURSOR = 1_000
+#: Rows per page a list offers. Bounded: a feed's cost is O(page), and so is the page's rendering.
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+
+
+class PageSizeField(forms.TypedChoiceField):
+    """``per_page``: one of ``PAGE_SIZES`` (anything else is refused with the list's 400 panel)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=[(size, str(size)) for size in PAGE_SIZES],
+            coerce=int,
+            required=False,
+            empty_value=DEFAULT_PAGE_SIZE,
+            label="Rows per page",
+            **kwargs,
+        )
 
 
 class CursorStackField(forms.Field):
@@ -50,6 +71,7 @@ class CursorForm(forms.Form):
 
     cursor = forms.CharField(required=False, max_length=MAX_CURSOR)
     back = CursorStackField(required=False)
+    per_page = PageSizeField()
 
 
 @dataclass(frozen=True)
@@ -59,10 +81,18 @@ class Pager:
     first_url: str | None
     #: Where this page is ("Page 2 of 5"), for lists that know their length.
     summary: str = ""
+    #: Rows on a page, and the first page of the same list at each offered size (none: no choice).
+    page_size: int = 0
+    size_urls: tuple[tuple[int, str], ...] = ()
 
     @property
     def has_pages(self) -> bool:
         return bool(self.next_url or self.previous_url)
+
+    @property
+    def offers_sizes(self) -> bool:
+        """Whether to show the size choice: when there is more than a page, or a size was chosen."""
+        return bool(self.size_urls) and (self.has_pages or self.page_size != DEFAULT_PAGE_SIZE)
 
     @staticmethod
     def for_cursor(
@@ -72,12 +102,17 @@ class Pager:
         (empty values are left out); ``state`` holds the current ``cursor`` and ``back``."""
         cursor = state.get("cursor") or ""
         back: list[str] = list(state.get("back") or [])
+        # Lists whose state carries no page size (their form is not a CursorForm) offer no choice.
+        sized = "per_page" in state
+        size = int(state.get("per_page") or DEFAULT_PAGE_SIZE)
 
-        def url(page_cursor: str, page_back: list[str]) -> str:
+        def url(page_cursor: str, page_back: list[str], page_size: int = size) -> str:
             query = QueryDict(mutable=True)
             for key, value in filters.items():
-                if value not in (None, ""):
+                if value not in (None, "") and key != "per_page":
                     query[key] = str(value)
+            if page_size != DEFAULT_PAGE_SIZE:
+                query["per_page"] = str(page_size)
             if page_cursor:
                 query["cursor"] = page_cursor
             if page_back:
@@ -88,7 +123,8 @@ class Pager:
         next_url = url(next_cursor, [*back, cursor]) if next_cursor else None
         previous_url = url(back[-1], back[:-1]) if back else None
         first_url = url("", []) if cursor else None
-        return Pager(next_url, previous_url, first_url)
+        sizes = tuple((n, url("", [], n)) for n in PAGE_SIZES) if sized else ()
+        return Pager(next_url, previous_url, first_url, page_size=size if sized else 0, size_urls=sizes)
 
     @staticmethod
     def for_page(page: Page[Any], url: Callable[[int], str], summary: str = "") -> Pager:

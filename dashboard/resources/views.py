@@ -21,6 +21,7 @@ from dashboard.core.htmx import (
     template_for,
     vary_on_htmx,
 )
+from dashboard.core.list_totals import describe_total, store_totals
 from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import CursorForm, Pager
 from dashboard.core.store import get_store
@@ -30,8 +31,6 @@ from storeclient.models import Feed, Resource, Thread
 
 from .forms import ResourceListForm
 
-RESOURCES_PER_PAGE = 25
-THREADS_PER_PAGE = 25
 PREVIEW_CHARS = 140
 
 
@@ -50,7 +49,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         feed = get_store().memory.resource_feed(
             id_prefix=filters["q"] or None,
             cursor=form.cleaned_data["cursor"] or None,
-            limit=RESOURCES_PER_PAGE,
+            limit=form.cleaned_data["per_page"],
         )
     rows = [
         ResourceRow(r, working_memory_kind(r.working_memory), _preview(r.working_memory)) for r in feed.items
@@ -62,6 +61,10 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         "pager": Pager.for_cursor(request.path, filters, form.cleaned_data, feed.next_cursor),
         "first_page": not form.cleaned_data["cursor"],
         "filtered": bool(filters["q"]),
+        # A total of every resource would be wrong under a search; only the plain list has one.
+        "total": ""
+        if is_partial_request(request) or filters["q"]
+        else describe_total(store_totals().get("resources"), "resource", "resources"),
     }
     return vary_on_htmx(
         render(request, template_for(request, "resources/list.html", "resource-table"), context)
@@ -74,7 +77,9 @@ def resource_detail(request: HttpRequest, resource_id: str) -> HttpResponse:
     cursor = form.cleaned_data["cursor"] or None
     store = get_store()
     with page_link_checked(request):
-        threads = store.memory.thread_feed(resource_id=resource_id, cursor=cursor, limit=THREADS_PER_PAGE)
+        threads = store.memory.thread_feed(
+            resource_id=resource_id, cursor=cursor, limit=form.cleaned_data["per_page"]
+        )
     context = _threads_context(request, resource_id, form, threads)
     if is_partial_request(request):
         # Paging its threads: only the table.

@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from dashboard.core.filter_prefix import IdPrefixField
-from dashboard.core.paging import CursorForm
+from dashboard.core.paging import DEFAULT_PAGE_SIZE, CursorForm
 
 #: Preset ranges of the scorer page, newest data last.
 RANGES: dict[str, tuple[str, timedelta | None]] = {
@@ -93,6 +93,8 @@ class ScoreQuery:
     cursor: str = ""
     #: Cursors of the table pages before this one (dashboard.core.paging), for "newer" links.
     back: tuple[str, ...] = ()
+    #: Rows of the table per page (one of dashboard.core.paging.PAGE_SIZES).
+    per_page: int = DEFAULT_PAGE_SIZE
 
     @classmethod
     def from_form(cls, form: ScoreFilterForm) -> ScoreQuery:
@@ -109,6 +111,7 @@ class ScoreQuery:
             order=data["order"] or "newest",
             cursor=data["cursor"],
             back=tuple(data["back"]),
+            per_page=data["per_page"],
         )
 
     @property
@@ -155,14 +158,15 @@ class ScoreQuery:
             "entity_type": self.entity_type,
             "entity_id": self.entity_id,
             "order": self.order,
+            "per_page": self.per_page,
         }
         values.update(changes)
-        defaults = {"range": DEFAULT_RANGE, "order": "newest"}
+        defaults = {"range": DEFAULT_RANGE, "order": "newest", "per_page": DEFAULT_PAGE_SIZE}
         return {k: str(v) for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
 
     @property
     def table_state(self) -> dict[str, Any]:
-        return {"cursor": self.cursor, "back": list(self.back)}
+        return {"cursor": self.cursor, "back": list(self.back), "per_page": self.per_page}
 
     def querystring(self, **changes: Any) -> str:
         params = self.params(**changes)

@@ -31,7 +31,7 @@ from dashboard.audit.models import Action, TargetType, record_event
 from dashboard.core.csv_export import csv_lines
 from dashboard.core.htmx import HtmxHttpRequest, partial_target, read_query, template_for, vary_on_htmx
 from dashboard.core.pages import not_found
-from dashboard.core.paging import Pager
+from dashboard.core.paging import DEFAULT_PAGE_SIZE, Pager
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
 from storeclient.codec import to_iso
@@ -55,7 +55,8 @@ from .models import MAX_SCORER_ID, Direction, direction_for, directions_for, set
 from .presenting import entity_label, run_url, score_problem, thread_url
 
 OVERVIEW_PAGE_SIZE = 12
-FEED_PAGE_SIZE = 25
+#: Rows of the score table unless the address asks for another size.
+FEED_PAGE_SIZE = DEFAULT_PAGE_SIZE
 EXPORT_PAGE_SIZE = 500
 
 #: The columns of both exports, in order. Never reorder: people script against them.
@@ -176,6 +177,8 @@ def _detail_context(scorer_id: str, form: ScoreFilterForm, query: ScoreQuery) ->
         "entity_types": ENTITY_TYPES,
         "tab_urls": _order_tabs(base, query, direction),
         "direction_url": reverse("scores:direction", args=[scorer_id]),
+        # The table's sortable headers: the orders the store can give (newest, lowest, highest).
+        "order_urls": {key: base + query.querystring(order=key) for key in ORDERS},
         "export_csv": reverse("scores:export_csv", args=[scorer_id]) + query.querystring(),
         "export_json": reverse("scores:export_json", args=[scorer_id]) + query.querystring(),
     }
@@ -201,7 +204,7 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
     target = partial_target(request)
 
     def table_context() -> dict[str, Any]:
-        feed = _feed(scorer_id, query, moment, cursor=query.cursor or None, limit=FEED_PAGE_SIZE)
+        feed = _feed(scorer_id, query, moment, cursor=query.cursor or None, limit=query.per_page)
         return {
             "rows": score_rows(feed.items, scorer_id),
             "feed": feed,

@@ -21,6 +21,7 @@ from dashboard.core.htmx import (
     template_for,
     vary_on_htmx,
 )
+from dashboard.core.list_totals import describe_total, store_totals
 from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import Pager
 from dashboard.core.store import get_store
@@ -32,7 +33,6 @@ from storeclient.models import Feed, Message
 from .forms import MessagePageForm, ThreadListForm
 from .presenters import chronological, present_messages, split_metadata, thread_title
 
-THREADS_PER_PAGE = 25
 MESSAGES_PER_PAGE = 40
 
 
@@ -46,15 +46,20 @@ def thread_list(request: HttpRequest) -> HttpResponse:
             id_prefix=filters["thread"] or None,
             title_contains=filters["q"] or None,
             cursor=form.cleaned_data["cursor"] or None,
-            limit=THREADS_PER_PAGE,
+            limit=form.cleaned_data["per_page"],
         )
+    filtered = any(filters.values())
     context = {
         "form": form,
         "feed": feed,
         "grouped_by": form.grouped_by,
         "pager": Pager.for_cursor(request.path, filters, form.cleaned_data, feed.next_cursor),
-        "filtered": any(filters.values()),
+        "filtered": filtered,
         "first_page": not form.cleaned_data["cursor"],
+        # Only the full page shows it (the header is outside the swapped table).
+        "total": ""
+        if filtered or is_partial_request(request)
+        else describe_total(store_totals().get("threads"), "thread", "threads"),
     }
     # The filter form and the pager both target the table; the form stays as the user typed it.
     return vary_on_htmx(render(request, template_for(request, "threads/list.html", "thread-table"), context))

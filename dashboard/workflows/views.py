@@ -38,7 +38,6 @@ from .graph import build_graph, nested_workflow_ids
 from .records import Node, RunGraph, RunSummary, status_slug
 from .summary import run_summary
 
-PAGE_SIZE = 25
 #: Status counts stop here; beyond it they read "10,000+".
 COUNT_CAP = 10_000
 #: Nested workflows whose own snapshots are loaded for one run page.
@@ -93,7 +92,9 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
 
     with page_link_checked(request):
         feed = store.workflows.run_feed(
-            **form.store_filters(), cursor=form.cleaned_data["cursor"] or None, limit=PAGE_SIZE
+            **form.store_filters(),
+            cursor=form.cleaned_data["cursor"] or None,
+            limit=form.cleaned_data["per_page"],
         )
     context.update(
         rows=[RunRow(run, run_summary(run)) for run in feed.items],

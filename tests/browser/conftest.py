@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import import_module
 from typing import Any
 
@@ -17,6 +17,11 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page
+
+from dashboard.core.store import use_store
+from dashboard.demo import dataset
+from dashboard.demo.dataset import DemoData
+from storeclient.sqlite import SQLiteStore
 
 # Playwright runs an event loop in this thread; Django's ORM refuses that unless told it is fine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -79,3 +84,19 @@ def signed_in(page: Page, live_server: Any, db: None) -> Callable[[str], Page]:
         return page
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SQLiteStore, DemoData]]:
+    """The small demo data set (seed_demo's), laid out back from now so every period has data."""
+    store = SQLiteStore(tmp_path_factory.mktemp("demo-site") / "mastra.db")
+    data = dataset.write_small(store, seed=7)
+    yield store, data
+    store.close()
+
+
+@pytest.fixture
+def demo_store(demo_site: tuple[SQLiteStore, DemoData]) -> Iterator[SQLiteStore]:
+    """The demo store serving every view (read-only by convention)."""
+    with use_store(demo_site[0]) as store:
+        yield store

@@ -121,9 +121,11 @@ def test_the_lowest_tab_reorders_the_table_only_and_filters_keep_that_order(scor
     chart_id = scores_page.evaluate(
         "Chart.getChart(document.querySelector('canvas[data-chart=timeseries]')).id"
     )
-    scores_page.click("#score-table a[data-order=lowest]")
+    scores_page.click("#score-table .tabs a[data-order=lowest]")
     expect(scores_page).to_have_url(f"{live_server.url}{SCORER}?order=lowest")
-    expect(scores_page.locator("#score-table a[data-order=lowest]")).to_have_attribute("aria-current", "page")
+    expect(scores_page.locator("#score-table .tabs a[data-order=lowest]")).to_have_attribute(
+        "aria-current", "page"
+    )
     values = [
         float(v) for v in scores_page.locator("#score-table tbody tr td:first-child a").all_inner_texts()
     ]

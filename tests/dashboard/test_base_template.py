@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .html_query import find_one
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -125,3 +127,13 @@ def test_collectstatic_builds_the_production_manifest(tmp_path):
     assert (tmp_path / "static" / manifest["css/app.css"]).with_suffix(".css.gz").exists() or any(
         (tmp_path / "static").rglob("app.*.css.gz")
     )
+
+
+def test_the_header_menu_holds_every_area_the_header_items_and_sign_out(ada_client):
+    content = ada_client.get("/").content
+    menu = find_one(content, "details", cls="site-menu")
+    assert menu is not None and find_one(content, "summary", cls="site-menu-toggle").text.strip() == "Menu"
+    panel = content.decode().split('<div class="site-menu-panel">')[1]
+    for label in ["Overview", "Threads", "Resources", "Workflows", "Scores", "Audit", "Users"]:
+        assert f">{label}</a>" in panel, label
+    assert "Sign out</button>" in panel and "Preferences</a>" in panel

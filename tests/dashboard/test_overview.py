@@ -125,7 +125,7 @@ def test_a_rejected_admin_key_shows_the_error_panel_not_a_500(vera_client, rejec
     content = response.content.decode()
     assert "The store refused our credentials" in content
     assert "CONVEX_ADMIN_KEY" in content
-    assert '<nav class="container-fluid" aria-label="Main">' in content  # still the whole page
+    assert '<nav class="site-nav container-fluid" aria-label="Main">' in content  # still the whole page
     assert SENTINEL_KEY not in content
     assert SENTINEL_KEY.partition("|")[2] not in content
 

@@ -4,6 +4,8 @@
   nested deeper than ``JSON_NESTING_LIMIT`` collapsed to a placeholder).
 * ``{% relative_time when %}`` — ``<time>`` with "5 min ago" and the exact time as a tooltip.
 * ``{% status_badge status %}`` — a coloured badge for a run/step status (or ``LIVE``/``TEST``).
+* ``{% copy_button value "run id" %}`` / ``{% copy_json value "arguments" %}`` — a button that copies
+  an id or a value's JSON (static/js/app.js; it announces "Copied" to screen readers).
 * ``|timestamp`` — an absolute date and time; ``|epoch_ms`` — a JS timestamp as a datetime;
   ``|duration_ms`` — "350 ms", "2.4 s", "3 min 5 s"; ``|count`` — a ``Count`` as "10,000+".
 """
@@ -177,10 +179,43 @@ def json_tree(value: Any, raw: bool = False, max_children: int = JSON_TREE_MAX_C
     if raw:
         text = bounded_json(value)
         out.append(
-            f'<details class="json-raw"><summary>Raw JSON</summary><pre>{escape(text)}</pre></details>'
+            f'{COPY_RAW_BUTTON}<details class="json-raw"><summary>Raw JSON</summary><pre>{escape(text)}</pre></details>'
         )
     out.append("</div>\n")
     return SafeString("".join(out))
+
+
+#: Copies the raw JSON of the tree it sits in (the <pre> below it), so the text is not sent twice.
+COPY_RAW_BUTTON = '<button type="button" class="copy-button" data-copy-raw>Copy JSON</button>'
+#: Values longer than this as JSON get no inline copy button (the page would carry them twice);
+#: their raw view can still be selected and copied.
+COPY_JSON_LIMIT = 20_000
+
+
+@register.simple_tag
+def copy_button(value: Any, what: str = "id") -> str:
+    """A small "Copy" button for an id (``what`` names it for screen readers: "Copy run id")."""
+    if value in (None, ""):
+        return ""
+    return format_html(
+        '<button type="button" class="copy-button" data-copy="{}" aria-label="Copy {}" title="Copy {}">Copy</button>',
+        str(value),
+        what,
+        what,
+    )
+
+
+@register.simple_tag
+def copy_json(value: Any, what: str = "this value") -> str:
+    """A "Copy JSON" button for a value of moderate size (nothing for a bigger one)."""
+    text = bounded_json(value)
+    if len(text) > COPY_JSON_LIMIT:
+        return ""
+    return format_html(
+        '<button type="button" class="copy-button" data-copy="{}" aria-label="Copy {} as JSON">Copy JSON</button>',
+        text,
+        what,
+    )
 
 
 def _json_node_html(node: JsonNode, out: list[str]) -> None:
@@ -342,3 +377,39 @@ def status_badge(status: Any) -> str:
     slug = re.sub(r"[^a-z0-9-]", "", text.lower())
     css = slug if slug in KNOWN_STATUSES else "unknown"
     return format_html('<span class="badge badge-{}">{}</span>', css, text)
+
+
+# --- the filter bar ------------------------------------------------------------------------------
+
+
+class FilterBarNode(template.Node):
+    """``{% filter_bar %}`` … ``{% end_filter_bar %}``: see ``filter_bar``."""
+
+    def __init__(self, nodelist: template.NodeList, options: dict[str, Any]) -> None:
+        self.nodelist = nodelist
+        self.options = options
+
+    def render(self, context: template.Context) -> str:
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        # The fields were rendered (and auto-escaped) by the template engine just above.
+        fields = mark_safe(self.nodelist.render(context))
+        bar = context.template.engine.get_template("core/filter_bar.html") if context.template else None
+        if bar is None:
+            raise template.TemplateSyntaxError("filter_bar needs a template context")
+        return bar.render(context.new({**options, "fields": fields}))
+
+
+@register.tag("filter_bar")
+def filter_bar(parser: template.base.Parser, token: template.base.Token) -> FilterBarNode:
+    """Every list's filters, one look: ``{% filter_bar action=url target="#thread-table"
+    clear_url=url active=filtered label="Filter threads" %}<label class="filter-field">…</label>…
+    {% end_filter_bar %}``. Draws the fields with an Apply button and a Clear link in a fold
+    (``<details>``) that static/js/app.js closes on small screens; templates/core/filter_bar.html
+    lists every option."""
+    bits = token.split_contents()[1:]
+    options = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"filter_bar takes only name=value options, not {bits[0]!r}")
+    nodelist = parser.parse(("end_filter_bar",))
+    parser.delete_first_token()
+    return FilterBarNode(nodelist, options)

@@ -72,7 +72,9 @@ def test_the_panel_shows_every_part_of_the_score(vera_client, saved):
     assert "Evaluate each statement&#x27;s relevance to the input question." in content
     assert "<summary>Generate reason prompt</summary>" in content
     assert "acme-retail" in content and "My blender arrived cracked." in content
-    assert '<dt>Thread</dt><dd class="mono">c0a3f6e2-5d1b-4f8e-9a7c-2b6d4e8f1a35</dd>' in content
+    thread_id = "c0a3f6e2-5d1b-4f8e-9a7c-2b6d4e8f1a35"
+    assert f'<dt>Thread</dt><dd class="mono">{thread_id}<button type="button" class="copy-button"' in content
+    assert f'data-copy="{thread_id}" aria-label="Copy thread id"' in content
 
 
 def test_an_htmx_request_gets_only_the_panel(vera_client, saved):
