@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 #: How long a save may legitimately stay pending (store timeouts are well under this).
@@ -24,6 +25,8 @@ PENDING_GRACE = timedelta(minutes=1)
 class Outcome(models.TextChoices):
     PENDING = "pending", "pending"
     APPLIED = "applied", "applied"
+    #: The Mastra server answered that it would not (or could not be reached): nothing happened.
+    REFUSED = "refused", "refused"
     CONFLICT = "conflict", "conflict"
     FAILED = "failed", "failed"
     UNKNOWN = "unknown", "unknown"
@@ -32,11 +35,16 @@ class Outcome(models.TextChoices):
 class Action(models.TextChoices):
     WORKING_MEMORY_SAVE = "working_memory.save", "save of working memory"
     WORKING_MEMORY_RESTORE = "working_memory.restore", "restore of working memory"
+    WORKFLOW_RUN_RESUME = "workflow_run.resume", "resume of a workflow run"
+    WORKFLOW_RUN_CANCEL = "workflow_run.cancel", "cancel of a workflow run"
+    WORKFLOW_RUN_RERUN = "workflow_run.rerun", "new run of a workflow with a run's input"
 
 
 class TargetType(models.TextChoices):
     RESOURCE = "resource", "resource"
     THREAD = "thread", "thread"
+    #: ``target_id`` is ``<workflow name>/<run id>`` (names may hold "/", Mastra's run ids do not).
+    WORKFLOW_RUN = "workflow_run", "workflow run"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -139,6 +147,15 @@ class AuditEvent(models.Model):
     @property
     def target(self) -> str:
         return f"{self.target_type}:{self.target_id}"
+
+    @property
+    def target_url(self) -> str:
+        """The page of what the event changed."""
+        if self.target_type == TargetType.WORKFLOW_RUN:
+            workflow_name, _, run_id = self.target_id.rpartition("/")
+            return reverse("workflows:run", args=[workflow_name, run_id]) if workflow_name and run_id else ""
+        name = "memory:resource" if self.target_type == TargetType.RESOURCE else "memory:thread"
+        return reverse(name, args=[self.target_id])
 
     def shown_outcome(self, now: datetime | None = None) -> str:
         """The outcome as a person should read it: a save still pending after the grace period
