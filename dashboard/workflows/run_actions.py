@@ -17,10 +17,12 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import caches
+from django.utils import timezone
 
 from dashboard.audit.models import Action, AuditEvent, Outcome, TargetType
 
@@ -253,6 +255,22 @@ def _applied_message(prepared: PreparedAction, new_run_id: str) -> str:
     if prepared.action == Action.WORKFLOW_RUN_CANCEL:
         return "The Mastra server cancelled the run."
     return f"The Mastra server started a new run ({new_run_id}) with this run's input."
+
+
+#: How long after an action the run page keeps following a run that is not live by itself (a resumed
+#: run can still read "suspended" in the store for a moment, and a suspended page does not poll).
+FOLLOW_FOR = timedelta(minutes=2)
+
+
+def recently_acted_on(workflow_name: str, run_id: str, *, now: datetime | None = None) -> bool:
+    """Whether someone resumed (or otherwise acted on) this run through the dashboard just now."""
+    since = (now or timezone.now()) - FOLLOW_FOR
+    return (
+        AuditEvent.objects.for_target(TargetType.WORKFLOW_RUN, f"{workflow_name}/{run_id}")
+        .filter(created_at__gte=since)
+        .exclude(outcome=Outcome.REFUSED)
+        .exists()
+    )
 
 
 def reruns_of(workflow_name: str, run_id: str, limit: int = 10) -> list[tuple[str, str, Any]]:

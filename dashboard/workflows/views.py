@@ -31,7 +31,7 @@ from .forms import RunFilterForm, RunPageForm
 from .graph import build_graph, nested_workflow_ids
 from .mastra_server import RERUN_OF_KEY
 from .records import Node, RunGraph, RunSummary, status_slug
-from .run_actions import CANCELLABLE, FINISHED, reruns_of
+from .run_actions import CANCELLABLE, FINISHED, recently_acted_on, reruns_of
 from .summary import summarize
 
 PAGE_SIZE = 25
@@ -219,6 +219,10 @@ def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> Htt
         "poll_ms": poll_interval_ms(),
         "poll_hidden_ms": poll_hidden_interval_ms(),
         "actions": run_actions_panel(request, run, graph),
+        # After a resume the store may say "suspended" for a moment longer: follow the run anyway.
+        "following": not summary.live
+        and summary.status not in FINISHED
+        and recently_acted_on(run.workflow_name, run.run_id),
     }
     if target == "step-panel":
         template = "workflows/run.html#step-panel"
