@@ -84,7 +84,8 @@ def _load(request: HttpRequest, workflow_name: str, run_id: str) -> WorkflowRun:
             )
         )
     if not actions_configured():
-        raise _Refusal(_page(request, run, "not-configured", status=503))
+        # Not a fault of this request nor of a server (5xx): in this deployment the action does not exist.
+        raise _Refusal(_page(request, run, "not-configured", status=404))
     return run
 
 

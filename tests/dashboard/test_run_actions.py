@@ -147,7 +147,7 @@ def test_without_a_server_the_run_page_says_what_to_configure(eddie_client: Clie
     assert "MASTRA_SERVER_URL" in page and "read-only" in page
     assert "data-resume-step" not in page
     answer = eddie_client.get(suspended.url + "resume/")
-    assert answer.status_code == 503 and "MASTRA_SERVER_URL" in answer.content.decode()
+    assert answer.status_code == 404 and "MASTRA_SERVER_URL" in answer.content.decode()
 
 
 # --- the resume form --------------------------------------------------------------------------------------
