@@ -1,5 +1,6 @@
 """Run actions against a real Mastra server (tests/node/mastra_server.mjs) whose storage, a mastra.db,
-is the dashboard's store: resume a suspended run, cancel a running one, run one again."""
+is the dashboard's store: resume a suspended run, cancel a running one, run one again; and a resume
+with the server's storage on the Convex dev server (Mastra's own ConvexStore)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.test import Client
 
 from dashboard.audit.models import Action, AuditEvent, Outcome
 from dashboard.core.store import use_store
+from storeclient.convex import ConvexStore
 from storeclient.sqlite import SQLiteStore
 from tests.support.mastra_server import MastraTestServer, mastra_test_server
 
@@ -142,3 +144,37 @@ def test_run_again_starts_a_new_run_with_the_same_input_linked_to_the_original(
             break
         time.sleep(0.2)
     assert f'href="/workflows/approve-refund/{run_id}/"' in new_page  # "started from the input of"
+
+
+# --- the same, with the server's storage on Convex (the local dev server) ---------------------------------
+
+
+@pytest.fixture
+def served_on_convex(convex_backend, settings) -> Iterator[MastraTestServer]:
+    """A Mastra server whose storage is Mastra's ConvexStore on the Convex dev server, and the
+    dashboard reading that deployment with its own ConvexStore."""
+    with mastra_test_server(
+        None, convex_url=convex_backend.url, convex_admin_key=convex_backend.admin_key
+    ) as server:
+        settings.MASTRA_SERVER_URL = server.url
+        settings.MASTRA_SERVER_TOKEN = server.token
+        with ConvexStore(convex_backend.url, convex_backend.admin_key) as store, use_store(store):
+            yield server
+
+
+@pytest.mark.convex
+def test_an_editor_resumes_a_run_stored_on_convex(eddie_client: Client, served_on_convex: MastraTestServer):
+    mastra = served_on_convex
+    run_id = mastra.start_run("approve-refund", {"orderId": "ord-61", "amount": 75})
+    mastra.wait_for_status("approve-refund", run_id, "suspended")
+    run_url = f"/workflows/approve-refund/{run_id}/"
+    assert "Resume approve…" in eddie_client.get(run_url).content.decode()
+
+    confirm = eddie_client.post(
+        run_url + "resume/", {"step": "approve", "editor": "fields", "field.approved": "true"}
+    )
+    sent = eddie_client.post(run_url + "send/", {"token": _token(confirm.content.decode())})
+    assert sent.status_code == 303
+    mastra.wait_for_status("approve-refund", run_id, "success")
+    assert 'data-run-status="success"' in eddie_client.get(run_url).content.decode()
+    assert AuditEvent.objects.get(action=Action.WORKFLOW_RUN_RESUME).outcome == Outcome.APPLIED

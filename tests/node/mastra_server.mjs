@@ -1,7 +1,10 @@
 // A real Mastra server for the dashboard's run-action tests: the pinned @mastra/core with the
-// @mastra/hono adapter on @hono/node-server, its storage a mastra.db (LibSQLStore).
+// @mastra/hono adapter on @hono/node-server, its storage a mastra.db (LibSQLStore) or a Convex
+// deployment (@mastra/convex's ConvexStore, e.g. the local Convex dev server).
 //
-// argv: <sqlite file> <token>. Listens on 127.0.0.1 on a free port and prints one JSON line,
+// argv: <sqlite file> <token>, or "convex" <token> for Mastra's ConvexStore on the deployment named by
+// the environment (MASTRA_TEST_CONVEX_URL, MASTRA_TEST_CONVEX_ADMIN_KEY: the key stays out of argv).
+// Listens on 127.0.0.1 on a free port and prints one JSON line,
 // {"url": "http://127.0.0.1:<port>"}, once it is ready. Every /api route needs
 // "Authorization: Bearer <token>" (the dashboard's MASTRA_SERVER_TOKEN).
 //
@@ -19,7 +22,7 @@ const load = (name) => import(require.resolve(name));
 
 const [dbFile, token] = process.argv.slice(2);
 if (!dbFile || !token) {
-  process.stderr.write('usage: mastra_server.mjs <sqlite file> <token>\n');
+  process.stderr.write('usage: mastra_server.mjs <sqlite file | convex> <token>\n');
   process.exit(2);
 }
 
@@ -73,9 +76,20 @@ const slowReport = createWorkflow({
   .then(slowStep)
   .commit();
 
+let storage;
+if (dbFile === 'convex') {
+  const { ConvexStore } = await load('@mastra/convex');
+  storage = new ConvexStore({
+    id: 'dashboard-tests',
+    deploymentUrl: process.env.MASTRA_TEST_CONVEX_URL,
+    adminAuthToken: process.env.MASTRA_TEST_CONVEX_ADMIN_KEY,
+  });
+} else {
+  storage = new LibSQLStore({ id: 'dashboard-tests', url: `file:${dbFile}` });
+}
 const mastra = new Mastra({
   workflows: { 'approve-refund': refund, 'slow-report': slowReport },
-  storage: new LibSQLStore({ id: 'dashboard-tests', url: `file:${dbFile}` }),
+  storage,
   logger: false,
 });
 

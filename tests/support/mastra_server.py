@@ -7,6 +7,7 @@ own routes), so the dashboard then sees it exactly as a team's store would hold 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -27,7 +28,7 @@ START_TIMEOUT_S = 90
 class MastraTestServer:
     url: str
     token: str
-    db_path: Path
+    db_path: Path | None
     process: subprocess.Popen[str]
 
     def _client(self) -> httpx.Client:
@@ -69,15 +70,24 @@ class MastraTestServer:
 
 
 @contextmanager
-def mastra_test_server(db_path: Path) -> Iterator[MastraTestServer]:
+def mastra_test_server(
+    db_path: Path | None, *, convex_url: str = "", convex_admin_key: str = ""
+) -> Iterator[MastraTestServer]:
+    """The server on ``db_path`` (a mastra.db), or with ``db_path=None`` on a Convex deployment."""
     node = shutil.which("node")
     assert node, "node (Node.js >= 20) is needed to run the Mastra server"
     token = f"mastra-test-token-{secrets.token_hex(12)}"
+    env = {
+        **os.environ,
+        "MASTRA_TEST_CONVEX_URL": convex_url,
+        "MASTRA_TEST_CONVEX_ADMIN_KEY": convex_admin_key,
+    }
     process = subprocess.Popen(
-        [node, str(SCRIPT), str(db_path), token],
+        [node, str(SCRIPT), str(db_path) if db_path is not None else "convex", token],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     try:
         assert process.stdout is not None
