@@ -32,7 +32,6 @@ from .mastra_server import ServerConfig, ServerError, StepSchemas, resume_reques
 from .records import WaitReason
 from .run_actions import (
     CANCELLABLE,
-    FINISHED,
     PreparedAction,
     claim,
     issue,
@@ -290,7 +289,3 @@ def send_action(request: HttpRequest, workflow_name: str, run_id: str) -> HttpRe
         )
         return HttpResponseRedirect(target, status=303)
     return _page(request, run, "result", status=502, prepared=prepared, result=result)
-
-
-def finished(status: str | None) -> bool:
-    return status in FINISHED

@@ -58,6 +58,7 @@ def test_an_editor_resumes_a_suspended_run_and_watches_it_complete(signed_in, li
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/workflows/approve-refund/{run_id}/")
     expect(page.locator("#run-live")).to_have_attribute("data-run-status", "suspended")
+    assert overflowing(page) == []  # the actions panel fits a phone too
 
     page.click("[data-resume-step=approve]")
     expect(page.locator("[data-suspend-payload]")).to_contain_text("refund over $50")
