@@ -105,6 +105,22 @@ MASTRA_SQLITE_PATH = env_path(
     what="SQLite file",
 )
 
+# --- the Mastra server (run actions) ------------------------------------------------------------
+
+# Optional: with it, editors can resume, cancel and re-run workflow runs through the team's Mastra
+# server (dashboard/workflows/mastra_server.py); without it the run pages are read-only.
+MASTRA_SERVER_URL = env_str("MASTRA_SERVER_URL").rstrip("/")
+MASTRA_SERVER_API_PREFIX = "/" + env_str("MASTRA_SERVER_API_PREFIX", "/api").strip("/")
+#: Sent as ``<header>: Bearer <token>`` for Authorization, else as ``<header>: <token>``. Never shown,
+#: logged or sent to a browser (like the Convex admin key).
+MASTRA_SERVER_TOKEN = env_str("MASTRA_SERVER_TOKEN")
+MASTRA_SERVER_AUTH_HEADER = env_str("MASTRA_SERVER_AUTH_HEADER", "Authorization")
+MASTRA_SERVER_TIMEOUT = env_float("MASTRA_SERVER_TIMEOUT", 10.0, minimum=0.1)
+if MASTRA_SERVER_URL and urlsplit(MASTRA_SERVER_URL).scheme not in ("http", "https"):
+    raise ImproperlyConfigured("MASTRA_SERVER_URL must start with https:// (or http:// for a local server).")
+if MASTRA_SERVER_TOKEN and not MASTRA_SERVER_URL:
+    raise ImproperlyConfigured("MASTRA_SERVER_TOKEN is set but MASTRA_SERVER_URL is not: set both.")
+
 # --- Django -------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [

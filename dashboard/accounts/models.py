@@ -16,6 +16,7 @@ class DashboardPermission(models.Model):
         default_permissions = ()
         permissions = [
             ("edit_working_memory", "Can edit resource and thread working memory"),
+            ("act_on_workflow_runs", "Can resume, cancel and re-run workflow runs"),
             ("view_audit", "Can view the audit log"),
             ("manage_users", "Can add users and change their roles"),
         ]

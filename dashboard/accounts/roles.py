@@ -1,7 +1,7 @@
 """Roles are auth Groups with fixed permissions (created by migration 0002_roles).
 
 * viewer — reads everything, changes nothing (signing in is all reading needs).
-* editor — also edits working memory.
+* editor — also edits working memory and resumes, cancels and re-runs workflow runs.
 * admin — also reads the audit log and manages users.
 """
 
@@ -11,8 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 
 ROLES: dict[str, tuple[str, ...]] = {
     "viewer": (),
-    "editor": ("edit_working_memory",),
-    "admin": ("edit_working_memory", "view_audit", "manage_users"),
+    "editor": ("edit_working_memory", "act_on_workflow_runs"),
+    "admin": ("edit_working_memory", "act_on_workflow_runs", "view_audit", "manage_users"),
 }
 
 

@@ -26,6 +26,8 @@ PENDING_GRACE = timedelta(minutes=1)
 class Outcome(models.TextChoices):
     PENDING = "pending", "pending"
     APPLIED = "applied", "applied"
+    #: The Mastra server answered that it would not (or could not be reached): nothing happened.
+    REFUSED = "refused", "refused"
     CONFLICT = "conflict", "conflict"
     FAILED = "failed", "failed"
     UNKNOWN = "unknown", "unknown"
@@ -58,6 +60,9 @@ class Action(models.TextChoices):
     REVIEW_UNDO = "review.undo", "undo of a review"
     REVIEW_QUEUE_CREATE = "review.queue_create", "start of a review queue"
     REVIEW_SETTINGS_CHANGE = "review.settings", "change of review labels or settings"
+    WORKFLOW_RUN_RESUME = "workflow_run.resume", "resume of a workflow run"
+    WORKFLOW_RUN_CANCEL = "workflow_run.cancel", "cancel of a workflow run"
+    WORKFLOW_RUN_RERUN = "workflow_run.rerun", "new run of a workflow with a run's input"
 
 
 class Kind(models.TextChoices):
@@ -70,6 +75,7 @@ class Kind(models.TextChoices):
     SETTINGS = "settings", "settings"
     SCORER = "scorer", "scorer settings"
     REVIEW = "review", "reviews of scores"
+    WORKFLOW_RUN = "workflow_run", "workflow runs"
 
 
 class TargetType(models.TextChoices):
@@ -78,6 +84,7 @@ class TargetType(models.TextChoices):
     USER = "user", "user"
     SCORER = "scorer", "scorer"
     SCORE = "score", "score"
+    #: ``target_id`` is ``<workflow name>/<run id>`` (names may hold "/", Mastra's run ids do not).
     WORKFLOW_RUN = "workflow_run", "workflow run"
     AUDIT_LOG = "audit", "audit log"
     SETTING = "setting", "setting"
@@ -218,6 +225,9 @@ class AuditEvent(models.Model):
     @property
     def target_url(self) -> str:
         """The page of what the event changed ("" when its id cannot be linked)."""
+        if self.target_type == TargetType.WORKFLOW_RUN:
+            workflow_name, _, run_id = self.target_id.rpartition("/")
+            return url_or_empty("workflows:run", workflow_name, run_id) if workflow_name and run_id else ""
         name, with_id = TARGET_PAGES.get(self.target_type, ("", False))
         if not name:
             return ""

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import action_views, views
 
 app_name = "workflows"
 
 # /workflows/
 urlpatterns = [
     path("", views.run_list, name="runs"),
+    # Actions on a run (through the Mastra server) come before the run page: <path:> is greedy, and
+    # ".../<run_id>/resume/" would otherwise read as the run "resume" of workflow "<name>/<run_id>".
+    path("<path:workflow_name>/<str:run_id>/resume/", action_views.resume, name="resume"),
+    path("<path:workflow_name>/<str:run_id>/cancel/", action_views.cancel, name="cancel"),
+    path("<path:workflow_name>/<str:run_id>/rerun/", action_views.rerun, name="rerun"),
+    path("<path:workflow_name>/<str:run_id>/send/", action_views.send_action, name="send"),
     path("schedules/", views.schedule_list, name="schedules"),
     path("background-tasks/", views.task_list, name="tasks"),
     # Before the run route, which would read it as a run of a workflow named "schedules" (the

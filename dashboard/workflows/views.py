@@ -33,9 +33,12 @@ from dashboard.core.paging import Pager
 from dashboard.core.store import get_store
 from storeclient.models import RUN_STATUSES, BackgroundTask, Count, Schedule, ScheduleTrigger, WorkflowRun
 
+from .action_views import actions_configured, can_act
 from .forms import RunFilterForm, RunPageForm, ScheduleFilterForm, TaskFilterForm
 from .graph import build_graph, nested_workflow_ids
+from .mastra_server import RERUN_OF_KEY
 from .records import Node, RunGraph, RunSummary, status_slug
+from .run_actions import CANCELLABLE, FINISHED, recently_acted_on, reruns_of
 from .summary import run_summary
 
 #: Status counts stop here; beyond it they read "10,000+".
@@ -140,6 +143,43 @@ def _default_step(graph: RunGraph) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class ActionsPanel:
+    """What the run page offers to do with the run, and the runs it is linked to by "run again"."""
+
+    configured: bool
+    allowed: bool
+    suspended_steps: list[str]
+    can_cancel: bool
+    can_rerun: bool
+    #: The run this one repeats (from the request context the dashboard started it with).
+    rerun_of: str
+    #: Runs started from this one's input, newest first: ``(run id, username, when)``.
+    reruns: list[tuple[str, str, Any]]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.suspended_steps or self.can_cancel or self.can_rerun)
+
+
+def run_actions_panel(request: HtmxHttpRequest, run: WorkflowRun, graph: RunGraph | None) -> ActionsPanel:
+    snapshot = run.snapshot if isinstance(run.snapshot, dict) else {}
+    status = snapshot.get("status") if isinstance(snapshot.get("status"), str) else ""
+    context = snapshot.get("requestContext")
+    rerun_of = context.get(RERUN_OF_KEY) if isinstance(context, dict) else None
+    return ActionsPanel(
+        configured=actions_configured(),
+        allowed=can_act(request),
+        suspended_steps=[w.key for w in graph.waits if w.kind == "suspended"] if graph else [],
+        can_cancel=status in CANCELLABLE,
+        can_rerun=status in FINISHED
+        and isinstance(snapshot.get("context"), dict)
+        and "input" in snapshot["context"],
+        rerun_of=rerun_of if isinstance(rerun_of, str) else "",
+        reruns=reruns_of(run.workflow_name, run.run_id),
+    )
+
+
 @require_GET
 def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> HttpResponse:
     form = read_query(request, RunPageForm)
@@ -186,6 +226,11 @@ def run_detail(request: HtmxHttpRequest, workflow_name: str, run_id: str) -> Htt
         "raw_truncated": len(raw_text) > RAW_TEXT_LIMIT,
         "poll_ms": poll_interval_ms(),
         "poll_hidden_ms": poll_hidden_interval_ms(),
+        "actions": run_actions_panel(request, run, graph),
+        # After a resume the store may say "suspended" for a moment longer: follow the run anyway.
+        "following": not summary.live
+        and summary.status not in FINISHED
+        and recently_acted_on(run.workflow_name, run.run_id),
     }
     if target == "step-panel":
         template = "workflows/run.html#step-panel"

@@ -66,9 +66,10 @@ def signed_in(page: Page, live_server: Any, db: None) -> Callable[[str], Page]:
         user = User.objects.create_user(username=f"{role}-persona", password=PASSWORD)
         if not Group.objects.filter(name=role).exists():
             # live_server tests flush the database after each test, and the flush takes the roles
-            # made by migration 0002_roles with it: make them again, the way the migration does.
+            # made by migrations 0002_roles and 0006 with it: make them again, the way the migrations do.
             import_module("dashboard.accounts.migrations.0002_roles").create_roles(django_apps, None)
             import_module("dashboard.reviews.migrations.0002_roles").grant(django_apps, None)
+            import_module("dashboard.accounts.migrations.0006_act_on_workflow_runs").grant(django_apps, None)
         group = Group.objects.filter(name=role).first()
         if group is not None:
             user.groups.add(group)

@@ -43,6 +43,11 @@ EDITING = {
     "reviews:start": "editor",
     "reviews:save": "editor",
     "reviews:undo": "editor",
+    # Run actions (through the Mastra server; answered "not configured" here, never sent).
+    "workflows:resume": "editor",
+    "workflows:cancel": "editor",
+    "workflows:rerun": "editor",
+    "workflows:send": "editor",
 }
 
 
@@ -87,8 +92,15 @@ def test_the_roles_exist_with_their_permissions_after_migrate(db):
     }
     assert permissions == {
         "viewer": [],
-        "editor": ["edit_working_memory", "review_scores"],
-        "admin": ["edit_working_memory", "manage_reviews", "manage_users", "review_scores", "view_audit"],
+        "editor": ["act_on_workflow_runs", "edit_working_memory", "review_scores"],
+        "admin": [
+            "act_on_workflow_runs",
+            "edit_working_memory",
+            "manage_reviews",
+            "manage_users",
+            "review_scores",
+            "view_audit",
+        ],
     }
 
 
