@@ -96,6 +96,14 @@ MASTRA_SQLITE_PATH = env_path(
     what="SQLite file",
 )
 
+# --- the dashboard's own index (dashboard/search, DESIGN 5b) --------------------------------------
+
+#: Seconds between polls of `manage.py index --follow`.
+SEARCH_INDEX_INTERVAL = env_float("SEARCH_INDEX_INTERVAL", 1.0, minimum=0.1)
+#: How long a search may spend indexing first when no indexer is running (0: never; say how far
+#: behind the index is instead).
+SEARCH_CATCH_UP_SECONDS = env_float("SEARCH_CATCH_UP_SECONDS", 1.0, minimum=0.0)
+
 # --- Django -------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -116,6 +124,7 @@ INSTALLED_APPS = [
     "dashboard.memory_editor",
     "dashboard.scores",
     "dashboard.workflows",
+    "dashboard.search",
     "dashboard.demo",
 ]
 

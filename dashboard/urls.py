@@ -15,4 +15,5 @@ urlpatterns = [
     path("audit/", include("dashboard.audit.urls")),
     path("scores/", include("dashboard.scores.urls")),
     path("workflows/", include("dashboard.workflows.urls")),
+    path("search/", include("dashboard.search.urls")),
 ]

@@ -209,7 +209,7 @@ def present_messages(messages: Iterable[Message], *, page_url: str) -> list[Mess
         parts: list[PartView] = []
         for part in message.parts:
             if part.get("type") == "tool-invocation" and isinstance(part.get("toolInvocation"), dict):
-                card = _tool_view(part["toolInvocation"])
+                card = tool_view(part["toolInvocation"])
                 key = card.call_id
                 earlier = cards.get(key) if key else None
                 if earlier is not None:
@@ -269,7 +269,8 @@ def _reasoning_view(part: dict[str, Any]) -> ReasoningView:
     return ReasoningView(render_untrusted_markdown(text), len(text), redacted)
 
 
-def _tool_view(inv: dict[str, Any]) -> ToolView:
+def tool_view(inv: dict[str, Any]) -> ToolView:
+    """A tool invocation part's card (also what the search index reads a call's name, state and error from)."""
     shown = {"toolName", "toolCallId", "state", "args", "result", "errorText", "step"}
     return ToolView(
         name=str(inv.get("toolName") or "unknown tool"),
