@@ -20,8 +20,8 @@ from .errors import (
     StoreError,
 )
 from .models import (
-    Count,
     ChangePage,
+    Count,
     Feed,
     MemoryVersion,
     Message,

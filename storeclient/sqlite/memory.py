@@ -7,9 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..changes import DEFAULT_SETTLE_SECONDS
 from ..codec import now, to_iso
 from ..errors import ConflictError, InvalidRequest, MalformedRecordError, NotFoundError
 from ..models import (
+    ChangePage,
     Feed,
     MemoryVersion,
     Message,
@@ -32,6 +34,7 @@ from .base import (
     limit_offset,
     order,
 )
+from .changes import SQLiteChanges
 from .connection import dumps, json_extract_sql
 from .keyset import Keyset
 from .schema import MESSAGES, RESOURCES, THREADS
@@ -67,8 +70,9 @@ def _content_text(content: Any) -> str:
 
 
 class SQLiteMemory:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> None:
         self._ctx = ctx
+        self._changes = SQLiteChanges(ctx, settle_seconds=settle_seconds)
         self._pool = ctx.pool
         self._threads = ctx.columns.select(THREADS)
         self._messages = ctx.columns.select(MESSAGES)
@@ -469,6 +473,20 @@ class SQLiteMemory:
                 conn, select=self._resources, table=RESOURCES, where=[], params=[], cursor=cursor, limit=limit
             )
         return Feed(items=[rows.resource(r) for r in found], next_cursor=next_cursor)
+
+    # --- change feeds (see ``storeclient.sqlite.changes``) ------------------------------------
+
+    def message_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Message]:
+        return self._changes.message_changes(cursor, limit)
+
+    def thread_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Thread]:
+        return self._changes.thread_changes(cursor, limit)
+
+    def resource_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Resource]:
+        return self._changes.resource_changes(cursor, limit)
+
+    def existing_thread_ids(self, thread_ids: Sequence[str]) -> set[str]:
+        return self._changes.existing_thread_ids(thread_ids)
 
     def save_resource_working_memory(
         self, resource_id: str, working_memory: str, *, expected: MemoryVersion | None

@@ -6,6 +6,7 @@ import os
 import sqlite3
 from collections.abc import Iterable
 
+from ..changes import DEFAULT_SETTLE_SECONDS
 from ..errors import InvalidRequest, StoreError
 from ..models import Count, StoreHealth
 from .base import Context
@@ -48,6 +49,8 @@ class SQLiteStore:
       a Python decoder (``storeclient.sqlite.jsonb``), so the stdlib ``sqlite3`` suffices.
     * Safe to share between threads; several processes (and Mastra itself) may use the file at
       once. ``create=False`` refuses to create a file that does not exist.
+    * ``change_settle_seconds``: how old an ``updatedAt`` must be before ``thread_changes`` and
+      ``resource_changes`` hand the row out (``storeclient.changes`` says why).
     """
 
     def __init__(
@@ -56,6 +59,7 @@ class SQLiteStore:
         *,
         create: bool = True,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        change_settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     ) -> None:
         self.path = os.fspath(path)
         if self.path in ("", ":memory:") or self.path.startswith("file:"):
@@ -74,7 +78,7 @@ class SQLiteStore:
             present = {table: table_columns(conn, table) for table in CORE_TABLES}
             self.sqlite_version = str(conn.execute("SELECT sqlite_version()").fetchone()[0])
         self._ctx = Context(path=self.path, pool=self.pool, columns=Columns(present))
-        self.memory = SQLiteMemory(self._ctx)
+        self.memory = SQLiteMemory(self._ctx, settle_seconds=change_settle_seconds)
         self.workflows = SQLiteWorkflows(self._ctx)
         self.scores = SQLiteScores(self._ctx)
 
