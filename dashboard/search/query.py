@@ -26,6 +26,8 @@ MAX_TERMS = 24
 MIN_PREFIX = 2
 
 _WORD = re.compile(r"[^\W_]+")
+#: Characters that separate words rather than join them into a phrase (``(refund mug)`` is two words).
+_SEPARATORS = re.compile(r"[()\[\]{}^+,;!?<>=|&~]")
 _CHUNK = re.compile(r'-?"[^"]*"\*?|\S+')
 
 
@@ -91,7 +93,7 @@ def parse(text: str) -> SearchQuery:
     excluded: list[Term] = []
     join_next = False
     budget = MAX_TERMS
-    for chunk in _CHUNK.findall(text):
+    for chunk in _CHUNK.findall(_SEPARATORS.sub(" ", text)):
         if budget <= 0:
             break
         if chunk == "OR":
