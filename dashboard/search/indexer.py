@@ -96,6 +96,11 @@ class IndexStatus:
     worker_running: bool
 
     @property
+    def failing(self) -> bool:
+        """The last error came after the last time the index caught up."""
+        return self.last_error_at is not None and (self.synced_at is None or self.last_error_at > self.synced_at)
+
+    @property
     def seconds_behind(self) -> float | None:
         """How long ago the index last held everything in the store (``None``: never built)."""
         if self.synced_at is None:

@@ -190,3 +190,11 @@ def test_an_index_never_built_says_so(vera_client, support_store):
     assert hit_ids(response) == []
     assert b'data-index-notice="unbuilt"' in response.content
     assert b"manage.py index --follow" in response.content
+
+
+def test_the_overview_shows_the_index_status_and_the_rebuild_command(vera_client, indexed):
+    html = vera_client.get("/").content.decode()
+    [card] = find_all(html, "section", data_index_status=...)
+    assert "Search index" in card.text
+    assert "8" in card.text and "Messages indexed" in card.text
+    assert "python manage.py index --rebuild" in card.text
