@@ -98,7 +98,9 @@ class IndexStatus:
     @property
     def failing(self) -> bool:
         """The last error came after the last time the index caught up."""
-        return self.last_error_at is not None and (self.synced_at is None or self.last_error_at > self.synced_at)
+        return self.last_error_at is not None and (
+            self.synced_at is None or self.last_error_at > self.synced_at
+        )
 
     @property
     def seconds_behind(self) -> float | None:

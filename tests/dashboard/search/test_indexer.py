@@ -8,7 +8,9 @@ import pytest
 
 from dashboard.search import indexer as indexer_module
 from dashboard.search.indexer import Indexer, status
-from dashboard.search.models import IndexedMessage, IndexedThread, IndexerState, ToolCall
+from dashboard.search.models import IndexedMessage, IndexedResource, IndexedThread, IndexerState, ToolCall
+from storeclient.sqlite import SQLiteStore
+from tests.storeclient.sqlite.nodetools import needs_node, run_node
 
 from .records import at, text
 
@@ -121,3 +123,21 @@ def test_an_edited_message_is_found_by_its_new_text_not_its_old(support_store):
     assert search_ids("rolling") == {"m-recipe-2"}
     assert search_ids("chilling") == set()
     assert status().messages_indexed == 8
+
+
+@needs_node
+def test_what_mastras_own_libsql_store_writes_becomes_findable(tmp_path):
+    path = tmp_path / "mastra.db"
+    written = run_node("libsql_client.mjs", "write", str(path), stdin="{}")
+    store = SQLiteStore(path, change_settle_seconds=0)
+    try:
+        result = Indexer(store).poll()
+        assert result.worked and result.drained
+        expected = {m["id"] for messages in written["read"]["messages"].values() for m in messages}
+        assert set(IndexedMessage.objects.values_list("message_id", flat=True)) == expected
+        assert search_ids("cloudy") and search_ids("weatherTool") and search_ids("Lisbon")
+        assert ToolCall.objects.filter(tool_name="weatherTool").exists()
+        assert IndexedThread.objects.get(thread_id=written["ids"]["threads"][0]).title == "Weather in Paris"
+        assert "Alice" in IndexedResource.objects.get(resource_id="user-alice").working_memory
+    finally:
+        store.close()
