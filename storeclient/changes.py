@@ -39,6 +39,10 @@ _FOREIGN = "That change-feed cursor belongs to another feed or store; start that
 _BROKEN = "That change-feed cursor is not valid; start that feed again from None."
 
 
+def foreign_cursor() -> InvalidRequest:
+    return InvalidRequest(_FOREIGN)
+
+
 def check_changes_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CHANGES_LIMIT:
         raise InvalidRequest(f"limit must be a whole number from 1 to {MAX_CHANGES_LIMIT}, not {limit!r}.")
@@ -64,6 +68,32 @@ def check_existence_ids(thread_ids: Sequence[str]) -> list[str]:
     if not all(isinstance(i, str) for i in ids):
         raise InvalidRequest("Thread ids must be strings.")
     return [i for i in ids if i]
+
+
+#: Largest ``before``/``after`` of ``message_window``.
+MAX_WINDOW_SIDE = 500
+
+
+def check_window_sides(before: int, after: int) -> tuple[int, int]:
+    for name, value in (("before", before), ("after", after)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WINDOW_SIDE:
+            raise InvalidRequest(f"{name} must be a whole number from 0 to {MAX_WINDOW_SIDE}, not {value!r}.")
+    return before, after
+
+
+def change_cursor_feed(cursor: str | None) -> str | None:
+    """Which feed made a cursor (``None`` for no cursor), for stores that serve one feed two ways."""
+    if cursor is None:
+        return None
+    if not isinstance(cursor, str) or not cursor:
+        raise InvalidRequest(_BROKEN)
+    try:
+        feed = decode_cursor(cursor).get("f")
+    except InvalidRequest:
+        raise InvalidRequest(_BROKEN) from None
+    if not isinstance(feed, str):
+        raise InvalidRequest(_BROKEN)
+    return feed
 
 
 def encode_change_cursor(feed: str, position: Sequence[Any]) -> str:

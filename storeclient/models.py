@@ -355,6 +355,10 @@ class ChangePage[T]:
     items: Sequence[T]
     cursor: str
     has_more: bool = False
+    #: The store can only approximate this feed (Convex without the dashboard module): items may
+    #: come again, and ``note`` says what is missed. Callers must upsert, and may tell their users.
+    limited: bool = False
+    note: str | None = None
 
 
 @dataclass(frozen=True)

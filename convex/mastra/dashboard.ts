@@ -43,6 +43,15 @@
  *   order) and filters the scorer/entity/run in the window: cost grows with the share of other
  *   scorers' scores in that range, bounded by the window per call.
  *
+ * Change feeds (version 2) walk an index in ascending order from a position the caller keeps and
+ * read O(page) documents: a poll when nothing changed reads none. Messages follow
+ * `by_creation_time`, the order they were first inserted (a re-saved message is patched in place
+ * and keeps its `_creationTime`). Threads and resources follow `by_updated`. Every feed stops at
+ * `Date.now() - settleMs`: a mutation stamps its documents while it runs and commits later, so a
+ * document may become visible with a time older than one already handed out; waiting until a time
+ * has settled means it is still ahead of the caller's position when it appears (see
+ * storeclient/changes.py).
+ *
  * Working-memory saves compare a version: `updatedAt` (as an ISO string with milliseconds and `Z`)
  * plus the first 32 hex characters of the SHA-256 of the UTF-8 working memory ("" when there is
  * none) — what the dashboard's Python `MemoryVersion` computes. `crypto.subtle.digest` is part of
@@ -52,7 +61,7 @@ import { internalMutationGeneric, internalQueryGeneric } from 'convex/server';
 import { v } from 'convex/values';
 
 /** Bumped when an argument or reply shape changes; the dashboard checks it in `probe`. */
-const MODULE_VERSION = 1;
+const MODULE_VERSION = 2;
 
 const THREADS = 'mastra_threads';
 const MESSAGES = 'mastra_messages';
@@ -191,15 +200,77 @@ export const threads = internalQueryGeneric({
   },
 });
 
-/** A thread's messages, newest `createdAt` first (`by_thread_created`). */
+/** A message's place in `by_thread_created`: its `createdAt`, then `_creationTime` for ties. */
+const anchorArg = v.object({ createdAt: v.any(), creationTime: v.number() });
+type Anchor = { createdAt: unknown; creationTime: number };
+
+const anchorOf = (doc: Doc): Anchor => ({ createdAt: doc.createdAt, creationTime: doc._creationTime });
+
+/**
+ * A thread's messages, newest `createdAt` first (`by_thread_created`). With `before`, only the
+ * messages older than that place (a link to one message continues there, however many messages
+ * arrive later): the range stops at its `createdAt` and the few ties at or after it are dropped.
+ * The caller sends the same `before` with every page of that list.
+ */
 export const messages = internalQueryGeneric({
-  args: { ...pageArgs, threadId: v.string() },
+  args: { ...pageArgs, threadId: v.string(), before: v.optional(anchorArg) },
   handler: async (ctx, args) => {
+    const anchor = args.before;
     const query = ctx.db
       .query(MESSAGES)
-      .withIndex('by_thread_created', (q: any) => q.eq('thread_id', args.threadId))
+      .withIndex('by_thread_created', (q: any) =>
+        anchor === undefined ? q.eq('thread_id', args.threadId) : q.eq('thread_id', args.threadId).lte('createdAt', anchor.createdAt),
+      )
       .order('desc');
-    return cleanPage(await windowPage(query, args));
+    const keep = anchor === undefined ? undefined : (doc: Doc) => !(doc.createdAt === anchor.createdAt && doc._creationTime >= anchor.creationTime);
+    return cleanPage(await windowPage(query, { ...args, window: args.window ?? args.numItems + 8 }, keep));
+  },
+});
+
+/**
+ * The message `messageId` of `threadId` with up to `before` older and `after` newer messages, read
+ * from `by_thread_created` on both sides of its place: O(before + after) documents.
+ */
+export const messageWindow = internalQueryGeneric({
+  args: { threadId: v.string(), messageId: v.string(), before: v.number(), after: v.number() },
+  handler: async (ctx, args) => {
+    const target: Doc | null = await byRecordId(ctx, MESSAGES, args.messageId);
+    if (target === null || target.thread_id !== args.threadId) return { found: false };
+    const before = clamp(args.before, 0, MAX_PAGE, 20);
+    const after = clamp(args.after, 0, MAX_PAGE, 20);
+    const at = anchorOf(target);
+    const inThread = (q: any) => q.eq('thread_id', args.threadId);
+    const older: Doc[] = [];
+    const olderQuery = ctx.db
+      .query(MESSAGES)
+      .withIndex('by_thread_created', (q: any) => inThread(q).lte('createdAt', at.createdAt))
+      .order('desc');
+    for await (const doc of olderQuery) {
+      if (doc.createdAt === at.createdAt && doc._creationTime >= at.creationTime) continue;
+      older.push(doc);
+      if (older.length > before) break;
+    }
+    const newer: Doc[] = [];
+    const newerQuery = ctx.db
+      .query(MESSAGES)
+      .withIndex('by_thread_created', (q: any) => inThread(q).gte('createdAt', at.createdAt))
+      .order('asc');
+    for await (const doc of newerQuery) {
+      if (doc.createdAt === at.createdAt && doc._creationTime <= at.creationTime) continue;
+      newer.push(doc);
+      if (newer.length > after) break;
+    }
+    const shownOlder = older.slice(0, before);
+    const oldest = shownOlder.length ? shownOlder[shownOlder.length - 1] : target;
+    return {
+      found: true,
+      target: clean(target),
+      older: shownOlder.map(clean),
+      newer: newer.slice(0, after).map(clean),
+      olderMore: older.length > before,
+      newerMore: newer.length > after,
+      oldest: anchorOf(oldest),
+    };
   },
 });
 
@@ -209,6 +280,104 @@ export const resources = internalQueryGeneric({
   handler: async (ctx, args) => {
     const query = ctx.db.query(RESOURCES).withIndex('by_updated').order('desc');
     return cleanPage(await windowPage(query, args));
+  },
+});
+
+// --- change feeds (see the header) -----------------------------------------------------------
+
+const settledArgs = { numItems: v.number(), settleMs: v.number() };
+
+/** Reads `query` in order into a page of `numItems` (and at most `WINDOW_BYTES`), never ending a
+ * page between two documents that share `tie(doc)`, and peeks one further to tell `hasMore`. */
+async function settledPage(query: any, numItems: number, tie: (doc: Doc) => unknown) {
+  const page: Doc[] = [];
+  let bytes = 0;
+  let hasMore = false;
+  for await (const doc of query) {
+    const full = page.length >= numItems || bytes >= WINDOW_BYTES;
+    if (full && tie(doc) !== tie(page[page.length - 1])) {
+      hasMore = true;
+      break;
+    }
+    page.push(doc);
+    bytes += JSON.stringify(doc).length;
+  }
+  return { page, hasMore };
+}
+
+/**
+ * Messages in insertion order (`by_creation_time` ascending) after `afterTime`, up to
+ * `Date.now() - settleMs`. `last` is the `_creationTime` to continue after (the caller's cursor).
+ */
+export const messageChanges = internalQueryGeneric({
+  args: { ...settledArgs, afterTime: v.union(v.number(), v.null()) },
+  handler: async (ctx, args) => {
+    const bound = Date.now() - Math.max(0, args.settleMs);
+    const after = args.afterTime;
+    const query = ctx.db
+      .query(MESSAGES)
+      .withIndex('by_creation_time', (q: any) => (after === null ? q : q.gt('_creationTime', after)).lte('_creationTime', bound))
+      .order('asc');
+    const { page, hasMore } = await settledPage(query, clamp(args.numItems, 1, MAX_PAGE, 500), (doc) => doc._creationTime);
+    return { page: page.map(clean), last: page.length ? page[page.length - 1]._creationTime : after, hasMore };
+  },
+});
+
+const updatedPosition = v.union(v.null(), v.object({ updatedAt: v.string(), creationTime: v.number() }));
+
+/** `by_updated` ascending after a position `(updatedAt, _creationTime)`, up to the settled time. */
+async function updatedChanges(ctx: any, table: string, args: { numItems: number; settleMs: number; after: any }) {
+  const bound = new Date(Date.now() - Math.max(0, args.settleMs)).toISOString();
+  const numItems = clamp(args.numItems, 1, MAX_PAGE, 200);
+  const after: { updatedAt: string; creationTime: number } | null = args.after;
+  const page: Doc[] = [];
+  let hasMore = false;
+  if (after !== null && after.updatedAt <= bound) {
+    // The rest of the documents that share the position's `updatedAt` (ties, by `_creationTime`).
+    const ties = ctx.db
+      .query(table)
+      .withIndex('by_updated', (q: any) => q.eq('updatedAt', after.updatedAt).gt('_creationTime', after.creationTime))
+      .order('asc');
+    const first = await settledPage(ties, numItems, (doc) => doc._creationTime);
+    page.push(...first.page);
+    hasMore = first.hasMore;
+  }
+  if (!hasMore && page.length < numItems) {
+    const rest = ctx.db
+      .query(table)
+      .withIndex('by_updated', (q: any) => (after === null ? q.gte('updatedAt', '') : q.gt('updatedAt', after.updatedAt)).lte('updatedAt', bound))
+      .order('asc');
+    const second = await settledPage(rest, numItems - page.length, (doc) => doc._creationTime);
+    page.push(...second.page);
+    hasMore = second.hasMore;
+  }
+  const last = page.length ? page[page.length - 1] : null;
+  return {
+    page: page.map(clean),
+    last: last === null ? after : { updatedAt: last.updatedAt, creationTime: last._creationTime },
+    hasMore,
+  };
+}
+
+/** Threads by `updatedAt` ascending (`by_updated`): each change to a thread brings it again. */
+export const threadChanges = internalQueryGeneric({
+  args: { ...settledArgs, after: updatedPosition },
+  handler: async (ctx, args) => updatedChanges(ctx, THREADS, args),
+});
+
+/** Resources by `updatedAt` ascending (`by_updated`). */
+export const resourceChanges = internalQueryGeneric({
+  args: { ...settledArgs, after: updatedPosition },
+  handler: async (ctx, args) => updatedChanges(ctx, RESOURCES, args),
+});
+
+/** Which of these thread ids exist: one `by_record_id` lookup each (at most `MAX_PAGE` ids). */
+export const existingThreadIds = internalQueryGeneric({
+  args: { ids: v.array(v.string()) },
+  handler: async (ctx, args) => {
+    if (args.ids.length > MAX_PAGE) throw new Error(`existingThreadIds: at most ${MAX_PAGE} ids per call`);
+    const found = await Promise.all(args.ids.map((id: string) => byRecordId(ctx, THREADS, id)));
+    return { ids: args.ids.filter((_: string, i: number) => found[i] !== null) };
   },
 });
 

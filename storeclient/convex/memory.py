@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from ..changes import DEFAULT_SETTLE_SECONDS
 from ..codec import now, safely_parse_json, sortable_iso, to_iso
 from ..errors import (
     ConflictError,
@@ -21,7 +22,17 @@ from ..errors import (
     NotFoundError,
     StorageError,
 )
-from ..models import Feed, MemoryVersion, Message, MessageList, PerPage, Resource, Thread, ThreadList
+from ..models import (
+    ChangePage,
+    Feed,
+    MemoryVersion,
+    Message,
+    MessageList,
+    PerPage,
+    Resource,
+    Thread,
+    ThreadList,
+)
 from ..records import (
     message_from_record,
     message_to_row,
@@ -37,6 +48,7 @@ from ..semantics import (
     metadata_matches,
     paginate,
 )
+from .changes import ConvexChanges
 from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
 from .module import DashboardModule, ModuleUnavailable, handler_feed
 
@@ -92,9 +104,16 @@ def _stripped(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class ConvexMemory:
-    def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
+    def __init__(
+        self,
+        handler: StorageHandler,
+        module: DashboardModule,
+        *,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    ) -> None:
         self._h = handler
         self._m = module
+        self._changes = ConvexChanges(handler, module, settle_seconds=settle_seconds)
 
     # --- threads ----------------------------------------------------------------------------
 
@@ -450,6 +469,20 @@ class ConvexMemory:
             (resource_from_record(r) for r in rows), key=lambda r: (r.updated_at, r.id), reverse=True
         )
         return handler_feed(resources, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
+
+    # --- change feeds (see ``storeclient.convex.changes``) ------------------------------------
+
+    def message_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Message]:
+        return self._changes.message_changes(cursor, limit)
+
+    def thread_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Thread]:
+        return self._changes.thread_changes(cursor, limit)
+
+    def resource_changes(self, cursor: str | None = None, *, limit: int = 200) -> ChangePage[Resource]:
+        return self._changes.resource_changes(cursor, limit)
+
+    def existing_thread_ids(self, thread_ids: Sequence[str]) -> set[str]:
+        return self._changes.existing_thread_ids(thread_ids)
 
     def _module_save(
         self,

@@ -38,7 +38,7 @@ from .transport import ConvexTransport
 
 DEFAULT_MODULE = "mastra/dashboard"
 #: The reply shape this client speaks (``MODULE_VERSION`` in dashboard.ts).
-MODULE_VERSION = 1
+MODULE_VERSION = 2
 #: How long an absent module is believed absent before the next probe.
 DEFAULT_REPROBE_SECONDS = 60.0
 MODE_MODULE = "dashboard module"

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..changes import DEFAULT_SETTLE_SECONDS
 from ..errors import AuthError, LimitError, NotDeployedError, StoreError
 from ..models import Count, StoreHealth
 from .handler import MESSAGES, RESOURCES, SCORES, SNAPSHOTS, THREADS, StorageHandler
@@ -44,6 +45,8 @@ class ConvexStore:
     ``dashboard_module`` is where the dashboard's own module is looked for (``None``: never use
     it); an absent module is looked for again every ``module_reprobe_seconds``. Whether Mastra's
     handler is public (:meth:`handler_is_public`) is asked again every ``visibility_reprobe_seconds``.
+    ``change_settle_seconds`` is how old a change must be before the change feeds hand it out
+    (``storeclient.changes``; messages through the module wait at most 2 s).
     """
 
     def __init__(
@@ -59,6 +62,7 @@ class ConvexStore:
         dashboard_module: str | None = DEFAULT_MODULE,
         module_reprobe_seconds: float = DEFAULT_REPROBE_SECONDS,
         visibility_reprobe_seconds: float = DEFAULT_VISIBILITY_REPROBE_SECONDS,
+        change_settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     ) -> None:
         self.id = id
         self.visibility_reprobe_seconds = visibility_reprobe_seconds
@@ -81,7 +85,7 @@ class ConvexStore:
         )
         if not dashboard_module:
             self.module.mark_absent()
-        self.memory = ConvexMemory(self.handler, self.module)
+        self.memory = ConvexMemory(self.handler, self.module, settle_seconds=change_settle_seconds)
         self.workflows = ConvexWorkflows(self.handler, self.module)
         self.scores = ConvexScores(self.handler, self.module)
 

@@ -39,6 +39,11 @@ FUNCTIONS: list[tuple[str, dict[str, Any]]] = [
     ("workflowNames", {"after": None}),
     ("scorerIds", {"after": None}),
     ("count", {"table": "threads", "cursor": None, "numItems": 5}),
+    ("messageWindow", {"threadId": "t", "messageId": "m", "before": 2, "after": 2}),
+    ("messageChanges", {"afterTime": None, "numItems": 5, "settleMs": 0}),
+    ("threadChanges", {"after": None, "numItems": 5, "settleMs": 0}),
+    ("resourceChanges", {"after": None, "numItems": 5, "settleMs": 0}),
+    ("existingThreadIds", {"ids": ["t"]}),
     ("saveResourceWorkingMemory", {"resourceId": "r", "workingMemory": "x", "expected": None}),
     ("saveThreadWorkingMemory", {"threadId": "t", "workingMemory": "x", "expected": None}),
 ]
@@ -110,7 +115,7 @@ def test_the_dev_server_serves_the_module_and_excludes_it_when_asked(
         key=convex_handler_only_backend.admin_key,
     )
 
-    assert present.json() == {"status": "success", "value": {"module": "mastra/dashboard", "version": 1}}
+    assert present.json() == {"status": "success", "value": {"module": "mastra/dashboard", "version": 2}}
     assert absent.json()["errorMessage"].startswith(NOT_FOUND.format(what="function", name="probe"))
 
 

@@ -36,7 +36,7 @@ class Deployment:
             name = body["path"].split(":", 1)[1]
             if not self.module_deployed:
                 return httpx.Response(560, json={"status": "error", "errorMessage": NOT_FOUND.format(name)})
-            value: Any = {"module": "mastra/dashboard", "version": 1} if name == "probe" else PAGE
+            value: Any = {"module": "mastra/dashboard", "version": 2} if name == "probe" else PAGE
             return httpx.Response(200, json={"status": "success", "value": value})
         return httpx.Response(200, json={"status": "success", "value": {"ok": True, "result": []}})
 
