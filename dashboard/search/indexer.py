@@ -94,6 +94,8 @@ class IndexStatus:
     last_error: str
     last_error_at: datetime | None
     worker_running: bool
+    #: What the store's feeds miss ("" when they are exact).
+    feed_note: str = ""
 
     @property
     def failing(self) -> bool:
@@ -113,7 +115,7 @@ class IndexStatus:
 def status() -> IndexStatus:
     state = IndexerState.objects.filter(name=STATE_NAME).first()
     if state is None:
-        return IndexStatus(0, 0, None, None, "", None, False)
+        return IndexStatus(0, 0, None, None, "", None, worker_running=False)
     return IndexStatus(
         messages_indexed=state.messages_indexed,
         records_skipped=state.records_skipped,
@@ -124,6 +126,7 @@ def status() -> IndexStatus:
         worker_running=bool(
             state.lease_holder and state.lease_expires_at and state.lease_expires_at > timezone.now()
         ),
+        feed_note=state.feed_note,
     )
 
 
@@ -305,6 +308,9 @@ class Indexer:
                 message_cursor=page.cursor,
                 messages_indexed=state.messages_indexed + added,
                 records_skipped=state.records_skipped + skipped,
+                feed_note=(page.note or "The store can only approximate its change feed.")
+                if page.limited
+                else "",
             )
         self._written += written
         return page.has_more

@@ -115,6 +115,8 @@ class IndexerState(models.Model):
     last_poll_at = models.DateTimeField(null=True)
     #: When a poll last found every feed drained: the index held all the store had then.
     synced_at = models.DateTimeField(null=True)
+    #: What the store said its feeds miss (Convex without the dashboard module), "" when exact.
+    feed_note = models.TextField(default="")
     last_error = models.TextField(default="")
     last_error_at = models.DateTimeField(null=True)
 
