@@ -9,10 +9,11 @@ deployed (``module.py``): each call asks once which path serves it and takes onl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from ..changes import DEFAULT_SETTLE_SECONDS
+from ..changes import DEFAULT_SETTLE_SECONDS, check_window_sides
 from ..codec import now, safely_parse_json, sortable_iso, to_iso
 from ..errors import (
     ConflictError,
@@ -28,6 +29,7 @@ from ..models import (
     MemoryVersion,
     Message,
     MessageList,
+    MessageWindow,
     PerPage,
     Resource,
     Thread,
@@ -45,12 +47,14 @@ from ..semantics import (
     check_metadata_filter,
     check_page,
     check_thread_ids,
+    decode_cursor,
+    encode_cursor,
     metadata_matches,
     paginate,
 )
 from .changes import ConvexChanges
 from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
-from .module import DashboardModule, ModuleUnavailable, handler_feed
+from .module import DashboardModule, HandlerStart, ModuleUnavailable, feed_kind, handler_feed
 
 CAPPED_NOTE = (
     "Mastra's standard Convex handler returns at most the oldest 10,000 rows of a list, so newer rows "
@@ -444,20 +448,66 @@ class ConvexMemory:
         return handler_feed(threads, route, limit, capped=capped, note=note)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
-        route = self._m.route_feed(
-            "messages", {"threadId": thread_id}, cursor, limit, decode=message_from_record
-        )
+        """Newest first. A cursor from ``message_window`` also carries the place of a message
+        (``_MessageAnchor``): the list is then the messages older than it, so it does not move
+        when newer messages arrive, on either path."""
+        anchor = _MessageAnchor.of_cursor(cursor)
+        filters: dict[str, Any] = {"threadId": thread_id}
+        if anchor is not None:
+            filters["before"] = anchor.module_arg()
+        route = self._m.route_feed("messages", filters, cursor, limit, decode=message_from_record)
         if isinstance(route, Feed):
-            return route
+            return _anchored(route, anchor)
         rows, capped = self._thread_rows(thread_id)
         rows.sort(key=lambda m: (m.created_at, m.id), reverse=True)
+        note = CAPPED_NOTE if capped else None
+        if anchor is not None:
+            rows = [m for m in rows if (m.created_at, m.id) < anchor.key]
+            # A module cursor that outlived the module lands at the same place: nothing restarted.
+            route = HandlerStart(route.offset)
         # Sorted as raw rows; only the page is decoded.
-        page = handler_feed(rows, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
-        return Feed(
-            items=[message_from_record(r.doc) for r in page.items],
-            next_cursor=page.next_cursor,
-            capped=page.capped,
-            note=page.note,
+        page = handler_feed(rows, route, limit, capped=capped, note=note)
+        return _anchored(
+            Feed(
+                items=[message_from_record(r.doc) for r in page.items],
+                next_cursor=page.next_cursor,
+                capped=page.capped,
+                note=page.note,
+            ),
+            anchor,
+        )
+
+    def message_window(
+        self, thread_id: str, message_id: str, *, before: int = 20, after: int = 20
+    ) -> MessageWindow:
+        """With the module: ``messageWindow`` reads ``by_thread_created`` on both sides of the
+        message, O(before + after). Without it: the whole thread through the handler (as
+        ``listMessages`` with ``include`` does), capped at its oldest 10,000 messages."""
+        check_window_sides(before, after)
+        if self._m.available():
+            try:
+                reply = self._m.query(
+                    "messageWindow",
+                    {"threadId": thread_id, "messageId": message_id, "before": before, "after": after},
+                )
+            except ModuleUnavailable:
+                pass
+            else:
+                return _module_window(reply)
+        rows, _ = self._thread_rows(thread_id)
+        rows.sort(key=lambda m: (m.created_at, m.id))
+        index = next((i for i, m in enumerate(rows) if m.id == message_id), None)
+        if index is None:
+            return MessageWindow(items=[], found=False)
+        low = max(0, index - before)
+        shown = rows[low : index + after + 1]
+        oldest = rows[low]
+        anchor = _MessageAnchor(oldest.doc.get("createdAt"), None, (oldest.created_at, oldest.id))
+        return MessageWindow(
+            items=[message_from_record(r.doc) for r in reversed(shown)],
+            found=True,
+            older_cursor=anchor.start_cursor(thread_id, module=False) if low > 0 else None,
+            newer=index + after + 1 < len(rows),
         )
 
     def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
@@ -560,6 +610,87 @@ class ConvexMemory:
             # Merging into it would replace the stored text: refuse, as the module does.
             raise MalformedRecordError.metadata_not_an_object("thread", thread_id)
         return self.update_thread(thread_id, title=current.title, metadata={"workingMemory": working_memory})
+
+
+@dataclass(frozen=True)
+class _MessageAnchor:
+    """Where "older than this message" starts, for both paths: the module orders a thread by
+    ``(createdAt, _creationTime)``, the handler path by ``(canonical createdAt, id)``."""
+
+    created_at: Any
+    #: ``None`` when the anchor came from the handler path (which never sees ``_creationTime``).
+    creation_time: float | None
+    key: tuple[str, str]
+
+    #: With no ``_creationTime``, the module keeps every message that shares the anchor's
+    #: ``createdAt`` (one may show twice) rather than risk dropping one.
+    _KEEP_TIES = 1e300
+
+    def module_arg(self) -> dict[str, Any]:
+        return {
+            "createdAt": self.created_at,
+            "creationTime": self._KEEP_TIES if self.creation_time is None else self.creation_time,
+        }
+
+    def state(self) -> dict[str, Any]:
+        return {"c": self.created_at, "t": self.creation_time, "k": list(self.key)}
+
+    def start_cursor(self, thread_id: str, *, module: bool) -> str:
+        if module:
+            kind = feed_kind("messages", {"threadId": thread_id, "before": self.module_arg()})
+            return encode_cursor({"m": kind, "c": None, "s": 0, "a": self.state()})
+        return encode_cursor({"o": 0, "a": self.state()})
+
+    @staticmethod
+    def of_cursor(cursor: str | None) -> _MessageAnchor | None:
+        raw = decode_cursor(cursor).get("a") if cursor else None
+        if raw is None:
+            return None
+        key = raw.get("k") if isinstance(raw, dict) else None
+        creation = raw.get("t") if isinstance(raw, dict) else None
+        if (
+            not isinstance(key, list)
+            or len(key) != 2
+            or not all(isinstance(k, str) for k in key)
+            or not (
+                creation is None or (isinstance(creation, int | float) and not isinstance(creation, bool))
+            )
+        ):
+            raise InvalidRequest("That page link is not valid (bad cursor); start from the first page.")
+        assert isinstance(raw, dict)
+        return _MessageAnchor(raw.get("c"), None if creation is None else float(creation), (key[0], key[1]))
+
+
+def _anchored(feed: Feed[Message], anchor: _MessageAnchor | None) -> Feed[Message]:
+    """The page with its next cursor still carrying the anchor (every page repeats the range)."""
+    if anchor is None or feed.next_cursor is None:
+        return feed
+    state = {**decode_cursor(feed.next_cursor), "a": anchor.state()}
+    return Feed(items=feed.items, next_cursor=encode_cursor(state), capped=feed.capped, note=feed.note)
+
+
+def _module_window(reply: Mapping[str, Any]) -> MessageWindow:
+    target = reply.get("target")
+    if not reply.get("found") or not isinstance(target, dict):
+        return MessageWindow(items=[], found=False)
+    older = [d for d in reply.get("older") or [] if isinstance(d, dict)]
+    newer = [d for d in reply.get("newer") or [] if isinstance(d, dict)]
+    oldest_doc = older[-1] if older else target
+    place = reply.get("oldest")
+    creation = place.get("creationTime") if isinstance(place, dict) else None
+    anchor = _MessageAnchor(
+        oldest_doc.get("createdAt"),
+        float(creation) if isinstance(creation, int | float) and not isinstance(creation, bool) else None,
+        (sortable_iso(oldest_doc.get("createdAt")), str(oldest_doc.get("id"))),
+    )
+    return MessageWindow(
+        items=[message_from_record(d) for d in [*reversed(newer), target, *older]],
+        found=True,
+        older_cursor=anchor.start_cursor(str(target.get("thread_id")), module=True)
+        if reply.get("olderMore")
+        else None,
+        newer=bool(reply.get("newerMore")),
+    )
 
 
 def _saved(

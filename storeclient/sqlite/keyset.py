@@ -57,6 +57,10 @@ class Keyset:
     def encode(self, row: sqlite3.Row) -> str:
         return encode_cursor({"f": self.feed, "k": [row[c] for c in self.columns]})
 
+    def after_sql(self, values: Sequence[Any], *, older: bool) -> tuple[str, list[Any]]:
+        """The condition "before (``older``) / after this key" in this keyset's column order."""
+        return Keyset(self.feed, self.columns, descending=older)._after(self.columns, values)
+
     def _order(self, columns: Sequence[str]) -> str:
         d = "DESC" if self.descending else "ASC"
         return ", ".join(f'"{c}" {d}' for c in columns)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..changes import DEFAULT_SETTLE_SECONDS
+from ..changes import DEFAULT_SETTLE_SECONDS, check_window_sides
 from ..codec import now, to_iso
 from ..errors import ConflictError, InvalidRequest, MalformedRecordError, NotFoundError
 from ..models import (
@@ -16,6 +16,7 @@ from ..models import (
     MemoryVersion,
     Message,
     MessageList,
+    MessageWindow,
     PerPage,
     Resource,
     Thread,
@@ -466,6 +467,41 @@ class SQLiteMemory:
                 limit=limit,
             )
         return Feed(items=[rows.message(r) for r in found], next_cursor=next_cursor)
+
+    def message_window(
+        self, thread_id: str, message_id: str, *, before: int = 20, after: int = 20
+    ) -> MessageWindow:
+        """Keyset on both sides of the message's ``(createdAt, id)``, the order of ``message_feed``;
+        ``older_cursor`` is that feed's own cursor at the oldest message shown."""
+        check_window_sides(before, after)
+        with self._pool.read() as conn:
+            target = conn.execute(
+                f"SELECT {self._messages} FROM {MESSAGES} WHERE id = ? AND thread_id = ?",
+                (message_id, thread_id),
+            ).fetchone()
+            if target is None:
+                return MessageWindow(items=[], found=False)
+            key = [target["createdAt"], target["id"]]
+            sides = []
+            for older, count in ((True, before), (False, after)):
+                cond, params = _MESSAGE_FEED.after_sql(key, older=older)
+                direction = "DESC" if older else "ASC"
+                sides.append(
+                    conn.execute(
+                        f"SELECT {self._messages} FROM {MESSAGES} WHERE thread_id = ? AND {cond} "
+                        f'ORDER BY "createdAt" {direction}, id {direction} LIMIT ?',
+                        [thread_id, *params, count + 1],
+                    ).fetchall()
+                )
+        older_rows, newer_rows = sides
+        shown_older = older_rows[:before]
+        oldest = shown_older[-1] if shown_older else target
+        return MessageWindow(
+            items=[rows.message(r) for r in [*reversed(newer_rows[:after]), target, *shown_older]],
+            found=True,
+            older_cursor=_MESSAGE_FEED.encode(oldest) if len(older_rows) > before else None,
+            newer=len(newer_rows) > after,
+        )
 
     def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
         with self._pool.connection() as conn:

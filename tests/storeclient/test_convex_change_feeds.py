@@ -130,3 +130,17 @@ def test_a_handler_cursor_starts_again_exactly_once_the_module_is_deployed(
     assert len(on_handler) == 3
     assert [m.id for m in restarted.items] == [m.id for m in on_handler]
     assert restarted.note == RESTARTED_NOTE and not restarted.limited
+
+
+def test_a_window_cursor_from_the_module_continues_at_the_same_place_without_it(
+    convex_backend: ConvexDevServer, module_store: ConvexStore
+) -> None:
+    insert_many(convex_backend, "mastra_messages", message_docs("deep", 300, 50))
+    window = module_store.memory.message_window("deep", "deep-m00200", before=10, after=10)
+    assert [m.id for m in window.items][:2] == ["deep-m00210", "deep-m00209"] and window.newer
+    with ConvexStore(convex_backend.url, convex_backend.admin_key, dashboard_module=None) as without:
+        page = without.memory.message_feed("deep", cursor=window.older_cursor, limit=5)
+        following = without.memory.message_feed("deep", cursor=page.next_cursor, limit=5)
+    assert [m.id for m in page.items] == [f"deep-m{n:05d}" for n in range(189, 184, -1)]
+    assert [m.id for m in following.items] == [f"deep-m{n:05d}" for n in range(184, 179, -1)]
+    assert page.note is None
