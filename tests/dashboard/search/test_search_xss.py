@@ -18,7 +18,19 @@ from ..thread_records import hostile_thread, nodes, write
 pytestmark = pytest.mark.django_db
 
 #: Words the payloads share, so every payload lands in some snippet.
-QUERIES = ["xss", "script", "onerror", "javascript", "svg", "alert", "img", "href", "hostile", "evil*", "data"]
+QUERIES = [
+    "xss",
+    "script",
+    "onerror",
+    "javascript",
+    "svg",
+    "alert",
+    "img",
+    "href",
+    "hostile",
+    "evil*",
+    "data",
+]
 RESULT_AREAS = ("result-thread", "side-matches", "quick-results-list")
 ALLOWED_TAGS = {"section", "header", "h2", "a", "span", "ol", "ul", "li", "mark", "time", "p"}
 ALLOWED_ATTRS = {"class", "href", "datetime", "title", "id", "aria-labelledby"}
