@@ -9,9 +9,12 @@ import pytest
 from dashboard.search import indexer as indexer_module
 from dashboard.search.indexer import Indexer, status
 from dashboard.search.models import IndexedMessage, IndexedResource, IndexedThread, IndexerState, ToolCall
+from storeclient.models import Message
 from storeclient.sqlite import SQLiteStore
 from tests.storeclient.sqlite.nodetools import needs_node, run_node
 
+from ..test_deep_nesting_pages import thread_with_message, tool_message
+from ..thread_records import every_format_thread, write
 from .records import at, text
 
 pytestmark = pytest.mark.django_db
@@ -139,5 +142,42 @@ def test_what_mastras_own_libsql_store_writes_becomes_findable(tmp_path):
         assert ToolCall.objects.filter(tool_name="weatherTool").exists()
         assert IndexedThread.objects.get(thread_id=written["ids"]["threads"][0]).title == "Weather in Paris"
         assert "Alice" in IndexedResource.objects.get(resource_id="user-alice").working_memory
+    finally:
+        store.close()
+
+
+def test_every_stored_format_and_hostile_shapes_are_indexed(tmp_path):
+    store = SQLiteStore(tmp_path / "formats.db", change_settle_seconds=0)
+    records = write(store, every_format_thread())
+    odd = [
+        Message(
+            "m-surrogate",
+            "thread-every-format",
+            "user",
+            at(90),
+            text("lone \ud800 surrogate and \x00 nul, findable"),
+            "user_8f2c1a",
+        ),
+        Message(
+            "m-" + "x" * 2_000,
+            "thread-every-format",
+            "user",
+            at(92),
+            text("an id too long to key on"),
+            "user_8f2c1a",
+        ),
+    ]
+    store.memory.save_messages(odd)
+    # A tool result 20,000 levels deep, as an agent's JavaScript can store it (Python's encoder cannot).
+    thread_with_message(store, "m-deep", tool_message(20_000))
+    try:
+        result = Indexer(store).poll()
+        assert result.worked and result.drained and not result.error
+        indexed = set(IndexedMessage.objects.values_list("message_id", flat=True))
+        assert indexed == {m.id for m in records.messages} | {"m-surrogate", "m-deep"}
+        # Its tool is findable; the leaf lies beyond the 100,000 characters one message may index.
+        assert search_ids("lookupOrder") >= {"m-deep"}
+        assert status().records_skipped == 1
+        assert search_ids("findable") == {"m-surrogate"}
     finally:
         store.close()
