@@ -4,6 +4,7 @@ finds, in which order, with which filters and pages, and that no query syntax br
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from django.test import override_settings
@@ -12,6 +13,7 @@ from dashboard.search import views
 from dashboard.search.indexer import Indexer
 from tests.dashboard.html_query import find_all
 
+from ..security.test_bad_requests import HOSTILE_VALUES
 from ..support import HTMX
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +200,42 @@ def test_the_overview_shows_the_index_status_and_the_rebuild_command(vera_client
     assert "Search index" in card.text
     assert "8" in card.text and "Messages indexed" in card.text
     assert "python manage.py index --rebuild" in card.text
+
+
+def browser_encoded(value: str) -> str:
+    """As a browser sends it (a lone surrogate becomes invalid UTF-8)."""
+    return quote(value, safe="", errors="surrogatepass")
+
+
+SEARCH_PARAMS = [
+    "q",
+    "resource",
+    "thread",
+    "role",
+    "kind",
+    "tool",
+    "errors_only",
+    "since",
+    "until",
+    "order",
+    "cursor",
+    "back",
+]
+
+
+@pytest.mark.parametrize("param", SEARCH_PARAMS)
+def test_no_bad_value_in_any_search_parameter_answers_5xx(vera_client, indexed, param):
+    for value in HOSTILE_VALUES:
+        for headers in (
+            {},
+            {**HTMX, "HX-Target": "search-results"},
+            {**HTMX, "HX-Target": "header-search-results"},
+        ):
+            response = vera_client.get(f"/search/?q=refund&{param}={browser_encoded(value)}", headers=headers)
+            assert response.status_code in (200, 400), (param, value, response.status_code)
+
+
+def test_no_bad_value_of_at_answers_5xx(vera_client, indexed):
+    for value in HOSTILE_VALUES:
+        response = vera_client.get(f"/threads/thr-refund/?at={browser_encoded(value)}")
+        assert response.status_code in (200, 400), (value, response.status_code)
