@@ -89,7 +89,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "text": form.cleaned_data["q"],
         "freshness": freshness,
         "kinds": KIND_LABELS,
-        "rebuild_command": "python manage.py index --rebuild",
     }
     if not query.is_empty:
         filters = form.message_filters()
