@@ -63,8 +63,9 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py seed_demo --if-empty --only-local-demo-store
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (the search indexer runs beside it and stops with it)"
+	$(PY) manage.py index --follow & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 run-convex: $(VENV)/.installed $(NODE_MODULES)
 	$(PY) manage.py migrate --noinput

@@ -121,6 +121,14 @@ if MASTRA_SERVER_URL and urlsplit(MASTRA_SERVER_URL).scheme not in ("http", "htt
 if MASTRA_SERVER_TOKEN and not MASTRA_SERVER_URL:
     raise ImproperlyConfigured("MASTRA_SERVER_TOKEN is set but MASTRA_SERVER_URL is not: set both.")
 
+# --- the dashboard's own index (dashboard/search, DESIGN 5b) --------------------------------------
+
+#: Seconds between polls of `manage.py index --follow`.
+SEARCH_INDEX_INTERVAL = env_float("SEARCH_INDEX_INTERVAL", 1.0, minimum=0.1)
+#: How long a search may spend indexing first when no indexer is running (0: never; say how far
+#: behind the index is instead).
+SEARCH_CATCH_UP_SECONDS = env_float("SEARCH_CATCH_UP_SECONDS", 1.0, minimum=0.0)
+
 # --- Django -------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -145,6 +153,7 @@ INSTALLED_APPS = [
     "dashboard.health",
     "dashboard.vectors",
     "dashboard.preferences",
+    "dashboard.search",
     "dashboard.demo",
 ]
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("health/", include("dashboard.health.urls")),
     path("vectors/", include("dashboard.vectors.urls")),
     path("preferences/", include("dashboard.preferences.urls")),
+    path("search/", include("dashboard.search.urls")),
 ]

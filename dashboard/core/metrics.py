@@ -148,9 +148,19 @@ def _view_name(request: HttpRequest) -> str:
     return match.view_name or "unnamed"
 
 
+INDEX_LAG = ("mastra_dashboard_index_lag_seconds", "How far the search index is behind the Mastra store.")
+
+
 class IndexLagCollector(Collector):
     """The search index's lag, asked of the search app when scraped (it lives in the dashboard's
     database, kept by a worker that is not this process)."""
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        # Registering a collector without describe() makes prometheus_client call collect() at
+        # once, which here means a database query at import time (before migrations, even).
+        yield GaugeMetricFamily(
+            "mastra_dashboard_index_lag_seconds", "How far the search index is behind the Mastra store."
+        )
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         path = getattr(settings, "METRICS_INDEX_STATUS", "")
@@ -167,11 +177,7 @@ class IndexLagCollector(Collector):
             return
         if behind is None:  # not built yet
             return
-        yield GaugeMetricFamily(
-            "mastra_dashboard_index_lag_seconds",
-            "How far the search index is behind the Mastra store.",
-            value=float(behind),
-        )
+        yield GaugeMetricFamily(*INDEX_LAG, value=float(behind))
 
 
 #: Who may read the metrics with a session: the admin role (its permission, as for the store's location).

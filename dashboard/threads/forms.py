@@ -31,3 +31,5 @@ class ThreadListForm(CursorForm):
 class MessagePageForm(forms.Form):
     #: Where the shown page of messages starts (``None``: the newest page).
     cursor = forms.CharField(required=False, max_length=MAX_CURSOR)
+    #: A message to open the thread at, with its neighbours (a link from search).
+    at = forms.CharField(required=False, max_length=1_000)

@@ -290,7 +290,7 @@ def present_messages(messages: Iterable[Message], *, page_url: str) -> list[Mess
         parts: list[PartView] = []
         for part in message.parts:
             if part.get("type") == "tool-invocation" and isinstance(part.get("toolInvocation"), dict):
-                card = _tool_view(part["toolInvocation"])
+                card = tool_view(part["toolInvocation"])
                 key = card.call_id
                 earlier = cards.get(key) if key else None
                 if earlier is not None:
@@ -383,7 +383,8 @@ def _error_view(error: Any) -> ErrorView:
     return ErrorView("Error", "The stored error has no message.", raw=error)
 
 
-def _tool_view(inv: dict[str, Any]) -> ToolView:
+def tool_view(inv: dict[str, Any]) -> ToolView:
+    """A tool invocation part's card (also what the search index reads a call's name, state and error from)."""
     shown = {"toolName", "toolCallId", "state", "args", "result", "errorText", "step", "isError"}
     return ToolView(
         name=str(inv.get("toolName") or "unknown tool"),

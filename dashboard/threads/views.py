@@ -1,8 +1,9 @@
 """Threads: the list of all threads and one thread's messages.
 
 Store calls per request: the list makes one (``thread_feed``); a thread page three or four
-(``get_thread_by_id`` + ``message_feed`` + its observational memory, and the resource's when the
-thread has none); "load older" (an htmx request for the next page) one.
+(``get_thread_by_id`` + ``message_feed``, or ``message_window`` for a link to one message, ``?at=``,
++ its observational memory, and the resource's when the thread has none); "load older" (an htmx
+request for the next page) one.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from .forms import MessagePageForm, ThreadListForm
 from .presenters import chronological, present_messages, split_metadata, thread_title
 
 MESSAGES_PER_PAGE = 40
+#: Messages shown on each side of the one a link opens the thread at.
+MESSAGE_WINDOW = 20
 
 
 @require_GET
@@ -67,7 +70,8 @@ def thread_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def thread_detail(request: HttpRequest, thread_id: str) -> HttpResponse:
-    cursor = read_query(request, MessagePageForm).cleaned_data["cursor"] or None
+    query = read_query(request, MessagePageForm).cleaned_data
+    cursor = query["cursor"] or None
     store = get_store()
     if is_partial_request(request):
         # "Load older": only the next page of messages, inserted above the ones on screen.
@@ -85,9 +89,23 @@ def thread_detail(request: HttpRequest, thread_id: str) -> HttpResponse:
             reverse("threads:list"),
             "All threads",
         )
-    with page_link_checked(request):
-        feed = store.memory.message_feed(thread_id, cursor=cursor, limit=MESSAGES_PER_PAGE)
     detail_url = reverse("threads:detail", args=[thread.id])
+    at = "" if cursor else query["at"]
+    at_missing = False
+    newest_url = detail_url if cursor else None
+    feed: Feed[Message] | None = None
+    if at:
+        # A link to one message (from search): that message with its neighbours, found by its own
+        # position, so the link stays right however many messages arrive after it.
+        window = store.memory.message_window(thread.id, at, before=MESSAGE_WINDOW, after=MESSAGE_WINDOW)
+        if window.found:
+            feed = Feed(items=window.items, next_cursor=window.older_cursor)
+            newest_url = detail_url if window.newer else None
+        else:
+            at_missing = True
+    if feed is None:
+        with page_link_checked(request):
+            feed = store.memory.message_feed(thread_id, cursor=cursor, limit=MESSAGES_PER_PAGE)
     om = observation_panel(store, thread.id, thread.resource_id) if cursor is None else None
     # Thread-scoped memory lives with the thread; resource-scoped memory is shown on the resource
     # page, and the thread page says it is there (one more call, only when the thread has none).
@@ -105,20 +123,22 @@ def thread_detail(request: HttpRequest, thread_id: str) -> HttpResponse:
         "working_memory": working_memory_view(thread.working_memory) if thread.working_memory else None,
         "memory_editor_url": url_or_empty("memory:thread", thread.id),
         "resource_url": url_or_empty("resources:detail", thread.resource_id) if thread.resource_id else "",
-        "newest_url": detail_url if cursor else None,
-        **_message_page(thread.id, cursor, feed),
+        "newest_url": newest_url,
+        "at_missing": at_missing,
+        **_message_page(thread.id, cursor, feed, at=at if not at_missing else ""),
     }
     return vary_on_htmx(render(request, "threads/detail.html", context))
 
 
-def _message_page(thread_id: str, cursor: str | None, feed: Feed[Message]) -> dict[str, object]:
+def _message_page(
+    thread_id: str, cursor: str | None, feed: Feed[Message], *, at: str = ""
+) -> dict[str, object]:
     detail_url = reverse("threads:detail", args=[thread_id])
+    page_url = f"{detail_url}?{urlencode({'at': at})}" if at else _page_url(detail_url, cursor)
     return {
         "thread_id": thread_id,
         "message_feed": feed,
-        "thread_messages": present_messages(
-            chronological(feed.items), page_url=_page_url(detail_url, cursor)
-        ),
+        "thread_messages": present_messages(chronological(feed.items), page_url=page_url),
         "older_url": _page_url(detail_url, feed.next_cursor) if feed.next_cursor else None,
     }
 

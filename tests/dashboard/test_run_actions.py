@@ -343,4 +343,6 @@ def test_the_audit_log_shows_a_run_action_with_what_was_sent(ada_client: Client,
     log = ada_client.get("/audit/").content.decode()
     assert f'href="{suspended.url}"' in log
     detail = ada_client.get(f"/audit/{event.pk}/").content.decode()
-    assert "Sent to the Mastra server" in detail and "too late" in detail and "Open the workflow run" in detail
+    assert (
+        "Sent to the Mastra server" in detail and "too late" in detail and "Open the workflow run" in detail
+    )

@@ -1,7 +1,8 @@
 """`make run-convex`: the dashboard against a local Convex dev server (Node, in memory).
 
-Starts the server from dashboard/demo/convex_dev.py, fills it with demo data, runs `runserver` with
-CONVEX_URL/CONVEX_ADMIN_KEY pointing at it, and stops the server when runserver ends (Ctrl-C).
+Starts the server from dashboard/demo/convex_dev.py, fills it with demo data, runs `runserver` and the
+search indexer (`index --follow`) with CONVEX_URL/CONVEX_ADMIN_KEY pointing at it, and stops all three
+when runserver ends (Ctrl-C).
 The data lives in the server's memory: every start begins from fresh demo data.
 """
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             env = {**os.environ, "CONVEX_URL": server.url, "CONVEX_ADMIN_KEY": server.admin_key}
             subprocess.run([*manage, "seed_demo", "--scale", scale], env=env, check=True)
             self.stdout.write(f"Serving on http://127.0.0.1:{port}/ — Ctrl-C to stop.")
+            # The search indexer beside the server (its own group too, stopped with the server).
+            indexer = subprocess.Popen([*manage, "index", "--follow"], env=env, start_new_session=True)
             # Its own process group: runserver's autoreloader runs the server in a child process, and
             # stopping the group stops both.
             runserver = subprocess.Popen(
@@ -73,6 +76,8 @@ class Command(BaseCommand):
                 runserver.wait()
             except KeyboardInterrupt:
                 _stop_group(runserver)
+            finally:
+                _stop_group(indexer)
         except subprocess.CalledProcessError as exc:
             raise CommandError(f"Seeding the dev server failed (exit {exc.returncode}).") from exc
         finally:

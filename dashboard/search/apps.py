@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "dashboard.search"
+    label = "search"
+    verbose_name = "Search index"
