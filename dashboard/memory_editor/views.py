@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.audit.history import HistoryEntry, recent_history
-from dashboard.core.htmx import SWAP_ERROR_HEADER
+from dashboard.core.htmx import SWAP_ERROR_HEADER, BadQuery, read_query
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
 from dashboard.core.store_errors import StoreErrorInfo, is_partial_request
@@ -31,7 +31,7 @@ from dashboard.working_memory.rules import Mode, detect_mode, editable_text, for
 from storeclient.models import Thread
 
 from .editing import Draft, check_draft, max_working_memory_bytes
-from .forms import MemoryEditForm, encode_base
+from .forms import MemoryEditForm, TimelineQuery, encode_base
 from .saving import (
     RESOURCE,
     THREAD,
@@ -46,6 +46,7 @@ from .saving import (
     Target,
     Unknown,
 )
+from .timeline import Timeline, Version, build_timeline, line_origins
 
 EDIT_PERMISSION = "accounts.edit_working_memory"
 #: History entries shown on the editor page (the audit log has them all).
@@ -329,7 +330,7 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
         )
         return _redisplay(request, target, form, refusal)
 
-    save = MemorySave.from_post(target, data, request.user, _max_bytes())
+    save = MemorySave.from_post(target, data, request.user, _max_bytes(), get_store())
     if not save.draft.ok:
         status = 413 if save.draft.too_large else 422
         return _redisplay(request, target, form, Refusal(status, text=save.draft.text))
@@ -342,7 +343,9 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
 def _respond(request: HttpRequest, save: MemorySave, outcome: SaveOutcome) -> HttpResponse:
     match outcome:
         case Applied(event=event):
-            if save.restored is not None:
+            if save.restored_version:
+                messages.success(request, f"Restored version {save.restored_version} (audit #{event.pk}).")
+            elif save.restored is not None:
                 when = f"{save.restored.created_at:%Y-%m-%d %H:%M}"
                 messages.success(request, f"Restored the version from {when} UTC (audit #{event.pk}).")
             else:
@@ -433,3 +436,78 @@ def _form_errors(form: MemoryEditForm) -> list[str]:
 def _render(request: HttpRequest, page: EditorPage, *, status: int = 200) -> HttpResponse:
     page.history = recent_history(page.scope.name, page.target_id, HISTORY_LIMIT)
     return render(request, "memory_editor/editor.html", {"page": page}, status=status)
+
+
+# --- the timeline ----------------------------------------------------------------------------------
+
+#: Versions a timeline page lists (newest first).
+TIMELINE_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET"])
+def resource_timeline(request: HttpRequest, resource_id: str) -> HttpResponse:
+    return _timeline(request, Target(RESOURCE, resource_id))
+
+
+@require_http_methods(["GET"])
+def thread_timeline(request: HttpRequest, thread_id: str) -> HttpResponse:
+    return _timeline(request, Target(THREAD, thread_id))
+
+
+def _timeline(request: HttpRequest, target: Target) -> HttpResponse:
+    query = read_query(request, TimelineQuery).cleaned_data
+    record = _load(target)
+    timeline = build_timeline(target.scope.name, target.id, record.working_memory, get_store())
+    newest_first = list(reversed(timeline.versions))
+    page_number: int = query["page"] or 1
+    start = (page_number - 1) * TIMELINE_PAGE_SIZE
+    shown = newest_first[start : start + TIMELINE_PAGE_SIZE]
+    if page_number > 1 and not shown:
+        raise BadQuery("That page link is not valid", [f"There is no page {page_number}."], request.path)
+    compare = _compared(timeline, query["old"], query["new"])
+    return render(
+        request,
+        "memory_editor/timeline.html",
+        {
+            "target": target,
+            "record": record,
+            "timeline": timeline,
+            "versions": shown,
+            "page_number": page_number,
+            "newer_page": page_number - 1 if page_number > 1 else None,
+            "older_page": page_number + 1 if start + TIMELINE_PAGE_SIZE < len(newest_first) else None,
+            "compare": compare,
+            "origins": line_origins(timeline),
+            "can_edit": request.user.has_perm(EDIT_PERMISSION),
+            "version_token": record.memory_version.token(),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    old: Version
+    new: Version
+    diff: Diff
+
+
+def _compared(timeline: Timeline, old_key: str, new_key: str) -> Comparison | None:
+    """The diff the page shows: two chosen versions, else the newest against the one before."""
+    versions = timeline.versions
+    if not versions:
+        return None
+    new = timeline.find(new_key) if new_key else versions[-1]
+    if new is None:
+        return None
+    if old_key:
+        old = timeline.find(old_key)
+    else:
+        before = versions.index(new) - 1
+        old = versions[before] if before >= 0 else None
+    if old is None:
+        return None
+    mode = detect_mode(new.text or old.text)
+    diff = line_diff(
+        editable_text(old.text, mode), editable_text(new.text, mode), old_label=old.label, new_label=new.label
+    )
+    return Comparison(old, new, diff)
