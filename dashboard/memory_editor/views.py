@@ -511,3 +511,40 @@ def _compared(timeline: Timeline, old_key: str, new_key: str) -> Comparison | No
         editable_text(old.text, mode), editable_text(new.text, mode), old_label=old.label, new_label=new.label
     )
     return Comparison(old, new, diff)
+
+
+@dataclass(frozen=True)
+class TurnChange:
+    version: Version
+    diff: Diff
+
+
+@require_http_methods(["GET"])
+def turn_memory_change(request: HttpRequest, thread_id: str, message_id: str) -> HttpResponse:
+    """What one agent turn's ``updateWorkingMemory`` calls changed (linked from the thread page)."""
+    store = get_store()
+    thread = store.memory.get_thread_by_id(thread_id)
+    if thread is None:
+        raise Http404(f"No thread {thread_id}.")
+    # Thread scope keeps the memory in the thread's metadata; otherwise the calls wrote the resource's.
+    if thread.working_memory is not None or not thread.resource_id:
+        target, stored = Target(THREAD, thread_id), thread.working_memory
+    else:
+        resource = store.memory.get_resource_by_id(thread.resource_id)
+        target = Target(RESOURCE, thread.resource_id)
+        stored = resource.working_memory if resource is not None else None
+    timeline = build_timeline(target.scope.name, target.id, stored, store)
+    changes = []
+    for index, version in enumerate(timeline.versions):
+        if version.author == "agent" and version.message_id == message_id:
+            before = timeline.versions[index - 1] if index else None
+            comparison = _compared(timeline, before.key if before else "", version.key) if before else None
+            diff = comparison.diff if comparison else _first_version_diff(version)
+            changes.append(TurnChange(version, diff))
+    context = {"target": target, "thread_id": thread_id, "message_id": message_id, "changes": changes}
+    return render(request, "memory_editor/turn.html", context)
+
+
+def _first_version_diff(version: Version) -> Diff:
+    mode = detect_mode(version.text)
+    return line_diff("", editable_text(version.text, mode), old_label="empty", new_label=version.label)

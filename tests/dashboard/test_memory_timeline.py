@@ -231,3 +231,28 @@ def test_a_bad_page_link_is_a_400(store, vera_client):
 
 def test_an_unknown_resource_is_a_404(store, vera_client):
     assert vera_client.get("/resources/nobody/memory/timeline/").status_code == 404
+
+
+def test_the_thread_page_says_which_turns_changed_working_memory(store, vera_client):
+    body = vera_client.get(f"/threads/{THREAD.id}/").content.decode()
+    assert body.count("This turn changed working memory") == 3
+    assert f'href="/threads/{THREAD.id}/memory/turns/m-wm-2/"' in body
+
+
+def test_a_turn_shows_its_diff_against_the_version_before(store, vera_client):
+    response = vera_client.get(f"/threads/{THREAD.id}/memory/turns/m-wm-2/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "- City: Mumbai" in body and "- City: Pune" in body
+    assert 'class="diff-count-added">+1<' in body and 'class="diff-count-removed">−1<' in body
+
+
+def test_a_thread_scoped_turn_diffs_the_thread_memory(store, vera_client):
+    body = vera_client.get(f"/threads/{JSON_THREAD.id}/memory/turns/m-json-2/").content.decode()
+    assert "Pune" in body and "pets" in body
+    assert "The thread's memory" in body
+
+
+def test_a_turn_not_in_the_index_says_so(store, vera_client):
+    body = vera_client.get(f"/threads/{THREAD.id}/memory/turns/m-hello/").content.decode()
+    assert 'id="turn-not-indexed"' in body
