@@ -21,6 +21,7 @@ from storeclient.convex import ConvexStore
 from storeclient.interface import Store
 from storeclient.models import Message, Resource, Thread
 from storeclient.sqlite import SQLiteStore
+from tests.storeclient.sqlite.nodetools import needs_node, run_node
 
 from .search.records import at, message, parts, text, tool
 
@@ -256,3 +257,48 @@ def test_a_thread_scoped_turn_diffs_the_thread_memory(store, vera_client):
 def test_a_turn_not_in_the_index_says_so(store, vera_client):
     body = vera_client.get(f"/threads/{THREAD.id}/memory/turns/m-hello/").content.decode()
     assert 'id="turn-not-indexed"' in body
+
+
+# --- an agent run by Mastra's own code -------------------------------------------------------------
+
+
+@needs_node
+@pytest.mark.parametrize(
+    ("mode", "memories", "expected"),
+    [
+        ("markdown", [PROFILE_V1, PROFILE_V2], PROFILE_V2),
+        ("json", ['{"name":"Asha","city":"Mumbai"}', '{"city":"Pune"}'], '{"name":"Asha","city":"Pune"}'),
+    ],
+)
+def test_a_mastra_agent_run_leaves_only_the_current_value(tmp_path, vera_client, mode, memories, expected):
+    """The pinned @mastra/core's MessageHistory drops updateWorkingMemory calls from the messages it
+    persists ("hide args from message history"), so a real agent's writes leave no turn to replay:
+    the timeline shows the stored value as written outside the recorded history, and no agent turn."""
+    db = tmp_path / "mastra.db"
+    turns = [{"user": f"turn {n}", "memory": memory} for n, memory in enumerate(memories)]
+    spec = {
+        "scope": "resource",
+        "mode": mode,
+        "resourceId": RESOURCE_ID,
+        "threadId": "thr-run",
+        "turns": turns,
+    }
+    ran = run_node("working_memory_agent.mjs", str(db), stdin=json.dumps(spec))
+    stored = ran["workingMemory"]
+    assert (json.loads(stored) if mode == "json" else stored) == (
+        json.loads(expected) if mode == "json" else expected
+    )
+    stored_parts = [part["type"] for m in ran["messages"] for part in m["content"]["parts"]]
+    assert "tool-invocation" not in stored_parts
+    made = SQLiteStore(db, change_settle_seconds=0)
+    try:
+        assert Indexer(made).poll().drained
+        with use_store(made):
+            timeline = build_timeline(
+                "resource", RESOURCE_ID, made.memory.get_resource_by_id(RESOURCE_ID).working_memory, made
+            )
+            assert [v.author for v in timeline.versions] == ["elsewhere"]
+            body = vera_client.get(f"/resources/{RESOURCE_ID}/memory/timeline/").content.decode()
+            assert 'data-author="elsewhere"' in body and "Mastra does not keep" in body
+    finally:
+        made.close()
