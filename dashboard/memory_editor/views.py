@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -470,6 +471,7 @@ def _timeline(request: HttpRequest, target: Target) -> HttpResponse:
         "memory_editor/timeline.html",
         {
             "target": target,
+            "editor_url": reverse(f"memory:{target.scope.name}", args=[target.id]),
             "record": record,
             "timeline": timeline,
             "versions": shown,

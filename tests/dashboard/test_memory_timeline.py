@@ -302,3 +302,15 @@ def test_a_mastra_agent_run_leaves_only_the_current_value(tmp_path, vera_client,
             assert 'data-author="elsewhere"' in body and "Mastra does not keep" in body
     finally:
         made.close()
+
+
+def test_an_editor_sees_restore_buttons_that_post_to_the_editor(store, eddie_client):
+    body = eddie_client.get(f"/resources/{RESOURCE_ID}/memory/timeline/").content.decode()
+    # Every version but the current one can be restored, through the editor's conflict-safe save.
+    assert body.count(f'action="/resources/{RESOURCE_ID}/memory/"') == 2
+    assert 'name="restore_version" value="call-' in body
+
+
+def test_a_viewer_sees_no_restore_buttons(store, vera_client):
+    body = vera_client.get(f"/resources/{RESOURCE_ID}/memory/timeline/").content.decode()
+    assert "restore_version" not in body
