@@ -22,8 +22,10 @@ from storeclient.interface import Store
 from storeclient.models import Message, Resource, Thread
 from storeclient.sqlite import SQLiteStore
 from tests.storeclient.sqlite.nodetools import needs_node, run_node
+from tests.support.xss_payloads import PAYLOADS
 
 from .search.records import at, message, parts, text, tool
+from .thread_records import nodes
 
 pytestmark = pytest.mark.django_db
 
@@ -314,3 +316,43 @@ def test_an_editor_sees_restore_buttons_that_post_to_the_editor(store, eddie_cli
 def test_a_viewer_sees_no_restore_buttons(store, vera_client):
     body = vera_client.get(f"/resources/{RESOURCE_ID}/memory/timeline/").content.decode()
     assert "restore_version" not in body
+
+
+#: What the timeline's own markup uses; a stored payload must never add another tag or attribute.
+TIMELINE_TAGS = {"section", "h2", "p", "strong", "span", "a", "ol", "li", "nav", "div", "table", "tbody"}
+TIMELINE_TAGS |= {"tr", "td", "form", "input", "button", "time"}
+TIMELINE_ATTRS = {"class", "id", "href", "aria-labelledby", "aria-label", "aria-hidden", "data-author"}
+TIMELINE_ATTRS |= {"colspan", "reversed", "method", "action", "type", "name", "value", "datetime", "title"}
+
+
+@pytest.fixture
+def corpus_store(tmp_path) -> Iterator[Store]:
+    """Two agent turns and the stored value, each a memory made of the whole XSS corpus."""
+    made = SQLiteStore(tmp_path / "mastra.db", change_settle_seconds=0)
+    half = len(PAYLOADS) // 2
+    first = "\n".join(PAYLOADS[:half])
+    second = "\n".join(PAYLOADS)
+    made.memory.save_thread(THREAD)
+    made.memory.save_messages([memory_write("m-c1", 1, first), memory_write("m-c2", 2, second)])
+    made.memory.save_resource(Resource(RESOURCE_ID, at(0), at(0), second + "\n" + PAYLOADS[0]))
+    assert Indexer(made).poll().drained
+    with use_store(made):
+        yield made
+    made.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/resources/{RESOURCE_ID}/memory/timeline/", f"/threads/{THREAD.id}/memory/turns/m-c2/"],
+    ids=["timeline", "turn"],
+)
+def test_the_xss_corpus_stays_text_in_versions_diffs_and_line_origins(corpus_store, eddie_client, path):
+    page = eddie_client.get(path).content.decode()
+    shown = [n for n in nodes(page) if n.inside("timeline-card")]
+    assert len(shown) > 20
+    for node in shown:
+        assert node.tag in TIMELINE_TAGS, (node.tag, node.attrs)
+        assert set(node.attrs) <= TIMELINE_ATTRS, (node.tag, node.attrs)
+        if node.tag == "a":
+            assert node.attrs["href"].startswith(("/threads/", "/resources/", "?", "#")), node.attrs
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
