@@ -265,18 +265,21 @@ def test_a_turn_not_in_the_index_says_so(store, vera_client):
 
 
 @needs_node
+@pytest.mark.parametrize("backend", ["sqlite", "convex"])
 @pytest.mark.parametrize(
     ("mode", "memories", "expected"),
     [
         ("markdown", [PROFILE_V1, PROFILE_V2], PROFILE_V2),
         ("json", ['{"name":"Asha","city":"Mumbai"}', '{"city":"Pune"}'], '{"name":"Asha","city":"Pune"}'),
     ],
+    ids=["markdown", "json"],
 )
-def test_a_mastra_agent_run_leaves_only_the_current_value(tmp_path, vera_client, mode, memories, expected):
+def test_a_mastra_agent_run_leaves_only_the_current_value(
+    request, tmp_path, vera_client, backend, mode, memories, expected
+):
     """The pinned @mastra/core's MessageHistory drops updateWorkingMemory calls from the messages it
     persists ("hide args from message history"), so a real agent's writes leave no turn to replay:
     the timeline shows the stored value as written outside the recorded history, and no agent turn."""
-    db = tmp_path / "mastra.db"
     turns = [{"user": f"turn {n}", "memory": memory} for n, memory in enumerate(memories)]
     spec = {
         "scope": "resource",
@@ -285,20 +288,28 @@ def test_a_mastra_agent_run_leaves_only_the_current_value(tmp_path, vera_client,
         "threadId": "thr-run",
         "turns": turns,
     }
-    ran = run_node("working_memory_agent.mjs", str(db), stdin=json.dumps(spec))
+    made: Store
+    if backend == "sqlite":
+        db = tmp_path / "mastra.db"
+        ran = run_node("working_memory_agent.mjs", str(db), stdin=json.dumps(spec))
+        made = SQLiteStore(db, change_settle_seconds=0)
+    else:
+        server = request.getfixturevalue("convex_backend")
+        ran = run_node(
+            "working_memory_agent.mjs", "convex", server.url, server.admin_key, stdin=json.dumps(spec)
+        )
+        made = ConvexStore(server.url, server.admin_key, change_settle_seconds=0)
     stored = ran["workingMemory"]
-    assert (json.loads(stored) if mode == "json" else stored) == (
-        json.loads(expected) if mode == "json" else expected
-    )
+    as_value = json.loads if mode == "json" else str
+    assert as_value(stored) == as_value(expected)
     stored_parts = [part["type"] for m in ran["messages"] for part in m["content"]["parts"]]
-    assert "tool-invocation" not in stored_parts
-    made = SQLiteStore(db, change_settle_seconds=0)
+    assert "text" in stored_parts and "tool-invocation" not in stored_parts
     try:
         assert Indexer(made).poll().drained
         with use_store(made):
-            timeline = build_timeline(
-                "resource", RESOURCE_ID, made.memory.get_resource_by_id(RESOURCE_ID).working_memory, made
-            )
+            resource = made.memory.get_resource_by_id(RESOURCE_ID)
+            assert resource is not None and resource.working_memory == stored
+            timeline = build_timeline("resource", RESOURCE_ID, resource.working_memory, made)
             assert [v.author for v in timeline.versions] == ["elsewhere"]
             body = vera_client.get(f"/resources/{RESOURCE_ID}/memory/timeline/").content.decode()
             assert 'data-author="elsewhere"' in body and "Mastra does not keep" in body

@@ -3,6 +3,9 @@
 // per turn, so the versions are written by Mastra's own tool, Memory and message persistence.
 //
 //   node tests/node/working_memory_agent.mjs <file.db> < {scope, mode, resourceId, threadId, turns: [{user, memory}]}
+//   node tests/node/working_memory_agent.mjs convex <deployment url> <admin key> < (the same)
+//
+// The first form uses Mastra's LibSQLStore on a SQLite file, the second its ConvexStore.
 //
 // scope: "resource" | "thread"; mode: "markdown" (a template) | "json" (a zod schema, merge semantics).
 // Prints {workingMemory, messages} as the store holds them afterwards. Errors: stderr, exit code 1.
@@ -22,7 +25,7 @@ const { z } = await load('zod');
 const out = process.stdout.write.bind(process.stdout);
 console.log = console.info = console.warn = console.debug = console.error;
 
-const [file] = process.argv.slice(2);
+const [file, convexUrl, adminKey] = process.argv.slice(2);
 const spec = JSON.parse(await new Promise((resolve) => {
   let data = '';
   process.stdin.on('data', (chunk) => (data += chunk)).on('end', () => resolve(data));
@@ -50,8 +53,14 @@ function scriptedModel(memories) {
   };
 }
 
-const storage = new LibSQLStore({ id: 'wm-agent', url: `file:${file}` });
-await storage.init();
+let storage;
+if (file === 'convex') {
+  const { ConvexStore } = await load('@mastra/convex');
+  storage = new ConvexStore({ id: 'wm-agent', deploymentUrl: convexUrl, adminAuthToken: adminKey });
+} else {
+  storage = new LibSQLStore({ id: 'wm-agent', url: `file:${file}` });
+  await storage.init();
+}
 const workingMemory = { enabled: true, scope: spec.scope };
 if (spec.mode === 'json') workingMemory.schema = z.object({ name: z.string().optional(), city: z.string().optional(), pets: z.array(z.string()).optional() });
 else workingMemory.template = '# User\n- Name:\n- City:\n';
