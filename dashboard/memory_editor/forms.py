@@ -39,6 +39,8 @@ class MemoryEditForm(forms.Form):
     restore = forms.RegexField(regex=r"^[1-9][0-9]{0,17}:(before|after)$", required=False)
     #: A restore writes only once the person has seen what it changes and confirmed it.
     confirmed = forms.BooleanField(required=False)
+    #: A version of the timeline to restore ("call-<id>" for an agent write, "edit-<id>").
+    restore_version = forms.RegexField(regex=r"^(call|edit)-[1-9][0-9]{0,17}$", required=False)
 
     def clean_action(self) -> str:
         # Only an explicit "save", "overwrite" or confirmed "restore" writes; anything else (the live preview) only looks.
@@ -77,6 +79,8 @@ class MemoryEditForm(forms.Form):
             data["restore_event"], data["restore_side"] = int(event_id), side
             # The restore buttons submit the history form without an action field of their own.
             data["action"] = "restore"
+        elif data.get("restore_version"):
+            data["action"] = "restore"
         elif data.get("action") == "restore":
             raise forms.ValidationError("Choose a version from the history to restore.")
         return data
@@ -107,3 +111,14 @@ def _proves(version: MemoryVersion | None, text: str | None) -> bool:
 
 def encode_base(text: str | None) -> str:
     return json.dumps(text or "", ensure_ascii=False)
+
+
+_VERSION_KEY = r"^((call|edit)-[1-9][0-9]{0,17}|stored)$"
+
+
+class TimelineQuery(forms.Form):
+    """The timeline page's view state: its page, and the two versions to compare (keys)."""
+
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    old = forms.RegexField(regex=_VERSION_KEY, required=False)
+    new = forms.RegexField(regex=_VERSION_KEY, required=False)

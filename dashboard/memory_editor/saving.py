@@ -18,6 +18,7 @@ from django.http import Http404
 
 from dashboard.audit.history import event_of_target, text_of_version
 from dashboard.audit.models import Action, AuditEvent, Outcome
+from dashboard.core.store import get_store
 from dashboard.core.store_errors import StoreErrorInfo, describe_store_error, redact
 from dashboard.working_memory.rules import detect_mode, format_size
 from storeclient.errors import BackendUnavailable, ConflictError, NotFoundError, StoreError
@@ -25,6 +26,7 @@ from storeclient.interface import Store
 from storeclient.models import MemoryVersion, Resource, Thread
 
 from .editing import Draft, check_draft, same_memory
+from .timeline import build_timeline
 
 logger = logging.getLogger(__name__)
 
@@ -135,16 +137,31 @@ class MemorySave:
     restored: AuditEvent | None = None
     #: The person chose, after a conflict, to write the draft over the version stored now.
     overwrites: bool = False
+    #: A restore of a timeline version (an agent write included): what the success message names.
+    restored_version: str = ""
 
     @classmethod
     def from_post(
-        cls, target: Target, data: dict[str, Any], user: AbstractBaseUser, limit: int
+        cls,
+        target: Target,
+        data: dict[str, Any],
+        user: AbstractBaseUser,
+        limit: int,
+        store: Store | None = None,
     ) -> MemorySave:
         """The save a valid ``MemoryEditForm`` with a version asks for, its draft checked against
         ``limit`` bytes. Raises ``Http404`` for a restore of an event outside this target's history."""
         base: str | None = data["base"] if data["base_verified"] else None
         restored = None
         text: str = data["draft"]
+        if data.get("restore_version"):
+            version = build_timeline(target.scope.name, target.id, None, store or get_store()).find(
+                data["restore_version"]
+            )
+            if version is None:
+                raise Http404("That version is not part of this working memory's timeline.")
+            check = check_draft(version.text, detect_mode(version.text), limit)
+            return cls(target, user, data["version"], base, check, restored_version=version.label)
         if data["action"] == "restore":
             restored = event_of_target(target.scope.name, target.id, data["restore_event"])
             if restored is None:
@@ -158,7 +175,7 @@ class MemorySave:
 
     @property
     def action(self) -> Action:
-        if self.restored is not None:
+        if self.restored is not None or self.restored_version:
             return Action.WORKING_MEMORY_RESTORE
         return Action.WORKING_MEMORY_OVERWRITE if self.overwrites else Action.WORKING_MEMORY_SAVE
 

@@ -17,14 +17,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.audit.history import HistoryEntry, event_of_target, recent_history
-from dashboard.audit.models import AuditEvent
-from dashboard.core.htmx import SWAP_ERROR_HEADER
+from dashboard.core.htmx import SWAP_ERROR_HEADER, BadQuery, read_query
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
 from dashboard.core.store_errors import StoreErrorInfo, is_partial_request
@@ -34,7 +35,7 @@ from dashboard.working_memory.rules import Mode, detect_mode, editable_text, for
 from storeclient.models import Thread
 
 from .editing import Draft, check_draft, max_working_memory_bytes
-from .forms import MemoryEditForm, encode_base
+from .forms import MemoryEditForm, TimelineQuery, encode_base
 from .saving import (
     RESOURCE,
     THREAD,
@@ -49,6 +50,7 @@ from .saving import (
     Target,
     Unknown,
 )
+from .timeline import Timeline, Version, build_timeline, line_origins
 
 EDIT_PERMISSION = "accounts.edit_working_memory"
 #: History entries shown on the editor page (the audit log has them all).
@@ -145,11 +147,12 @@ class ConflictView:
 
 @dataclass(frozen=True)
 class RestorePreview:
-    """What restoring a history version would change in the stored memory, before it is written."""
+    """What restoring an earlier version would change in the stored memory, before it is written."""
 
-    event: AuditEvent
-    #: The form value naming the version ("<event id>:before|after").
-    choice: str
+    #: Which version, as the page names it ("the version from 2026-11-30 14:02 UTC", "agent turn …").
+    label: str
+    #: The form fields that name the version again in the confirming POST.
+    fields: dict[str, str]
     diff: Diff
     changes_nothing: bool
 
@@ -387,7 +390,7 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
         )
         return _redisplay(request, target, form, refusal)
 
-    save = MemorySave.from_post(target, data, request.user, _max_bytes())
+    save = MemorySave.from_post(target, data, request.user, _max_bytes(), get_store())
     if not save.draft.ok:
         status = 413 if save.draft.too_large else 422
         return _redisplay(request, target, form, Refusal(status, text=save.draft.text))
@@ -399,24 +402,37 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
 
 def _restore_preview(request: HttpRequest, target: Target, data: dict[str, Any]) -> HttpResponse:
     """The page with what the restore would change in the memory stored now, and a button that
-    confirms it (tied to that stored version, so a change meanwhile is a conflict, not a loss)."""
-    event = event_of_target(target.scope.name, target.id, data["restore_event"])
-    if event is None:
-        raise Http404("That history entry is not part of this working memory's history.")
+    confirms it (tied to that stored version, so a change meanwhile is a conflict, not a loss).
+    The version is a history entry (``restore``) or any version of the timeline (``restore_version``,
+    agent writes included)."""
     record = _load(target)
+    if data["restore_version"]:
+        version = build_timeline(target.scope.name, target.id, record.working_memory, get_store()).find(
+            data["restore_version"]
+        )
+        if version is None:
+            raise Http404("That version is not part of this working memory's timeline.")
+        text, label, fields = version.text, version.label, {"restore_version": data["restore_version"]}
+    else:
+        event = event_of_target(target.scope.name, target.id, data["restore_event"])
+        if event is None:
+            raise Http404("That history entry is not part of this working memory's history.")
+        text = event.before if data["restore_side"] == "before" else event.after
+        # In the reader's time zone (the preferences middleware activates it), like every timestamp.
+        label = f"the version from {timezone.localtime(event.created_at):%Y-%m-%d %H:%M %Z}"
+        fields = {"restore": data["restore"]}
     page = _page(request, target, Basis.of(record), record)
-    text = event.before if data["restore_side"] == "before" else event.after
     mode = detect_mode(text or record.working_memory)
     page.restore_preview = RestorePreview(
-        event,
-        data["restore"],
+        label,
+        fields,
         line_diff(
             editable_text(record.working_memory, mode),
             editable_text(text, mode),
             old_label="stored now",
             new_label="after the restore",
         ),
-        changes_nothing=text == (record.working_memory or ""),
+        changes_nothing=(text or "") == (record.working_memory or ""),
     )
     if page.show_editor:
         page.show_draft(page.stored_text)
@@ -426,7 +442,9 @@ def _restore_preview(request: HttpRequest, target: Target, data: dict[str, Any])
 def _respond(request: HttpRequest, save: MemorySave, outcome: SaveOutcome) -> HttpResponse:
     match outcome:
         case Applied(event=event):
-            if save.restored is not None:
+            if save.restored_version:
+                messages.success(request, f"Restored version {save.restored_version} (audit #{event.pk}).")
+            elif save.restored is not None:
                 when = f"{save.restored.created_at:%Y-%m-%d %H:%M}"
                 messages.success(request, f"Restored the version from {when} UTC (audit #{event.pk}).")
             elif save.overwrites:
@@ -530,3 +548,116 @@ def _render(request: HttpRequest, page: EditorPage, *, status: int = 200) -> Htt
             entry.after_is_current = entry.event.after == stored
             entry.before_is_current = entry.event.before == stored
     return render(request, "memory_editor/editor.html", {"page": page}, status=status)
+
+
+# --- the timeline ----------------------------------------------------------------------------------
+
+#: Versions a timeline page lists (newest first).
+TIMELINE_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET"])
+def resource_timeline(request: HttpRequest, resource_id: str) -> HttpResponse:
+    return _timeline(request, Target(RESOURCE, resource_id))
+
+
+@require_http_methods(["GET"])
+def thread_timeline(request: HttpRequest, thread_id: str) -> HttpResponse:
+    return _timeline(request, Target(THREAD, thread_id))
+
+
+def _timeline(request: HttpRequest, target: Target) -> HttpResponse:
+    query = read_query(request, TimelineQuery).cleaned_data
+    record = _load(target)
+    timeline = build_timeline(target.scope.name, target.id, record.working_memory, get_store())
+    newest_first = list(reversed(timeline.versions))
+    page_number: int = query["page"] or 1
+    start = (page_number - 1) * TIMELINE_PAGE_SIZE
+    shown = newest_first[start : start + TIMELINE_PAGE_SIZE]
+    if page_number > 1 and not shown:
+        raise BadQuery("That page link is not valid", [f"There is no page {page_number}."], request.path)
+    compare = _compared(timeline, query["old"], query["new"])
+    return render(
+        request,
+        "memory_editor/timeline.html",
+        {
+            "target": target,
+            "editor_url": reverse(f"memory:{target.scope.name}", args=[target.id]),
+            "record": record,
+            "timeline": timeline,
+            "versions": shown,
+            "page_number": page_number,
+            "newer_page": page_number - 1 if page_number > 1 else None,
+            "older_page": page_number + 1 if start + TIMELINE_PAGE_SIZE < len(newest_first) else None,
+            "compare": compare,
+            "origins": line_origins(timeline),
+            "can_edit": request.user.has_perm(EDIT_PERMISSION),
+            "version_token": record.memory_version.token(),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    old: Version
+    new: Version
+    diff: Diff
+
+
+def _compared(timeline: Timeline, old_key: str, new_key: str) -> Comparison | None:
+    """The diff the page shows: two chosen versions, else the newest against the one before."""
+    versions = timeline.versions
+    if not versions:
+        return None
+    new = timeline.find(new_key) if new_key else versions[-1]
+    if new is None:
+        return None
+    if old_key:
+        old = timeline.find(old_key)
+    else:
+        before = versions.index(new) - 1
+        old = versions[before] if before >= 0 else None
+    if old is None:
+        return None
+    mode = detect_mode(new.text or old.text)
+    diff = line_diff(
+        editable_text(old.text, mode), editable_text(new.text, mode), old_label=old.label, new_label=new.label
+    )
+    return Comparison(old, new, diff)
+
+
+@dataclass(frozen=True)
+class TurnChange:
+    version: Version
+    diff: Diff
+
+
+@require_http_methods(["GET"])
+def turn_memory_change(request: HttpRequest, thread_id: str, message_id: str) -> HttpResponse:
+    """What one agent turn's ``updateWorkingMemory`` calls changed (linked from the thread page)."""
+    store = get_store()
+    thread = store.memory.get_thread_by_id(thread_id)
+    if thread is None:
+        raise Http404(f"No thread {thread_id}.")
+    # Thread scope keeps the memory in the thread's metadata; otherwise the calls wrote the resource's.
+    if thread.working_memory is not None or not thread.resource_id:
+        target, stored = Target(THREAD, thread_id), thread.working_memory
+    else:
+        resource = store.memory.get_resource_by_id(thread.resource_id)
+        target = Target(RESOURCE, thread.resource_id)
+        stored = resource.working_memory if resource is not None else None
+    timeline = build_timeline(target.scope.name, target.id, stored, store)
+    changes = []
+    for index, version in enumerate(timeline.versions):
+        if version.author == "agent" and version.message_id == message_id:
+            before = timeline.versions[index - 1] if index else None
+            comparison = _compared(timeline, before.key if before else "", version.key) if before else None
+            diff = comparison.diff if comparison else _first_version_diff(version)
+            changes.append(TurnChange(version, diff))
+    context = {"target": target, "thread_id": thread_id, "message_id": message_id, "changes": changes}
+    return render(request, "memory_editor/turn.html", context)
+
+
+def _first_version_diff(version: Version) -> Diff:
+    mode = detect_mode(version.text)
+    return line_diff("", editable_text(version.text, mode), old_label="empty", new_label=version.label)

@@ -23,6 +23,10 @@ from storeclient.models import Message, Resource, Thread
 BODY_MAX_CHARS = 100_000
 #: Tool arguments kept as JSON text per call (for tool statistics).
 ARGS_MAX_CHARS = 10_000
+#: Working-memory writes keep their whole argument (the memory itself, at most a Convex document):
+#: the memory timeline replays them.
+WORKING_MEMORY_ARGS_MAX_CHARS = 1024 * 1024
+WORKING_MEMORY_TOOL = "updateWorkingMemory"
 #: The kinds a search can filter on, in the order the filter lists them.
 KINDS = ("text", "tool", "reasoning", "file", "source")
 #: Part types that are structure, not content.
@@ -95,7 +99,9 @@ def message_document(message: Message, *, agent: str = "") -> MessageDocument:
                     state=storable(card.state)[:40],
                     is_error=card.is_error,
                     error_text=storable(card.error_text or ""),
-                    args_json=storable(_bounded_json(card.args)) if card.has_args else "",
+                    args_json=storable(_bounded_json(card.args, _args_limit(card.name)))
+                    if card.has_args
+                    else "",
                 )
             )
             text.add(card.name)
@@ -190,9 +196,13 @@ def _string(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _bounded_json(value: Any) -> str:
+def _args_limit(tool_name: str) -> int:
+    return WORKING_MEMORY_ARGS_MAX_CHARS if tool_name == WORKING_MEMORY_TOOL else ARGS_MAX_CHARS
+
+
+def _bounded_json(value: Any, limit: int = ARGS_MAX_CHARS) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False, default=str)
     except (ValueError, RecursionError, TypeError):
         return ""
-    return text if len(text) <= ARGS_MAX_CHARS else ""
+    return text if len(text) <= limit else ""
