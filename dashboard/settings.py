@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "dashboard.scores",
     "dashboard.workflows",
     "dashboard.search",
+    "dashboard.tools",
     "dashboard.demo",
 ]
 

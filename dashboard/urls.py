@@ -16,4 +16,5 @@ urlpatterns = [
     path("scores/", include("dashboard.scores.urls")),
     path("workflows/", include("dashboard.workflows.urls")),
     path("search/", include("dashboard.search.urls")),
+    path("tools/", include("dashboard.tools.urls")),
 ]

@@ -27,6 +27,7 @@ AREAS: tuple[tuple[str, str, str | None], ...] = (
     ("Resources", "resources:list", None),
     ("Workflows", "workflows:runs", None),
     ("Scores", "scores:overview", None),
+    ("Tools", "tools:overview", None),
     ("Audit", "audit:log", "accounts.view_audit"),
     ("Users", "admin:index", "accounts.manage_users"),
 )
