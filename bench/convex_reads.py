@@ -1,5 +1,8 @@
 """Documents read (and time) for the newest page of a thread: dashboard module vs Mastra's handler.
 
+It also prints what the change feeds (``message_changes``, ``thread_changes``) read per call: a first
+page, and an indexer's idle poll at the end of each feed.
+
 One local Convex dev server holds three threads of 100, 1,000 and 5,000 messages (~2 KB each; set
 ``--message-bytes``). For each thread, the newest 40 messages are read by:
 
@@ -161,8 +164,10 @@ def main() -> None:
             f"in {time.monotonic() - started:.1f} s. Newest page = {PAGE} messages; {args.repeats} calls each.\n"
         )
         with (
-            ConvexStore(dev.url, dev.admin_key) as with_module,
-            ConvexStore(dev.url, dev.admin_key, dashboard_module=None) as handler_only,
+            ConvexStore(dev.url, dev.admin_key, change_settle_seconds=0) as with_module,
+            ConvexStore(
+                dev.url, dev.admin_key, dashboard_module=None, change_settle_seconds=0
+            ) as handler_only,
         ):
             assert with_module.mode() == "dashboard module"
             rows = []
@@ -176,6 +181,7 @@ def main() -> None:
                 )
                 ts = measure_mastra(server, thread_id, args.repeats)
                 rows.append((size, module, handler, ts))
+            feeds = change_feed_reads(server, with_module, handler_only, args.repeats)
 
     header = f"{'messages':>9} | {'module docs':>11} {'ms':>7} | {'handler docs':>21} {'ms':>7} | {'Mastra TS docs':>21} {'ms':>7}"
     print(header)
@@ -192,6 +198,48 @@ def main() -> None:
         "\nreads one page whatever the thread's length; Mastra's handler reads the whole thread (up to its"
         "\n10,000-row cap, and fails past Convex's 16 MiB read limit)."
     )
+    print(f"\n{'change feed call':<44} | {'module docs':>11} {'ms':>7} | {'handler docs':>12} {'ms':>7}")
+    print("-" * 90)
+    for name, module, handler in feeds:
+        print(f"{name:<44} | {module[0]:>11,.0f} {module[1]:>7.1f} | {handler[0]:>12,.0f} {handler[1]:>7.1f}")
+    print(
+        "\nAn indexer's poll when nothing changed reads no document through the module; without it, every"
+        "\npoll reads the whole thread table (and each changed thread's messages)."
+    )
+
+
+def change_feed_reads(
+    server: Server, with_module: ConvexStore, handler_only: ConvexStore, repeats: int
+) -> list[tuple[str, tuple[float, float, str], tuple[float, float, str]]]:
+    """Documents read by the change feeds: a first page, and idle polls at the end of each feed."""
+
+    def end_of(store: ConvexStore, poll: Callable[..., Any]) -> str:
+        cursor: str | None = None
+        while True:
+            page = poll(cursor, limit=1000)
+            cursor = page.cursor
+            if not page.has_more:
+                return cursor
+
+    def calls(store: ConvexStore) -> dict[str, Callable[[], object]]:
+        messages_end = end_of(store, store.memory.message_changes)
+        threads_end = end_of(store, store.memory.thread_changes)
+        return {
+            "message_changes, first page of 500": lambda: store.memory.message_changes(None, limit=500),
+            "message_changes, idle poll at the end": lambda: store.memory.message_changes(
+                messages_end, limit=500
+            ),
+            "thread_changes, idle poll at the end": lambda: store.memory.thread_changes(
+                threads_end, limit=200
+            ),
+        }
+
+    module_calls, handler_calls = calls(with_module), calls(handler_only)
+    results = [
+        (name, measure(server, module_calls[name], repeats), measure(server, handler_calls[name], repeats))
+        for name in module_calls
+    ]
+    return results
 
 
 if __name__ == "__main__":

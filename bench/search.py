@@ -247,7 +247,7 @@ def convex_idle_reads() -> dict[str, float]:
     with ConvexDevServer() as server:
         store = ConvexStore(server.url, server.admin_key, change_settle_seconds=0)
         dataset.write_small(store, seed=1)
-        http = httpx.Client(timeout=60)
+        http = httpx.Client(timeout=60, headers={"Authorization": f"Convex {server.admin_key}"})
 
         def read() -> int:
             return int(http.get(f"{server.url}/__dev/stats").json()["documentsRead"])
@@ -333,6 +333,8 @@ def main() -> None:
             if size == "1M" and url == "sqlite":
                 flags.append("--lag")
             results[(engine, size)] = child(flags, database)
+            # Kept as they come: a later failure must not throw away a 1M run.
+            (OUT / "results.json").write_text(json.dumps({f"{e} {z}": f for (e, z), f in results.items()}))
     print("Convex dev server: documents read per idle poll…", file=sys.stderr)
     convex = child(["--convex"], f"sqlite:///{OUT / 'index-convex.sqlite3'}")
     (OUT / "index-convex.sqlite3").unlink(missing_ok=True)

@@ -9,6 +9,10 @@ and times the dashboard's first-page reads on both:
 The files are cached under var/bench/ (a marker file records how they were built), so a re-run only
 times. ``--rebuild`` builds them again. Run: ``.venv/bin/python bench/sqlite_scale.py``.
 
+The change feeds (``message_changes`` by rowid, ``thread_changes`` by ``updatedAt``), a deep
+``message_window`` and the id-prefix feeds are timed too: their large/small ratio should be near
+1.0 as well.
+
 Each figure is the median of ``--repeats`` calls after a few warm-up calls (the page cache is warm:
 this measures the query plan, not the disk). A ratio large/small near 1.0 means the call costs
 O(page), not O(table).
@@ -32,7 +36,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from storeclient.changes import encode_change_cursor  # noqa: E402
 from storeclient.sqlite import RECOMMENDED_INDEXES, SQLiteStore  # noqa: E402
+from storeclient.sqlite.changes import MESSAGE_FEED, THREAD_FEED  # noqa: E402
 from storeclient.sqlite.schema import MASTRA_INDEX_DDL, TABLE_DDL  # noqa: E402
 
 OUT = REPO / "var" / "bench"
@@ -355,8 +361,38 @@ def operations(store: SQLiteStore) -> dict[str, Callable[[], Any]]:
         page = store.memory.message_feed(BIG_THREAD, cursor=cursor, limit=min(1000, n_big // 2 - walked))
         walked += len(page.items)
         cursor = page.next_cursor
+    # Change-feed positions in the middle and at the end of the file, as an indexer would hold them.
+    with store.pool.connection() as conn:
+        last_rowid = conn.execute("SELECT MAX(rowid) FROM mastra_messages").fetchone()[0]
+        middle, last = (
+            conn.execute(
+                'SELECT rowid, id, "createdAt" FROM mastra_messages WHERE rowid = ?', (r,)
+            ).fetchone()
+            for r in (last_rowid // 2, last_rowid)
+        )
+        newest_thread = conn.execute(
+            'SELECT "updatedAt", id FROM mastra_threads ORDER BY "updatedAt" DESC, id DESC LIMIT 1'
+        ).fetchone()
+    middle_cursor = encode_change_cursor(MESSAGE_FEED, list(middle))
+    end_cursor = encode_change_cursor(MESSAGE_FEED, list(last))
+    threads_end = encode_change_cursor(THREAD_FEED, list(newest_thread))
+    deep_message = f"big-{n_big // 4:06d}"
     return {
         "thread feed, first page (25)": lambda: store.memory.thread_feed(limit=25),
+        "message_changes mid-file (cursor, 500)": lambda: store.memory.message_changes(
+            middle_cursor, limit=500
+        ),
+        "message_changes idle poll at the end": lambda: store.memory.message_changes(end_cursor, limit=500),
+        "thread_changes idle poll at the end": lambda: store.memory.thread_changes(threads_end, limit=200),
+        "message_window deep in 'big' thread (20+20)": lambda: store.memory.message_window(
+            BIG_THREAD, deep_message, before=20, after=20
+        ),
+        "thread feed, resource prefix 'USER-0004' (25)": lambda: store.memory.thread_feed(
+            resource_prefix="USER-0004", limit=25
+        ),
+        "resource feed, id prefix 'USER-0004' (25)": lambda: store.memory.resource_feed(
+            id_prefix="USER-0004", limit=25
+        ),
         "message page mid 'big' thread (cursor, 40)": lambda: store.memory.message_feed(
             BIG_THREAD, cursor=cursor, limit=40
         ),

@@ -141,10 +141,17 @@ class MemoryDomain(Protocol):
         title_contains: str | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        resource_prefix: str | None = None,
+        id_prefix: str | None = None,
     ) -> Feed[Thread]:
         """Threads, most recently updated first. When a title search can only look at part of the
         data, ``note`` says so. (On Convex with the dashboard module, one resource's threads come
-        newest *created* first: Mastra's ``by_resource`` index has no time field to sort by.)"""
+        newest *created* first: Mastra's ``by_resource`` index has no time field to sort by.)
+
+        ``resource_prefix`` / ``id_prefix``: only threads whose resource id / own id starts with
+        it, ASCII case ignored, read through index ranges (``storeclient.prefix``). The list is
+        then grouped by that id (last id first), newest first within one id. ``resource_id``
+        still filters on the exact id."""
         ...
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
@@ -158,8 +165,11 @@ class MemoryDomain(Protocol):
         newer messages, for links to one message ("open the thread at this message")."""
         ...
 
-    def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
-        """Resources, most recently updated first."""
+    def resource_feed(
+        self, *, cursor: str | None = None, limit: int = 25, id_prefix: str | None = None
+    ) -> Feed[Resource]:
+        """Resources, most recently updated first; with ``id_prefix``, those whose id starts with
+        it (ASCII case ignored), by id, last first."""
         ...
 
     # --- change feeds for the dashboard's own index (DESIGN 5b) ------------------------------
@@ -254,7 +264,13 @@ class WorkflowsDomain(Protocol):
         to_date: datetime | None = None,
         cursor: str | None = None,
         limit: int = 25,
-    ) -> Feed[WorkflowRun]: ...
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
+    ) -> Feed[WorkflowRun]:
+        """Runs, newest first. ``workflow_prefix`` / ``resource_prefix``: only runs whose workflow
+        name / resource id starts with it (ASCII case ignored), grouped by that value (the
+        workflow's when both are given), newest first within one value."""
+        ...
 
     def workflow_names(self) -> list[str]:
         """Distinct workflow names present, sorted."""
@@ -268,8 +284,11 @@ class WorkflowsDomain(Protocol):
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         cap: int = 10_000,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> dict[str, Count]:
-        """Runs per snapshot status under the filter (status ``None`` counted as ``"unknown"``)."""
+        """Runs per snapshot status under the filter (status ``None`` counted as ``"unknown"``);
+        the prefixes mean what they mean for ``run_feed``."""
         ...
 
 
@@ -318,8 +337,11 @@ class ScoresDomain(Protocol):
         lowest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
+        entity_prefix: str | None = None,
     ) -> Feed[Score]:
-        """Newest first (or lowest score first)."""
+        """Newest first (or lowest score first). ``entity_prefix``: only scores whose entity id
+        starts with it (ASCII case ignored); newest first is then grouped by entity (the entity
+        index's ranges), newest first within one; lowest first stays lowest first."""
         ...
 
     def score_series(
@@ -331,6 +353,7 @@ class ScoresDomain(Protocol):
         entity_id: str | None = None,
         from_date: datetime | None = None,
         to_date: datetime | None = None,
+        entity_prefix: str | None = None,
         max_points: int = 5_000,
     ) -> ScoreSeries:
         """``(created_at, score)`` pairs in the range, oldest first, at most ``max_points``."""
@@ -345,6 +368,7 @@ class ScoresDomain(Protocol):
         entity_id: str | None = None,
         from_date: datetime | None = None,
         to_date: datetime | None = None,
+        entity_prefix: str | None = None,
         bucket_seconds: int = 86_400,
         origin: datetime | None = None,
     ) -> ScoreBuckets:

@@ -171,6 +171,97 @@ function runStatus(doc: Doc): string | null {
   return typeof status === 'string' ? status : null;
 }
 
+// --- prefix filters ---------------------------------------------------------------------------
+//
+// "user_d82" finds "user_d82c07": an index orders strings by their characters, so each case
+// variant of the prefix is its own index range. Only the first MAX_VARIED_LETTERS ASCII letters
+// are varied (at most 64 ranges); the window checks the whole prefix, ASCII case ignored. The
+// ranges are disjoint and read one after another, last first (the lists run newest first), so a
+// page reads O(window) documents plus at most one empty-range probe per variant. The cursor is
+// this function's own: `{v: range number, c: Convex cursor within it}` as a string.
+
+const MAX_VARIED_LETTERS = 6;
+const isAsciiLetter = (ch: string) => /^[A-Za-z]$/.test(ch);
+const asciiLower = (text: string) => text.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
+
+/** The smallest string above every string that starts with `text`, or null when there is none. */
+function after(text: string): string | null {
+  const points = Array.from(text);
+  let point = (points.pop() as string).codePointAt(0)! + 1;
+  if (point >= 0xd800 && point < 0xe000) point = 0xe000;
+  if (point > 0x10ffff) return null;
+  return points.join('') + String.fromCodePoint(point);
+}
+
+/** `[low, high)` ranges of the prefix's case variants, last first. */
+function prefixRanges(prefix: string): { low: string; high: string | null }[] {
+  let letters = 0;
+  let head = '';
+  for (const ch of prefix) {
+    head += ch;
+    if (isAsciiLetter(ch) && ++letters === MAX_VARIED_LETTERS) break;
+  }
+  let variants = [''];
+  for (const ch of head) {
+    const options = isAsciiLetter(ch) ? [ch.toLowerCase(), ch.toUpperCase()] : [ch];
+    variants = variants.flatMap((v) => options.map((o) => v + o));
+  }
+  // The variants differ only in ASCII letters, where every string order agrees.
+  return [...new Set(variants)].sort().reverse().map((low) => ({ low, high: after(low) }));
+}
+
+const startsWithIgnoringCase = (field: string, prefix: string): Predicate => {
+  const wanted = asciiLower(prefix);
+  return (doc) => typeof doc[field] === 'string' && asciiLower(doc[field]).startsWith(wanted);
+};
+
+function prefixCursor(cursor: string | null): { v: number; c: string | null } {
+  if (cursor === null) return { v: 0, c: null };
+  let state: any;
+  try {
+    state = JSON.parse(cursor);
+  } catch {
+    state = null;
+  }
+  if (!state || typeof state.v !== 'number' || !(state.c === null || typeof state.c === 'string')) {
+    throw new Error('That page link is not valid (bad prefix cursor); start from the first page.');
+  }
+  return state;
+}
+
+/**
+ * One window of the documents of `table` whose `field` starts with `prefix` (ASCII case ignored)
+ * and that pass `keep`, read through `index` (which leads with `field`), newest first within a value.
+ */
+async function prefixPage(
+  ctx: any,
+  table: string,
+  index: string,
+  field: string,
+  prefix: string,
+  args: { cursor: string | null; numItems: number; skip?: number; window?: number },
+  keep?: Predicate,
+) {
+  const ranges = prefixRanges(prefix);
+  const rangeOf = (i: number) => (q: any) => {
+    const from = q.gte(field, ranges[i].low);
+    return ranges[i].high === null ? from : from.lt(field, ranges[i].high);
+  };
+  const nextNonEmpty = async (from: number) => {
+    let i = from;
+    while (i < ranges.length && (await ctx.db.query(table).withIndex(index, rangeOf(i)).first()) === null) i++;
+    return i;
+  };
+  const state = prefixCursor(args.cursor);
+  const v = state.c === null ? await nextNonEmpty(state.v) : state.v;
+  if (v >= ranges.length) return { page: [], continueCursor: JSON.stringify({ v, c: null }), skip: 0, isDone: true, scanned: 0 };
+  const query = ctx.db.query(table).withIndex(index, rangeOf(v)).order('desc');
+  const result = await windowPage(query, { ...args, cursor: state.c }, allOf(startsWithIgnoringCase(field, prefix), keep));
+  if (!result.isDone) return { ...result, continueCursor: JSON.stringify({ v, c: result.continueCursor }) };
+  const next = await nextNonEmpty(v + 1);
+  return { ...result, continueCursor: JSON.stringify({ v: next, c: null }), skip: 0, isDone: next >= ranges.length };
+}
+
 // --- probe -----------------------------------------------------------------------------------
 
 /** Cheap and read-free: tells the dashboard the module is deployed, and which version. */
@@ -187,8 +278,27 @@ export const probe = internalQueryGeneric({
  * most `window` threads (~0.5 KB each), and the caller bounds how many windows one page scans.
  */
 export const threads = internalQueryGeneric({
-  args: { ...pageArgs, resourceId: v.optional(v.string()), titleContains: v.optional(v.string()) },
+  args: {
+    ...pageArgs,
+    resourceId: v.optional(v.string()),
+    titleContains: v.optional(v.string()),
+    resourcePrefix: v.optional(v.string()),
+    idPrefix: v.optional(v.string()),
+  },
   handler: async (ctx, args) => {
+    if (args.idPrefix !== undefined || args.resourcePrefix !== undefined) {
+      const needle = args.titleContains?.toLowerCase();
+      const keep = allOf(
+        fieldIs('resourceId', args.resourceId),
+        needle !== undefined && ((doc: Doc) => typeof doc.title === 'string' && doc.title.toLowerCase().includes(needle)),
+        args.idPrefix !== undefined && args.resourcePrefix !== undefined && startsWithIgnoringCase('resourceId', args.resourcePrefix),
+      );
+      const page =
+        args.idPrefix !== undefined
+          ? await prefixPage(ctx, THREADS, 'by_record_id', 'id', args.idPrefix, args, keep)
+          : await prefixPage(ctx, THREADS, 'by_resource', 'resourceId', args.resourcePrefix as string, args, keep);
+      return cleanPage(page);
+    }
     const table = ctx.db.query(THREADS);
     const query =
       args.resourceId !== undefined
@@ -276,8 +386,9 @@ export const messageWindow = internalQueryGeneric({
 
 /** Resources, most recently updated first (`by_updated`). */
 export const resources = internalQueryGeneric({
-  args: pageArgs,
+  args: { ...pageArgs, idPrefix: v.optional(v.string()) },
   handler: async (ctx, args) => {
+    if (args.idPrefix !== undefined) return cleanPage(await prefixPage(ctx, RESOURCES, 'by_record_id', 'id', args.idPrefix, args));
     const query = ctx.db.query(RESOURCES).withIndex('by_updated').order('desc');
     return cleanPage(await windowPage(query, args));
   },
@@ -410,6 +521,30 @@ function runScan(ctx: any, args: RunFilter): { query: any; keep?: Predicate } {
   return { query: table.withIndex('by_created', (q: any) => createdRange(q, args.fromDate, args.toDate)).order('desc') };
 }
 
+type RunPrefixFilter = RunFilter & { workflowPrefix?: string; resourcePrefix?: string };
+
+/** Runs whose workflow name (else resource id) starts with a prefix: `prefixPage` over
+ * `by_workflow` (else `by_resource`), the other filters checked in the window. */
+function runPrefixPage(
+  ctx: any,
+  filter: RunPrefixFilter,
+  args: { cursor: string | null; numItems: number; skip?: number; window?: number },
+  extra?: Predicate | false,
+) {
+  const keep = allOf(
+    fieldIs('workflow_name', filter.workflowName),
+    fieldIs('resourceId', filter.resourceId),
+    createdIn(filter.fromDate, filter.toDate),
+    extra,
+    filter.workflowPrefix !== undefined &&
+      filter.resourcePrefix !== undefined &&
+      startsWithIgnoringCase('resourceId', filter.resourcePrefix),
+  );
+  return filter.workflowPrefix !== undefined
+    ? prefixPage(ctx, SNAPSHOTS, 'by_workflow', 'workflow_name', filter.workflowPrefix, args, keep)
+    : prefixPage(ctx, SNAPSHOTS, 'by_resource', 'resourceId', filter.resourcePrefix as string, args, keep);
+}
+
 /**
  * Workflow runs, newest first, optionally of one workflow and/or resource, in a date range, with
  * a status. The status is inside the snapshot JSON, which no index covers: every run in the window
@@ -417,10 +552,20 @@ function runScan(ctx: any, args: RunFilter): { query: any; keep?: Predicate } {
  * parsed to find it. That is why a filtered call reads at most `window` runs and `WINDOW_BYTES`.
  */
 export const runs = internalQueryGeneric({
-  args: { ...pageArgs, ...runFilterArgs, status: v.optional(v.string()) },
+  args: {
+    ...pageArgs,
+    ...runFilterArgs,
+    status: v.optional(v.string()),
+    workflowPrefix: v.optional(v.string()),
+    resourcePrefix: v.optional(v.string()),
+  },
   handler: async (ctx, args) => {
-    const { query, keep } = runScan(ctx, args);
     const status = args.status;
+    if (args.workflowPrefix !== undefined || args.resourcePrefix !== undefined) {
+      const byStatus = status !== undefined && ((doc: Doc) => runStatus(doc) === status);
+      return cleanPage(await runPrefixPage(ctx, args, args, byStatus));
+    }
+    const { query, keep } = runScan(ctx, args);
     return cleanPage(await windowPage(query, args, allOf(keep, status !== undefined && ((doc) => runStatus(doc) === status))));
   },
 });
@@ -430,10 +575,26 @@ export const runs = internalQueryGeneric({
  * under the filter; the caller adds windows up to its cap. Same snapshot-parsing cost as `runs`.
  */
 export const runStatusCounts = internalQueryGeneric({
-  args: { cursor: v.union(v.string(), v.null()), window: v.optional(v.number()), ...runFilterArgs },
+  args: {
+    cursor: v.union(v.string(), v.null()),
+    window: v.optional(v.number()),
+    ...runFilterArgs,
+    workflowPrefix: v.optional(v.string()),
+    resourcePrefix: v.optional(v.string()),
+  },
   handler: async (ctx, args) => {
-    const { query, keep } = runScan(ctx, args);
     const window = clamp(args.window, 1, MAX_WINDOW, 200);
+    if (args.workflowPrefix !== undefined || args.resourcePrefix !== undefined) {
+      // A window of `window` runs of the prefix's ranges; every match in it is counted.
+      const result = await runPrefixPage(ctx, args, { cursor: args.cursor, numItems: window, window });
+      const counts: Record<string, number> = {};
+      for (const doc of result.page) {
+        const status = runStatus(doc) ?? 'unknown';
+        counts[status] = (counts[status] ?? 0) + 1;
+      }
+      return { counts, continueCursor: result.continueCursor, isDone: result.isDone, scanned: result.scanned };
+    }
+    const { query, keep } = runScan(ctx, args);
     const result = await query.paginate({ numItems: window, cursor: args.cursor, maximumBytesRead: WINDOW_BYTES });
     const counts: Record<string, number> = {};
     for (const doc of result.page) {
@@ -455,9 +616,11 @@ const scoreFilterArgs = {
   source: v.optional(v.string()),
   fromDate: v.optional(v.string()),
   toDate: v.optional(v.string()),
+  entityPrefix: v.optional(v.string()),
 };
 
 type ScoreFilter = {
+  entityPrefix?: string;
   scorerId?: string;
   entityId?: string;
   entityType?: string;
@@ -475,7 +638,11 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
   const table = ctx.db.query(SCORES);
   const source = fieldIs('source', a.source);
   const scorer = fieldIs('scorerId', a.scorerId);
-  const entity = allOf(fieldIs('entityId', a.entityId), fieldIs('entityType', a.entityType));
+  const entity = allOf(
+    fieldIs('entityId', a.entityId),
+    fieldIs('entityType', a.entityType),
+    a.entityPrefix !== undefined && startsWithIgnoringCase('entityId', a.entityPrefix),
+  );
   const dates = createdIn(a.fromDate, a.toDate);
   if (a.runId !== undefined) {
     return {
@@ -495,7 +662,7 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
   if (a.entityId !== undefined && a.entityType !== undefined) {
     return {
       query: table.withIndex('by_entity', (q: any) => q.eq('entityId', a.entityId).eq('entityType', a.entityType)).order('desc'),
-      keep: source,
+      keep: allOf(source, entity),
     };
   }
   return { query: table.withIndex('by_created').order('desc'), keep: allOf(entity, source) };
@@ -505,6 +672,17 @@ function scoreScan(ctx: any, a: ScoreFilter): { query: any; keep?: Predicate } {
 export const scores = internalQueryGeneric({
   args: { ...pageArgs, ...scoreFilterArgs },
   handler: async (ctx, args) => {
+    if (args.entityPrefix !== undefined) {
+      const keep = allOf(
+        fieldIs('scorerId', args.scorerId),
+        fieldIs('entityId', args.entityId),
+        fieldIs('entityType', args.entityType),
+        fieldIs('runId', args.runId),
+        fieldIs('source', args.source),
+        createdIn(args.fromDate, args.toDate),
+      );
+      return cleanPage(await prefixPage(ctx, SCORES, 'by_entity', 'entityId', args.entityPrefix, args, keep));
+    }
     const { query, keep } = scoreScan(ctx, args);
     return cleanPage(await windowPage(query, args, keep));
   },

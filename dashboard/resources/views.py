@@ -27,6 +27,8 @@ from dashboard.core.store import get_store
 from dashboard.working_memory.rules import working_memory_kind, working_memory_view
 from storeclient.models import Feed, Resource, Thread
 
+from .forms import ResourceListForm
+
 RESOURCES_PER_PAGE = 25
 THREADS_PER_PAGE = 25
 PREVIEW_CHARS = 140
@@ -41,10 +43,13 @@ class ResourceRow:
 
 @require_GET
 def resource_list(request: HttpRequest) -> HttpResponse:
-    form = read_query(request, CursorForm)
+    form = read_query(request, ResourceListForm)
+    filters = form.filters()
     with page_link_checked(request):
         feed = get_store().memory.resource_feed(
-            cursor=form.cleaned_data["cursor"] or None, limit=RESOURCES_PER_PAGE
+            id_prefix=filters["q"] or None,
+            cursor=form.cleaned_data["cursor"] or None,
+            limit=RESOURCES_PER_PAGE,
         )
     rows = [
         ResourceRow(r, working_memory_kind(r.working_memory), _preview(r.working_memory)) for r in feed.items
@@ -53,8 +58,9 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "feed": feed,
         "rows": rows,
-        "pager": Pager.for_cursor(request.path, {}, form.cleaned_data, feed.next_cursor),
+        "pager": Pager.for_cursor(request.path, filters, form.cleaned_data, feed.next_cursor),
         "first_page": not form.cleaned_data["cursor"],
+        "filtered": bool(filters["q"]),
     }
     return vary_on_htmx(
         render(request, template_for(request, "resources/list.html", "resource-table"), context)

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
+from dashboard.core.filter_prefix import IdPrefixField
 from dashboard.core.paging import CursorForm
 
 #: Preset ranges of the scorer page, newest data last.
@@ -57,11 +58,10 @@ class ScoreFilterForm(CursorForm):
         label="Entity type",
         widget=forms.TextInput(attrs={"list": "entity-types", "placeholder": "AGENT, WORKFLOW…"}),
     )
-    entity_id = forms.CharField(
-        max_length=256,
-        required=False,
-        label="Entity id",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. supportAgent"}),
+    #: The start of an entity id, ASCII case ignored ("support" finds "supportAgent"); a whole id
+    #: still narrows to that entity (and any whose id extends it).
+    entity_id = IdPrefixField(
+        label="Entity id", widget=forms.TextInput(attrs={"placeholder": "e.g. supportAgent"})
     )
     order = forms.ChoiceField(choices=list(ORDERS.items()), required=False)
 
@@ -135,7 +135,7 @@ class ScoreQuery:
         return {
             "source": self.source or None,
             "entity_type": self.entity_type or None,
-            "entity_id": self.entity_id or None,
+            "entity_prefix": self.entity_id or None,
             "from_date": start,
             "to_date": end,
         }

@@ -43,7 +43,8 @@ def thread_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     with page_link_checked(request):
         feed = get_store().memory.thread_feed(
-            resource_id=filters["resource"] or None,
+            resource_prefix=filters["resource"] or None,
+            id_prefix=filters["thread"] or None,
             title_contains=filters["q"] or None,
             cursor=form.cleaned_data["cursor"] or None,
             limit=THREADS_PER_PAGE,
@@ -51,6 +52,7 @@ def thread_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "feed": feed,
+        "grouped_by": form.grouped_by,
         "pager": Pager.for_cursor(request.path, filters, form.cleaned_data, feed.next_cursor),
         "filtered": any(filters.values()),
         "first_page": not form.cleaned_data["cursor"],

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from dashboard.core.filter_dates import FilterDateField
+from dashboard.core.filter_prefix import IdPrefixField
 from dashboard.core.paging import CursorForm
 
 
@@ -16,12 +17,12 @@ class RunFilterForm(CursorForm):
     # Free text rather than choices: a run may carry a status or name this list has never seen
     # (older Mastra versions, the conformance suite's "completed"), and a link to it must work.
     workflow = forms.CharField(max_length=256, required=False, label="Workflow")
+    #: The start of a workflow name, ASCII case ignored ("order" finds "orderRefund", "OrderSync").
+    name = IdPrefixField(label="Workflow name")
     status = forms.CharField(max_length=64, required=False, label="Status")
-    resource = forms.CharField(
-        max_length=256,
-        required=False,
-        label="Resource",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. user_8f2c1a"}),
+    #: The start of a resource id, ASCII case ignored: a whole id still finds its own runs.
+    resource = IdPrefixField(
+        label="Resource", widget=forms.TextInput(attrs={"placeholder": "e.g. user_8f2c1a"})
     )
     since = FilterDateField(label="From")
     until = FilterDateField(label="To")
@@ -38,7 +39,7 @@ class RunFilterForm(CursorForm):
         data = self.cleaned_data
         return {
             key: data[key].isoformat() if isinstance(data.get(key), date) else data[key]
-            for key in ("workflow", "status", "resource", "since", "until")
+            for key in ("workflow", "name", "status", "resource", "since", "until")
             if data.get(key)
         }
 
@@ -47,7 +48,8 @@ class RunFilterForm(CursorForm):
         data = self.cleaned_data
         filters: dict[str, Any] = {
             "workflow_name": data.get("workflow") or None,
-            "resource_id": data.get("resource") or None,
+            "workflow_prefix": data.get("name") or None,
+            "resource_prefix": data.get("resource") or None,
             "from_date": _day_start(data["since"]) if data.get("since") else None,
             "to_date": _day_start(data["until"] + timedelta(days=1)) - timedelta(microseconds=1000)
             if data.get("until")

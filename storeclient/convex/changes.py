@@ -159,7 +159,9 @@ class ConvexChanges:
                 too_large.append(thread_id)
                 rows = []
             rows.sort(key=lambda r: (sortable_iso(r.get("createdAt")), str(r.get("id"))))
-            start = offset if thread_id == current else 0
+            # The offset holds only while the thread in progress is still the next one: if it
+            # changed meanwhile it has moved further on, and is read again from its start.
+            start = offset if read == 0 and thread_id == current else 0
             taken = rows[start : start + limit - len(items)]
             items.extend(message_from_record(r) for r in taken)
             if start + len(taken) < len(rows):

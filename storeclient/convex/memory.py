@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..changes import DEFAULT_SETTLE_SECONDS, check_window_sides
-from ..codec import now, safely_parse_json, sortable_iso, to_iso
+from ..codec import now, safely_parse_json, sortable_iso, to_iso, without_none
 from ..errors import (
     ConflictError,
     InvalidRequest,
@@ -35,6 +35,7 @@ from ..models import (
     Thread,
     ThreadList,
 )
+from ..prefix import Prefix
 from ..records import (
     message_from_record,
     message_to_row,
@@ -94,6 +95,13 @@ def _title_search_note(scanned: int) -> str:
     return (
         f"The title search looked through {scanned:,} threads, most recently updated first, without "
         "filling this page; load more to keep searching older threads."
+    )
+
+
+def _prefix_search_note(scanned: int) -> str:
+    return (
+        f"The id search looked through {scanned:,} records without filling this page; load more to "
+        "keep searching."
     )
 
 
@@ -416,20 +424,33 @@ class ConvexMemory:
         title_contains: str | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        resource_prefix: str | None = None,
+        id_prefix: str | None = None,
     ) -> Feed[Thread]:
         """With the module: most recently updated first (``by_updated``); one resource's threads
-        newest created first (``by_resource`` has no time field). A title search scans at most
-        ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early.
+        newest created first (``by_resource`` has no time field); an id or resource prefix through
+        the case variants' ranges of ``by_record_id`` / ``by_resource``. A title search scans at
+        most ``TITLE_SCAN_BUDGET`` threads per page and says so in ``note`` when it stopped early.
         Without it: every thread (of the resource) through the handler, sorted here."""
-        filters = {k: v for k, v in {"resourceId": resource_id, "titleContains": title_contains}.items() if v}
+        id_match = Prefix.of(id_prefix, what="thread id prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
+        filters = without_none(
+            {
+                "resourceId": resource_id or None,
+                "titleContains": title_contains or None,
+                "resourcePrefix": resource_prefix or None,
+                "idPrefix": id_prefix or None,
+            }
+        )
+        windowed = bool(title_contains or id_match or resource_match)
         route = self._m.route_feed(
             "threads",
             filters,
             cursor,
             limit,
             decode=thread_from_record,
-            window=TITLE_WINDOW if title_contains else None,
-            scan_budget=TITLE_SCAN_BUDGET if title_contains else None,
+            window=TITLE_WINDOW if windowed else None,
+            scan_budget=TITLE_SCAN_BUDGET if windowed else None,
             early_note=_title_search_note,
         )
         if isinstance(route, Feed):
@@ -444,7 +465,18 @@ class ConvexMemory:
                     "The title search only looked at the oldest 10,000 threads, all that Mastra's standard "
                     "Convex handler returns. Deploy the dashboard's Convex module to search them all."
                 )
-        threads.sort(key=lambda t: (t.updated_at, t.id), reverse=True)
+        threads = [
+            t
+            for t in threads
+            if (id_match is None or id_match.matches(t.id))
+            and (resource_match is None or resource_match.matches(t.resource_id))
+        ]
+        if id_match is not None:
+            threads.sort(key=lambda t: t.id, reverse=True)
+        elif resource_match is not None:
+            threads.sort(key=lambda t: (t.resource_id, t.updated_at, t.id), reverse=True)
+        else:
+            threads.sort(key=lambda t: (t.updated_at, t.id), reverse=True)
         return handler_feed(threads, route, limit, capped=capped, note=note)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
@@ -510,14 +542,28 @@ class ConvexMemory:
             newer=index + after + 1 < len(rows),
         )
 
-    def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
-        route = self._m.route_feed("resources", {}, cursor, limit, decode=resource_from_record)
+    def resource_feed(
+        self, *, cursor: str | None = None, limit: int = 25, id_prefix: str | None = None
+    ) -> Feed[Resource]:
+        prefix = Prefix.of(id_prefix, what="resource id prefix")
+        route = self._m.route_feed(
+            "resources",
+            {"idPrefix": id_prefix} if prefix else {},
+            cursor,
+            limit,
+            decode=resource_from_record,
+            window=TITLE_WINDOW if prefix else None,
+            scan_budget=TITLE_SCAN_BUDGET if prefix else None,
+            early_note=_prefix_search_note,
+        )
         if isinstance(route, Feed):
             return route
         rows, capped = self._h.query(RESOURCES)
-        resources = sorted(
-            (resource_from_record(r) for r in rows), key=lambda r: (r.updated_at, r.id), reverse=True
-        )
+        found = [resource_from_record(r) for r in rows if prefix is None or prefix.matches(r.get("id"))]
+        if prefix is None:
+            resources = sorted(found, key=lambda r: (r.updated_at, r.id), reverse=True)
+        else:
+            resources = sorted(found, key=lambda r: r.id, reverse=True)
         return handler_feed(resources, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
 
     # --- change feeds (see ``storeclient.convex.changes``) ------------------------------------

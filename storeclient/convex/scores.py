@@ -13,6 +13,7 @@ from typing import Any
 
 from ..codec import parse_datetime, sortable_iso, to_iso, without_none
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
+from ..prefix import Prefix
 from ..records import decode_score, new_score_record, score_from_record
 from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at, paginate
 from .handler import SCORES, StorageHandler
@@ -35,9 +36,11 @@ def _module_filters(
     entity_id: str | None,
     from_date: datetime | None,
     to_date: datetime | None,
+    entity_prefix: Prefix | None = None,
 ) -> dict[str, Any]:
     return without_none(
         {
+            "entityPrefix": entity_prefix.text if entity_prefix else None,
             "scorerId": scorer_id,
             "source": source or None,
             "entityType": entity_type or None,
@@ -147,6 +150,7 @@ class ConvexScores:
         entity_id: str | None,
         from_date: datetime | None,
         to_date: datetime | None,
+        entity_prefix: Prefix | None = None,
     ) -> tuple[list[Score], bool]:
         filters: dict[str, Any] = {"scorerId": scorer_id}
         if entity_id:
@@ -160,6 +164,7 @@ class ConvexScores:
             if (source is None or s.source == source)
             and (from_date is None or s.created_at >= from_date)
             and (to_date is None or s.created_at <= to_date)
+            and (entity_prefix is None or entity_prefix.matches(s.entity_id))
         ], capped
 
     def score_feed(
@@ -174,10 +179,13 @@ class ConvexScores:
         lowest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
+        entity_prefix: str | None = None,
     ) -> Feed[Score]:
         """With the module, newest first comes from an index page by page; lowest first (no index
-        orders by score) sorts the newest ``LOWEST_READ_CAP`` scores and says so when there are more."""
-        filters = _module_filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        orders by score) sorts the newest ``LOWEST_READ_CAP`` scores and says so when there are more.
+        An entity prefix reads the case variants' ranges of ``by_entity``."""
+        prefix = Prefix.of(entity_prefix, what="entity id prefix")
+        filters = _module_filters(scorer_id, source, entity_type, entity_id, from_date, to_date, prefix)
         if lowest_first:
             # No index orders by score, so both paths rank a list in memory and page it by offset.
             start = HandlerStart(offset_of(decode_cursor(cursor)))
@@ -225,9 +233,11 @@ class ConvexScores:
             if isinstance(route, Feed):
                 return route
             start = route
-        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date, prefix)
         if lowest_first:
             scores.sort(key=lambda s: (score_rank(s.score), s.created_at, s.id))
+        elif prefix is not None:
+            scores.sort(key=lambda s: (s.entity_id or "", s.created_at, s.id), reverse=True)
         else:
             scores.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return handler_feed(scores, start, limit, capped=capped, note=CAPPED_NOTE if capped else None)
@@ -241,6 +251,7 @@ class ConvexScores:
         from_date: datetime | None,
         to_date: datetime | None,
         read_cap: int,
+        entity_prefix: Prefix | None = None,
     ) -> tuple[list[ScorePoint], bool, int]:
         """Every ``(createdAt, score)`` in range with a finite score, oldest first, whether the read
         was cut, and how many in range had a score that is not a finite number (left out): the
@@ -249,7 +260,9 @@ class ConvexScores:
             try:
                 pairs, complete = self._m.collect(
                     "scoreSeries",
-                    _module_filters(scorer_id, source, entity_type, entity_id, from_date, to_date),
+                    _module_filters(
+                        scorer_id, source, entity_type, entity_id, from_date, to_date, entity_prefix
+                    ),
                     max_items=read_cap,
                 )
             except ModuleUnavailable:
@@ -259,7 +272,9 @@ class ConvexScores:
                 points = [ScorePoint(created, score) for created, score in decoded if math.isfinite(score)]
                 points.sort(key=lambda p: p.created_at)
                 return points, not complete, len(decoded) - len(points)
-        scores, capped = self._filtered(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        scores, capped = self._filtered(
+            scorer_id, source, entity_type, entity_id, from_date, to_date, entity_prefix
+        )
         scores.sort(key=lambda s: (s.created_at, s.id))
         points = [ScorePoint(s.created_at, s.score) for s in scores if s.has_finite_score]
         return points, capped, len(scores) - len(points)
@@ -273,10 +288,18 @@ class ConvexScores:
         entity_id: str | None = None,
         from_date: datetime | None = None,
         to_date: datetime | None = None,
+        entity_prefix: str | None = None,
         max_points: int = 5_000,
     ) -> ScoreSeries:
         points, capped, not_finite = self._points(
-            scorer_id, source, entity_type, entity_id, from_date, to_date, max(SERIES_READ_CAP, max_points)
+            scorer_id,
+            source,
+            entity_type,
+            entity_id,
+            from_date,
+            to_date,
+            max(SERIES_READ_CAP, max_points),
+            Prefix.of(entity_prefix, what="entity id prefix"),
         )
         sampled = even_sample(points, max_points)
         return ScoreSeries(
@@ -296,6 +319,7 @@ class ConvexScores:
         entity_id: str | None = None,
         from_date: datetime | None = None,
         to_date: datetime | None = None,
+        entity_prefix: str | None = None,
         bucket_seconds: int = 86_400,
         origin: datetime | None = None,
     ) -> ScoreBuckets:
@@ -303,7 +327,14 @@ class ConvexScores:
         ``score_series`` (``capped`` when it may have been cut), aggregated here."""
         size, start = check_buckets(bucket_seconds, origin)
         points, capped, _ = self._points(
-            scorer_id, source, entity_type, entity_id, from_date, to_date, SERIES_READ_CAP
+            scorer_id,
+            source,
+            entity_type,
+            entity_id,
+            from_date,
+            to_date,
+            SERIES_READ_CAP,
+            Prefix.of(entity_prefix, what="entity id prefix"),
         )
         return ScoreBuckets(
             buckets=aggregate_buckets(points, size, start), bucket_seconds=size, capped=capped

@@ -11,6 +11,7 @@ from typing import Any
 from ..codec import dumps_compact, loads, now, parse_json_lenient, sortable_iso, to_iso, without_none
 from ..errors import InvalidRequest
 from ..models import Count, Feed, PerPage, RunList, WorkflowRun
+from ..prefix import Prefix
 from ..records import run_from_record
 from ..semantics import paginate
 from .handler import SNAPSHOTS, StorageHandler
@@ -174,10 +175,18 @@ class ConvexWorkflows:
         to_date: datetime | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> Feed[WorkflowRun]:
+        workflow_match = Prefix.of(workflow_prefix, what="workflow name prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
         filters = _run_filters(workflow_name, resource_id, from_date, to_date)
         if status:
             filters["status"] = status
+        if workflow_match is not None:
+            filters["workflowPrefix"] = workflow_match.text
+        if resource_match is not None:
+            filters["resourcePrefix"] = resource_match.text
         route = self._m.route_feed(
             "runs",
             filters,
@@ -192,9 +201,19 @@ class ConvexWorkflows:
             return route
         runs, capped = self._runs(workflow_name, resource_id)
         runs = [
-            r for r in runs if _in_range(r, from_date, to_date) and (status is None or r.status == status)
+            r
+            for r in runs
+            if _in_range(r, from_date, to_date)
+            and (status is None or r.status == status)
+            and (workflow_match is None or workflow_match.matches(r.workflow_name))
+            and (resource_match is None or resource_match.matches(r.resource_id))
         ]
-        runs.sort(key=lambda r: (r.created_at, r.run_id), reverse=True)
+        if workflow_match is not None:
+            runs.sort(key=lambda r: (r.workflow_name, r.created_at, r.run_id), reverse=True)
+        elif resource_match is not None:
+            runs.sort(key=lambda r: (r.resource_id or "", r.created_at, r.run_id), reverse=True)
+        else:
+            runs.sort(key=lambda r: (r.created_at, r.run_id), reverse=True)
         return handler_feed(runs, route, limit, capped=capped, note=CAPPED_NOTE if capped else None)
 
     def workflow_names(self) -> list[str]:
@@ -214,18 +233,31 @@ class ConvexWorkflows:
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         cap: int = 10_000,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> dict[str, Count]:
         """With the module: windows of runs under the filter until all are counted or ``cap`` runs
-        were read (each count is then ``at_least``)."""
+        were read (each count is then ``at_least``); with a prefix, windows of its index ranges."""
+        workflow_match = Prefix.of(workflow_prefix, what="workflow name prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
         if self._m.available():
+            filters = _run_filters(workflow_name, resource_id, from_date, to_date)
+            if workflow_match is not None:
+                filters["workflowPrefix"] = workflow_match.text
+            if resource_match is not None:
+                filters["resourcePrefix"] = resource_match.text
             try:
-                return self._module_status_counts(
-                    _run_filters(workflow_name, resource_id, from_date, to_date), cap
-                )
+                return self._module_status_counts(filters, cap)
             except ModuleUnavailable:
                 pass
         runs, capped = self._runs(workflow_name, resource_id)
-        counter = Counter((r.status or "unknown") for r in runs if _in_range(r, from_date, to_date))
+        counter = Counter(
+            (r.status or "unknown")
+            for r in runs
+            if _in_range(r, from_date, to_date)
+            and (workflow_match is None or workflow_match.matches(r.workflow_name))
+            and (resource_match is None or resource_match.matches(r.resource_id))
+        )
         return {status: Count(n, at_least=capped or n >= cap) for status, n in sorted(counter.items())}
 
     def _module_status_counts(self, filters: dict[str, Any], cap: int) -> dict[str, Count]:

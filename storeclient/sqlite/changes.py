@@ -12,8 +12,8 @@ before ``n``. Walking the table's own b-tree by rowid costs O(page) with no inde
 Two things renumber rowids, and the cursor (rowid, id and ``createdAt`` of the last message
 handed out) notices both:
 
-* ``VACUUM`` may renumber a table without an ``INTEGER PRIMARY KEY``; the last message is then
-  found again by its id and the feed continues after its new rowid.
+* ``VACUUM`` (or a dump and restore) may renumber a table without an ``INTEGER PRIMARY KEY``; the
+  last message is then found again by its id, lower down, and the feed continues after it.
 * Deleting the newest rows (a thread deleted right after its last message was read) lets later
   inserts reuse their rowids, *below* the cursor. When the cursor's message is gone, the feed
   rewinds past the rows written around or after it (by ``createdAt``, at most ``MAX_REWIND`` rows)
@@ -123,8 +123,11 @@ class SQLiteChanges:
         if at is not None and at["id"] == message_id:
             return rowid
         moved = conn.execute(f"SELECT rowid FROM {MESSAGES} WHERE id = ?", (message_id,)).fetchone()
-        if moved is not None:
+        if moved is not None and int(moved[0]) < rowid:
+            # Renumbered (a rebuild only ever moves rows down, keeping their order).
             return int(moved[0])
+        # Gone, or deleted and saved again further up: either way the newest rows were deleted
+        # at some point, and their rowids may have gone to rows this cursor has not seen.
         floor = to_iso(parse_datetime(created_at) - REWIND)
         walked = conn.execute(
             f'SELECT rowid, "createdAt" FROM {MESSAGES} WHERE rowid <= ? ORDER BY rowid DESC LIMIT ?',

@@ -21,9 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidRequest
+from ..prefix import Prefix
 from ..semantics import decode_cursor, encode_cursor
 
 MAX_LIMIT = 1_000
+#: ``<column> LIKE_ESCAPED`` with ``Prefix.like_pattern()``: the case-insensitive prefix check.
+LIKE_ESCAPED = "LIKE ? ESCAPE '\\'"
 
 
 def check_limit(limit: int) -> int:
@@ -128,3 +131,68 @@ class Keyset:
         more = len(rows) > limit
         rows = rows[:limit]
         return rows, (self.encode(rows[-1]) if more and rows else None)
+
+
+def prefix_where(column: str, prefix: Prefix) -> tuple[str, list[Any]]:
+    """``column`` starts with ``prefix`` (ASCII case ignored), as index ranges OR-ed together (which
+    SQLite reads range by range) plus the exact check."""
+    ranges: list[str] = []
+    params: list[Any] = []
+    for low, high in prefix.ranges():
+        if high is None:
+            ranges.append(f'"{column}" >= ?')
+            params.append(low)
+        else:
+            ranges.append(f'("{column}" >= ? AND "{column}" < ?)')
+            params.extend([low, high])
+    params.append(prefix.like_pattern())
+    return f'({" OR ".join(ranges)}) AND "{column}" {LIKE_ESCAPED}', params
+
+
+def prefix_page(
+    conn: sqlite3.Connection,
+    keyset: Keyset,
+    *,
+    select: str,
+    table: str,
+    where: Sequence[str],
+    params: Sequence[Any],
+    prefix: Prefix,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[sqlite3.Row], str | None]:
+    """One page of the rows whose first keyset column starts with ``prefix`` (ASCII case ignored),
+    newest first: the case variants' index ranges are read one after another, last range first
+    (``storeclient.prefix``), each a seek on an index that leads with that column."""
+    check_limit(limit)
+    assert keyset.descending, "prefix pages run in the feeds' newest-first order"
+    after = keyset.decode(cursor)
+    if after is not None and not isinstance(after[0], str):
+        raise InvalidRequest("That page link is not valid (bad cursor); start from the first page.")
+    lead = f'"{keyset.columns[0]}"'
+    want = limit + 1
+    rows: list[sqlite3.Row] = []
+    for low, high in reversed(prefix.ranges()):
+        if after is not None and after[0] < low:
+            continue  # the cursor is below this range: all of it was shown
+        conds = [*where, f"{lead} >= ?", f"{lead} {LIKE_ESCAPED}"]
+        args: list[Any] = [*params, low, prefix.like_pattern()]
+        if high is not None:
+            conds.append(f"{lead} < ?")
+            args.append(high)
+        if after is not None and (high is None or after[0] < high):
+            cond, cond_params = keyset.after_sql(after, older=True)
+            conds.append(cond)
+            args.extend(cond_params)
+        rows.extend(
+            conn.execute(
+                f"SELECT {select} FROM {table} WHERE {' AND '.join(conds)} "
+                f"ORDER BY {keyset._order(keyset.columns)} LIMIT ?",
+                [*args, want - len(rows)],
+            ).fetchall()
+        )
+        if len(rows) >= want:
+            break
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (keyset.encode(rows[-1]) if more and rows else None)

@@ -23,6 +23,7 @@ from ..models import (
     ThreadList,
     content_hash,
 )
+from ..prefix import Prefix
 from ..semantics import check_page, check_thread_ids
 from . import rows
 from .base import (
@@ -37,12 +38,16 @@ from .base import (
 )
 from .changes import SQLiteChanges
 from .connection import dumps, json_extract_sql
-from .keyset import Keyset
+from .keyset import Keyset, prefix_page, prefix_where
 from .schema import MESSAGES, RESOURCES, THREADS
 
 _THREAD_FEED = Keyset("threads", ("updatedAt", "id"))
 _MESSAGE_FEED = Keyset("messages", ("createdAt", "id"))
 _RESOURCE_FEED = Keyset("resources", ("updatedAt", "id"))
+# Prefix filters read index ranges of the prefixed column (``storeclient.prefix``).
+_THREADS_BY_RESOURCE_PREFIX = Keyset("threads.resource-prefix", ("resourceId", "updatedAt", "id"))
+_THREADS_BY_ID_PREFIX = Keyset("threads.id-prefix", ("id",))
+_RESOURCES_BY_ID_PREFIX = Keyset("resources.id-prefix", ("id",))
 
 #: ``updatedAt`` after a conditional save: now, or 1 ms past the old value if the clock has not
 #: moved on, so a version never repeats.
@@ -432,9 +437,14 @@ class SQLiteMemory:
         title_contains: str | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        resource_prefix: str | None = None,
+        id_prefix: str | None = None,
     ) -> Feed[Thread]:
         """Threads by ``updatedAt`` then ``id``, newest first. The title search is a ``LIKE`` over
-        every thread (case-insensitive for ASCII letters only, as SQLite's ``LIKE``)."""
+        every thread (case-insensitive for ASCII letters only, as SQLite's ``LIKE``). With an id or
+        resource prefix, the index ranges of that column, grouped by it (``storeclient.prefix``)."""
+        id_match = Prefix.of(id_prefix, what="thread id prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
         where: list[str] = []
         params: list[Any] = []
         if resource_id:
@@ -443,16 +453,34 @@ class SQLiteMemory:
         if title_contains:
             where.append("title LIKE ? ESCAPE '\\'")
             params.append(like_pattern(title_contains))
+        if id_match is not None and resource_match is not None:
+            sql, args = prefix_where("resourceId", resource_match)
+            where.append(sql)
+            params.extend(args)
+        ranged = id_match or resource_match
         with self._pool.connection() as conn:
-            found, next_cursor = _THREAD_FEED.page(
-                conn,
-                select=self._threads,
-                table=THREADS,
-                where=where,
-                params=params,
-                cursor=cursor,
-                limit=limit,
-            )
+            if ranged is None:
+                found, next_cursor = _THREAD_FEED.page(
+                    conn,
+                    select=self._threads,
+                    table=THREADS,
+                    where=where,
+                    params=params,
+                    cursor=cursor,
+                    limit=limit,
+                )
+            else:
+                found, next_cursor = prefix_page(
+                    conn,
+                    _THREADS_BY_ID_PREFIX if id_match is not None else _THREADS_BY_RESOURCE_PREFIX,
+                    select=self._threads,
+                    table=THREADS,
+                    where=where,
+                    params=params,
+                    prefix=ranged,
+                    cursor=cursor,
+                    limit=limit,
+                )
         return Feed(items=[rows.thread(r) for r in found], next_cursor=next_cursor)
 
     def message_feed(self, thread_id: str, *, cursor: str | None = None, limit: int = 40) -> Feed[Message]:
@@ -503,11 +531,33 @@ class SQLiteMemory:
             newer=len(newer_rows) > after,
         )
 
-    def resource_feed(self, *, cursor: str | None = None, limit: int = 25) -> Feed[Resource]:
+    def resource_feed(
+        self, *, cursor: str | None = None, limit: int = 25, id_prefix: str | None = None
+    ) -> Feed[Resource]:
+        prefix = Prefix.of(id_prefix, what="resource id prefix")
         with self._pool.connection() as conn:
-            found, next_cursor = _RESOURCE_FEED.page(
-                conn, select=self._resources, table=RESOURCES, where=[], params=[], cursor=cursor, limit=limit
-            )
+            if prefix is None:
+                found, next_cursor = _RESOURCE_FEED.page(
+                    conn,
+                    select=self._resources,
+                    table=RESOURCES,
+                    where=[],
+                    params=[],
+                    cursor=cursor,
+                    limit=limit,
+                )
+            else:
+                found, next_cursor = prefix_page(
+                    conn,
+                    _RESOURCES_BY_ID_PREFIX,
+                    select=self._resources,
+                    table=RESOURCES,
+                    where=[],
+                    params=[],
+                    prefix=prefix,
+                    cursor=cursor,
+                    limit=limit,
+                )
         return Feed(items=[rows.resource(r) for r in found], next_cursor=next_cursor)
 
     # --- change feeds (see ``storeclient.sqlite.changes``) ------------------------------------

@@ -13,11 +13,12 @@ from typing import Any
 from ..codec import now, parse_datetime, to_iso
 from ..errors import InvalidRequest
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
+from ..prefix import Prefix
 from ..semantics import check_buckets, encode_cursor
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .connection import dumps, index_columns
-from .keyset import Keyset
+from .keyset import Keyset, prefix_page, prefix_where
 from .schema import JSON_COLUMNS, SCORES, columns_of
 
 
@@ -55,6 +56,8 @@ def _stored_value(value: Any) -> Any:
 
 
 _NEWEST = Keyset("scores", ("createdAt", "id"), leading_nullable=True)
+#: An entity prefix reads the ranges of the ``(entityId, entityType, createdAt, id)`` index.
+_BY_ENTITY_PREFIX = Keyset("scores.entity-prefix", ("entityId", "createdAt", "id"))
 _LOWEST = _ScoreKeyset("scores-lowest", ("score", "id"), descending=False, leading_nullable=True)
 _SYSTEM = frozenset({"id", "createdAt", "updatedAt"})
 #: A score the charts and statistics can use: rows written around Mastra can hold text, a BLOB,
@@ -202,6 +205,7 @@ class SQLiteScores:
         entity_id: str | None,
         from_date: datetime | str | None,
         to_date: datetime | str | None,
+        entity_prefix: Prefix | None = None,
     ) -> tuple[list[str], list[Any]]:
         where = ['"scorerId" = ?']
         params: list[Any] = [scorer_id]
@@ -215,6 +219,10 @@ class SQLiteScores:
         if to_date is not None:
             where.append('"createdAt" <= ?')
             params.append(iso(to_date))
+        if entity_prefix is not None:
+            sql, args = prefix_where("entityId", entity_prefix)
+            where.append(sql)
+            params.extend(args)
         return where, params
 
     def score_feed(
@@ -229,10 +237,32 @@ class SQLiteScores:
         lowest_first: bool = False,
         cursor: str | None = None,
         limit: int = 25,
+        entity_prefix: str | None = None,
     ) -> Feed[Score]:
-        """Newest first by ``(createdAt, id)``, or lowest first by ``(score, id)``."""
-        where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        """Newest first by ``(createdAt, id)``, or lowest first by ``(score, id)``. With an entity
+        prefix, newest first is grouped by entity, newest first within (the ranges of the entity
+        index, ``storeclient.prefix``; scores without ``createdAt``, never written by Mastra, are
+        left out there); lowest first stays lowest first among the matches."""
+        prefix = Prefix.of(entity_prefix, what="entity id prefix")
+        where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date, prefix)
         keyset = _LOWEST if lowest_first else _NEWEST
+        if prefix is not None and not lowest_first:
+            # Read the entity index's ranges, not every score of the scorer: the unary plus keeps
+            # SQLite from picking the scorer index for the equality (without statistics it would).
+            where[0] = '+"scorerId" = ?'
+            with self._pool.connection() as conn:
+                found, next_cursor = prefix_page(
+                    conn,
+                    _BY_ENTITY_PREFIX,
+                    select=self._select,
+                    table=SCORES,
+                    where=[*where, '"createdAt" IS NOT NULL'],
+                    params=params,
+                    prefix=prefix,
+                    cursor=cursor,
+                    limit=limit,
+                )
+            return Feed(items=[rows.score(r) for r in found], next_cursor=next_cursor)
         with self._pool.connection() as conn:
             found, next_cursor = keyset.page(
                 conn,
@@ -254,6 +284,7 @@ class SQLiteScores:
         entity_id: str | None = None,
         from_date: datetime | None = None,
         to_date: datetime | None = None,
+        entity_prefix: str | None = None,
         max_points: int = 5_000,
     ) -> ScoreSeries:
         """Oldest first. Over ``max_points``, SQLite numbers the rows in order (a window function over
@@ -261,7 +292,9 @@ class SQLiteScores:
         never sees the rest."""
         if isinstance(max_points, bool) or not isinstance(max_points, int) or max_points < 1:
             raise InvalidRequest(f"max_points must be a whole number >= 1, not {max_points!r}.")
-        where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        where, params = self._filters(
+            scorer_id, source, entity_type, entity_id, from_date, to_date, Prefix.of(entity_prefix)
+        )
         where.append('"createdAt" IS NOT NULL')
         in_range = " WHERE " + " AND ".join(where)
         clause = in_range + f" AND {_FINITE}"
@@ -294,13 +327,16 @@ class SQLiteScores:
         entity_id: str | None = None,
         from_date: datetime | None = None,
         to_date: datetime | None = None,
+        entity_prefix: str | None = None,
         bucket_seconds: int = 86_400,
         origin: datetime | None = None,
     ) -> ScoreBuckets:
         """One ``GROUP BY`` in SQLite: exact per-bucket aggregates, and only one row per bucket
         comes back, however many scores the range holds."""
         size, start = check_buckets(bucket_seconds, origin)
-        where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date)
+        where, params = self._filters(
+            scorer_id, source, entity_type, entity_id, from_date, to_date, Prefix.of(entity_prefix)
+        )
         where.append(_FINITE)
         # d: whole seconds since origin (NULL for an unparseable createdAt, which then drops out).
         # SQLite's / and % truncate toward zero, so floor by subtracting the non-negative remainder.

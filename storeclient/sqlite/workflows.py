@@ -17,13 +17,19 @@ from typing import Any
 from ..codec import loads, now, to_iso
 from ..errors import InvalidRequest
 from ..models import Count, Feed, PerPage, RunList, WorkflowRun
+from ..prefix import Prefix
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso
 from .connection import decode_json_cell, dumps, json_extract_sql
-from .keyset import Keyset
+from .keyset import Keyset, prefix_page, prefix_where
 from .schema import RUNS
 
 _RUN_FEED = Keyset("runs", ("createdAt", "run_id", "workflow_name"), leading_nullable=True)
+# Prefix filters read index ranges of the prefixed column (``storeclient.prefix``).
+_RUNS_BY_WORKFLOW_PREFIX = Keyset("runs.workflow-prefix", ("workflow_name", "createdAt", "run_id"))
+_RUNS_BY_RESOURCE_PREFIX = Keyset(
+    "runs.resource-prefix", ("resourceId", "createdAt", "run_id", "workflow_name")
+)
 _STATUS = json_extract_sql("snapshot", "$.status")
 
 
@@ -198,10 +204,17 @@ class SQLiteWorkflows:
         to_date: datetime | None = None,
         cursor: str | None = None,
         limit: int = 25,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> Feed[WorkflowRun]:
         """Runs newest first by ``(createdAt, run_id, workflow_name)``; runs without ``createdAt``
         (never written by Mastra) come last. Rows without a run id or workflow name (allowed by the
-        DDL, never written by Mastra, and not addressable by a page link) are left out."""
+        DDL, never written by Mastra, and not addressable by a page link) are left out.
+
+        With a workflow (else resource) prefix: that column's index ranges, grouped by it and
+        newest first within (``storeclient.prefix``); runs without ``createdAt`` are left out there."""
+        workflow_match = Prefix.of(workflow_prefix, what="workflow name prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
         where, params = self._filters(
             workflow_name=workflow_name,
             resource_id=resource_id,
@@ -210,11 +223,58 @@ class SQLiteWorkflows:
             to_date=to_date,
         )
         where += ["run_id IS NOT NULL", "workflow_name IS NOT NULL"]
+        self._add_prefixes(where, params, workflow_match, resource_match, ranged_first=True)
+        ranged = workflow_match or resource_match
+        if resource_match is not None and not self._ctx.columns.has(RUNS, "resourceId"):
+            return Feed(items=[])  # an older Mastra file without the column: no run has one
         with self._pool.connection() as conn:
-            found, next_cursor = _RUN_FEED.page(
-                conn, select=self._select, table=RUNS, where=where, params=params, cursor=cursor, limit=limit
-            )
+            if ranged is None:
+                found, next_cursor = _RUN_FEED.page(
+                    conn,
+                    select=self._select,
+                    table=RUNS,
+                    where=where,
+                    params=params,
+                    cursor=cursor,
+                    limit=limit,
+                )
+            else:
+                found, next_cursor = prefix_page(
+                    conn,
+                    _RUNS_BY_WORKFLOW_PREFIX if workflow_match is not None else _RUNS_BY_RESOURCE_PREFIX,
+                    select=self._select,
+                    table=RUNS,
+                    where=[*where, '"createdAt" IS NOT NULL'],
+                    params=params,
+                    prefix=ranged,
+                    cursor=cursor,
+                    limit=limit,
+                )
         return Feed(items=[rows.run(r) for r in found], next_cursor=next_cursor)
+
+    def _add_prefixes(
+        self,
+        where: list[str],
+        params: list[Any],
+        workflow_match: Prefix | None,
+        resource_match: Prefix | None,
+        *,
+        ranged_first: bool,
+    ) -> None:
+        """The prefix conditions a query needs besides the ranges ``prefix_page`` reads itself
+        (``ranged_first``: the workflow prefix, else the resource prefix, is read as ranges)."""
+        has_resource = self._ctx.columns.has(RUNS, "resourceId")
+        conditions = [
+            ("workflow_name", workflow_match),
+            ("resourceId", resource_match if has_resource else None),
+        ]
+        if ranged_first:
+            conditions = conditions[1:] if workflow_match is not None else []
+        for column, match in conditions:
+            if match is not None:
+                sql, args = prefix_where(column, match)
+                where.append(sql)
+                params.extend(args)
 
     def workflow_names(self) -> list[str]:
         """Distinct names by skipping through the ``UNIQUE (workflow_name, run_id)`` index: one
@@ -236,11 +296,17 @@ class SQLiteWorkflows:
         from_date: datetime | None = None,
         to_date: datetime | None = None,
         cap: int = 10_000,
+        workflow_prefix: str | None = None,
+        resource_prefix: str | None = None,
     ) -> dict[str, Count]:
         """Counts per status over the newest ``cap`` runs under the filter, in one SQL statement.
         When more runs match, every count is a lower bound (``at_least``)."""
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
             raise InvalidRequest(f"cap must be a whole number >= 1, not {cap!r}.")
+        workflow_match = Prefix.of(workflow_prefix, what="workflow name prefix")
+        resource_match = Prefix.of(resource_prefix, what="resource id prefix")
+        if resource_match is not None and not self._ctx.columns.has(RUNS, "resourceId"):
+            return {}
         where, params = self._filters(
             workflow_name=workflow_name,
             resource_id=resource_id,
@@ -248,6 +314,7 @@ class SQLiteWorkflows:
             from_date=from_date,
             to_date=to_date,
         )
+        self._add_prefixes(where, params, workflow_match, resource_match, ranged_first=False)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._pool.read() as conn:
             counted = conn.execute(

@@ -55,6 +55,39 @@ def test_resources_page_through_with_cursors(vera_client, empty_store):
     assert find_one(second.content, "a", rel="prev").get("href") == "/resources/"
 
 
+def _resources(store, ids: list[str]) -> None:
+    for i, rid in enumerate(ids):
+        at = T0 + timedelta(minutes=i)
+        store.memory.save_resource(Resource(rid, at, at, f"# User {i}\n", {}))
+
+
+def test_the_search_box_finds_resources_by_the_start_of_their_id_in_any_case(vera_client, empty_store):
+    _resources(empty_store, ["user_d82c07", "USER_D82A", "user_d83", "user_8f2c1a"])
+    response = vera_client.get(LIST, {"q": "user_d82"})
+    assert resource_links(response) == ["/resources/user_d82c07/", "/resources/USER_D82A/"]
+    assert find_one(response.content, "input", name="q").get("value") == "user_d82"
+    assert "listed by id" in find_one(response.content, "p", id="resource-order").text
+
+
+def test_a_search_answers_htmx_with_the_table_and_pages_keep_the_query(vera_client, empty_store):
+    _resources(empty_store, [f"user_{i:02d}" for i in range(30)] + ["admin_1"])
+    first = vera_client.get(LIST, {"q": "USER_"}, headers=HTMX)
+    assert first.content.decode().lstrip().startswith('<div id="resource-table"')
+    assert len(resource_links(first)) == 25
+    older = find_one(first.content, "a", rel="next").get("href")
+    assert "q=USER_" in older
+    assert resource_links(vera_client.get(older, headers=HTMX)) == [
+        f"/resources/user_{i:02d}/" for i in range(4, -1, -1)
+    ]
+
+
+def test_a_search_without_matches_says_so(vera_client, empty_store):
+    _resources(empty_store, ["user_1"])
+    response = vera_client.get(LIST, {"q": "nobody"})
+    assert "No resource id starts with “nobody”." in response.content.decode()
+    assert vera_client.get(LIST, {"q": "x" * 501}).status_code == 400
+
+
 def test_an_empty_store_has_a_friendly_resource_list(vera_client, empty_store):
     assert "No resources yet." in vera_client.get(LIST).content.decode()
 

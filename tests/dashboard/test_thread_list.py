@@ -210,3 +210,54 @@ def test_a_bad_filter_from_htmx_replaces_the_table_and_keeps_its_id(vera_client,
     panel = find_one(response.content, "article", data_bad_query=...)
     assert panel.get("id") == "thread-table" and "Title contains:" in panel.text
     assert find_one(response.content, "a", data_reset=...).get("href") == "/threads/?resource=user_a"
+
+
+def _owned_threads(store, owners: list[str]) -> None:
+    base = many_threads(len(owners))
+    write(
+        store,
+        dataclasses.replace(
+            base,
+            threads=[
+                dataclasses.replace(t, resource_id=o) for t, o in zip(base.threads, owners, strict=True)
+            ],
+        ),
+    )
+
+
+def test_the_resource_box_finds_ids_from_their_start_whatever_the_case(vera_client, empty_store):
+    _owned_threads(empty_store, ["user_d82c07", "USER_D82A", "user_d83", "user_d82c07"])
+    response = vera_client.get(URL, {"resource": "user_d82"})
+    resources = [cell.text for cell in find_all(response.content, "td", cls="mono")]
+    assert resources == ["user_d82c07", "user_d82c07", "USER_D82A"]
+    assert "grouped by resource id" in find_one(response.content, "p", id="thread-order").text
+    # A whole id still finds its own threads.
+    exact = vera_client.get(URL, {"resource": "USER_D82A"})
+    assert [cell.text for cell in find_all(exact.content, "td", cls="mono")] == ["USER_D82A"]
+
+
+def test_the_thread_box_finds_threads_by_the_start_of_their_id(vera_client, empty_store):
+    write(empty_store, many_threads(12))
+    response = vera_client.get(URL, {"thread": "THREAD-01"})
+    assert [r.get("data-keynav-href") for r in rows(response)] == [
+        "/threads/thread-011/",
+        "/threads/thread-010/",
+    ]
+    assert find_one(response.content, "input", name="thread").get("value") == "THREAD-01"
+
+
+def test_a_prefix_search_pages_like_the_full_list(vera_client, empty_store):
+    _owned_threads(empty_store, ["user_d82c07"] * 30 + ["user_9"] * 3)
+    first = vera_client.get(URL, {"resource": "User_D"})
+    assert len(rows(first)) == 25
+    second = vera_client.get(find_one(first.content, "a", rel="next").get("href"), headers=HTMX)
+    assert len(rows(second)) == 5
+    assert not {r.get("data-keynav-href") for r in rows(first)} & {
+        r.get("data-keynav-href") for r in rows(second)
+    }
+
+
+def test_a_prefix_longer_than_any_id_is_a_bad_request(vera_client, empty_store):
+    response = vera_client.get(URL, {"resource": "u" * 501})
+    assert response.status_code == 400
+    assert "Resource id" in response.content.decode()

@@ -65,3 +65,11 @@ def test_the_resource_page_lists_its_threads(vera_client, convex_store):
     response = vera_client.get("/resources/user_8f2c1a/")
     assert response.status_code == 200
     assert len(find_all(response.content, "tr", data_keynav_href=...)) == 25
+
+
+def test_the_resource_box_matches_the_start_of_the_id_in_any_case(vera_client, convex_store):
+    found = vera_client.get("/threads/", {"resource": "USER_8F"})
+    assert len(find_all(found.content, "tr", data_keynav_href=...)) == 25
+    assert find_one(found.content, "a", rel="next") is not None
+    nothing = vera_client.get("/threads/", {"resource": "user_8f2c1b"})
+    assert "No threads match these filters." in nothing.content.decode()

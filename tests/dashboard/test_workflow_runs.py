@@ -121,6 +121,25 @@ def test_the_resource_filter(vera_client, runs):
     }
 
 
+def test_the_resource_box_matches_the_start_of_the_id_in_any_case(vera_client, runs):
+    response = vera_client.get(RUNS, {"resource": "USER_5E"})
+    assert {r.get("data-run-id") for r in rows(response)} == {
+        f.run_id for f in runs if (f.resource_id or "").startswith("user_5e")
+    }
+    assert "grouped by resource" in find_one(response.content, "p", id="run-order").text
+
+
+def test_the_name_box_finds_workflows_by_the_start_of_their_name_and_counts_follow(vera_client, runs):
+    response = vera_client.get(RUNS, {"name": "REFUND"})
+    refund = [f for f in runs if f.workflow_name.startswith("refund")]
+    assert refund and len(refund) < len(runs)
+    assert {r.get("data-run-id") for r in rows(response)} == {f.run_id for f in refund}
+    assert find_one(response.content, "input", name="name").get("value") == "REFUND"
+    all_chip = find_one(response.content, "nav", cls="status-chips").text
+    assert f"All {len(refund)}" in " ".join(all_chip.split())
+    assert "grouped by workflow" in find_one(response.content, "p", id="run-order").text
+
+
 def test_the_date_range_includes_whole_days(vera_client, empty_store):
     day1 = replace(ws.refund_success(), created_at=ws.T0 - timedelta(days=1)).persist(empty_store)
     day2 = ws.refund_running().persist(empty_store)

@@ -4,6 +4,9 @@ ConvexStore, and a cursor crossing between the module and the standard handler."
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -144,3 +147,43 @@ def test_a_window_cursor_from_the_module_continues_at_the_same_place_without_it(
     assert [m.id for m in page.items] == [f"deep-m{n:05d}" for n in range(189, 184, -1)]
     assert [m.id for m in following.items] == [f"deep-m{n:05d}" for n in range(184, 179, -1)]
     assert page.note is None
+
+
+def test_a_message_just_written_waits_until_it_settles_on_the_module(convex_backend: ConvexDevServer) -> None:
+    with ConvexStore(convex_backend.url, convex_backend.admin_key, change_settle_seconds=1) as store:
+        _, cursor = drain(store.memory.message_changes, None, limit=10)
+        insert_many(convex_backend, "mastra_messages", message_docs("fresh", 1, 20))
+        # A mutation still running could commit a document stamped before this one: wait.
+        assert list(store.memory.message_changes(cursor, limit=10).items) == []
+        time.sleep(1.2)
+        assert [m.id for m in store.memory.message_changes(cursor, limit=10).items] == ["fresh-m00000"]
+
+
+def test_without_the_module_a_thread_that_changes_mid_way_is_read_again_from_its_start(
+    convex_handler_only_backend: ConvexDevServer,
+) -> None:
+    backend = convex_handler_only_backend
+    names = ("a", "b", "c")
+    threads = [
+        {**THREAD, "id": name, "updatedAt": f"2026-01-09T14:0{n}:00.000Z"} for n, name in enumerate(names, 1)
+    ]
+    insert_many(backend, "mastra_threads", threads)
+    insert_many(backend, "mastra_messages", [doc for name in names for doc in message_docs(name, 3, 20)])
+    with ConvexStore(backend.url, backend.admin_key, change_settle_seconds=0) as store:
+        first = store.memory.message_changes(None, limit=4)  # all of a, the first of b
+        assert [m.id for m in first.items] == ["a-m00000", "a-m00001", "a-m00002", "b-m00000"]
+        # b changes before it is finished: it moves after c, and what was handed out of it is stale.
+        newer = dataclasses.replace(
+            first.items[3], id="b-m00009", created_at=first.items[3].created_at + timedelta(days=1)
+        )
+        store.memory.save_messages([newer])
+        rest, _ = drain(store.memory.message_changes, first.cursor, limit=10)
+    assert [m.id for m in rest] == [
+        "c-m00000",
+        "c-m00001",
+        "c-m00002",
+        "b-m00000",
+        "b-m00001",
+        "b-m00002",
+        "b-m00009",
+    ]

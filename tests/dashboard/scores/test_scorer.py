@@ -145,6 +145,19 @@ def test_source_and_entity_filters_narrow_every_figure(vera_client, demo_set):
     assert 'name="entity_id" value="supportAgent"' in content
 
 
+def test_the_entity_box_matches_the_start_of_the_id_in_any_case_everywhere(vera_client, demo_set):
+    records = demo_scores(demo_set, "answer-relevancy-scorer", since=THIRTY_DAYS, entity_id="supportAgent")
+    others = {s.payload.get("entityId") for s in demo_scores(demo_set, "answer-relevancy-scorer")} - {
+        "supportAgent"
+    }
+    assert records and not any(str(e).lower().startswith("supp") for e in others)
+    content = vera_client.get(URL + "?entity_id=SUPP").content.decode()
+    assert stat(content, "Count") == str(len(records))
+    assert sum(chart_data(content, "timeseries")["count"]) == len(records)
+    assert len(table_ids(content)) == min(len(records), views.FEED_PAGE_SIZE)
+    assert 'name="entity_id" value="SUPP"' in content
+
+
 def test_custom_dates_cover_whole_days(vera_client, demo_set):
     records = [
         s

@@ -24,8 +24,9 @@ HOSTILE_VALUES = [
 ]
 #: For htmx requests (the partial paths): the values that reach the most code.
 HTMX_VALUES = ["-1", "9999-12-31", "eyJ0IjoiXHVkODAwIn0", "\ud83d"]
-PARAMS = ["cursor", "back", "page", "q", "resource", "status", "workflow", "from", "until", "period",
-          "range", "source", "entity", "order", "step", "raw", "per_page", "score", "user", "action"]  # fmt: skip
+PARAMS = ["cursor", "back", "page", "q", "resource", "thread", "status", "workflow", "name", "from", "until",
+          "period", "range", "source", "entity", "entity_id", "order", "step", "raw", "per_page", "score", "user",
+          "action"]  # fmt: skip
 
 
 def _urls(demo_set) -> list[str]:  # type: ignore[no-untyped-def]

@@ -99,3 +99,44 @@ def _drain_threads(store: SQLiteStore, cursor: str | None) -> tuple[list[Thread]
         cursor = page.cursor
         if not page.has_more:
             return seen, cursor
+
+
+def test_a_last_message_deleted_and_saved_again_does_not_hide_the_ones_between(store: SQLiteStore) -> None:
+    store.memory.save_thread(thread(1))
+    store.memory.save_thread(thread(2))
+    last = say(store, 1, 0)
+    _, cursor = drain(store)
+    store.memory.delete_thread("thread-001")
+    between = [say(store, 2, n).id for n in (1, 2)]
+    store.memory.save_thread(thread(1))
+    store.memory.save_messages([last])  # the same id again, now at the top
+    seen, _ = drain(store, cursor)
+    assert set(between) <= set(seen) and last.id in seen
+
+
+def test_hostile_rows_pass_through_the_feeds_without_stopping_them(store: SQLiteStore, db_path: Path) -> None:
+    store.memory.save_thread(thread(1))
+    with sqlite3.connect(db_path, autocommit=True) as conn:
+        rows = [
+            (
+                b"\xff\xfe",
+                "thread-001",
+                "not json {",
+                "user",
+                "v2",
+                "2026-01-09T14:02:11.481Z",
+                "user_8f2c1a",
+            ),
+            ("m-number-date", "thread-001", '{"format":2,"parts":[]}', "user", "v2", 12345, "user_8f2c1a"),
+            ("m-blob-date", "thread-001", b"\x00\x01", "assistant", "v1", b"\x00", None),
+        ]
+        conn.executemany("INSERT INTO mastra_messages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.execute("INSERT INTO mastra_threads VALUES ('t-odd', 'user_x', 'odd', x'00', 'garbage', x'01')")
+    seen, cursor = drain(store)
+    assert len(seen) == 3
+    later = say(store, 1, 7)
+    assert drain(store, cursor)[0] == [later.id]
+    with SQLiteStore(db_path, change_settle_seconds=0) as fresh:
+        threads = fresh.memory.thread_changes(None, limit=10)
+        # The BLOB updatedAt never settles (it sorts after every text); the rest come through.
+        assert [t.id for t in threads.items] == ["thread-001"]
