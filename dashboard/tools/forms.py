@@ -7,13 +7,14 @@ from django import forms
 from django.utils import timezone
 
 from dashboard.core.filter_dates import FilterDateField
+from dashboard.core.filter_prefix import IdPrefixField
 
 from .stats import ToolFilters
 
 
 class ToolFilterForm(forms.Form):
     agent = forms.CharField(required=False, max_length=500, label="Agent", strip=True)
-    resource = forms.CharField(required=False, max_length=500, label="Resource starts with", strip=True)
+    resource = IdPrefixField(label="Resource starts with", strip=True)
     since = FilterDateField(label="From")
     until = FilterDateField(label="To")
 

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, Func, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr, TruncDate
 
 from dashboard.search.models import ToolCall
 
@@ -155,15 +157,28 @@ class Day:
     failures: int
 
 
+def _day_of_call() -> Func:
+    """The calendar day of ``created_at``. On SQLite Django's ``TruncDate`` calls back into Python
+    for every row (1.7 s of a 100k-call page, bench/tools.py); when days are UTC days the stored
+    text's first ten characters are the day, computed by SQLite itself."""
+    if connection.vendor == "sqlite" and settings.TIME_ZONE == "UTC":
+        return Substr("created_at", 1, 10)
+    return TruncDate("created_at")
+
+
 def per_day(filters: ToolFilters) -> list[Day]:
     rows = (
         filters.apply(ToolCall.objects.all())
-        .annotate(day=TruncDate("created_at"))
+        .annotate(day=_day_of_call())
         .values("day")
         .annotate(calls=Count("id"), failures=Count("id", filter=Q(is_error=True)))
         .order_by("day")
     )
-    return [Day(row["day"], row["calls"], row["failures"]) for row in rows if row["day"] is not None]
+    return [Day(_as_date(row["day"]), row["calls"], row["failures"]) for row in rows if row["day"]]
+
+
+def _as_date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass
