@@ -17,4 +17,5 @@ urlpatterns = [
     path("workflows/", include("dashboard.workflows.urls")),
     path("search/", include("dashboard.search.urls")),
     path("tools/", include("dashboard.tools.urls")),
+    path("activity/", include("dashboard.tools.activity_urls")),
 ]

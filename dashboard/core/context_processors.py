@@ -28,6 +28,7 @@ AREAS: tuple[tuple[str, str, str | None], ...] = (
     ("Workflows", "workflows:runs", None),
     ("Scores", "scores:overview", None),
     ("Tools", "tools:overview", None),
+    ("Activity", "activity:activity", None),
     ("Audit", "audit:log", "accounts.view_audit"),
     ("Users", "admin:index", "accounts.manage_users"),
 )

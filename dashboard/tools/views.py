@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,31 +18,16 @@ from django.views.decorators.http import require_GET
 
 from dashboard.core.htmx import read_query
 from dashboard.core.pages import url_or_empty
-from dashboard.search.indexer import IndexStatus, status
+from dashboard.search.indexer import status
 from dashboard.search.query import words_of
 
 from . import stats
 from .forms import ToolFilterForm
+from .freshness import IndexFreshness, message_link
 
 #: Words of an error message put into its drill-down search (enough to pick it out).
 ERROR_SEARCH_WORDS = 6
 _PLACEHOLDERS = {"id", "n", "hex", "uuid"}
-
-
-@dataclass
-class IndexFreshness:
-    """How current the figures are: the index's own lag (the overview's "Search index" card)."""
-
-    status: IndexStatus
-
-    @property
-    def seconds_behind(self) -> float | None:
-        return self.status.seconds_behind
-
-    @property
-    def stale(self) -> bool:
-        behind = self.seconds_behind
-        return behind is None or behind > max(5.0, 3 * settings.SEARCH_INDEX_INTERVAL)
 
 
 def search_url(tool: str, params: dict[str, str], *, words: str = "", errors_only: bool = False) -> str:
@@ -176,5 +160,4 @@ def _tool_url(name: str, form: ToolFilterForm) -> str:
 
 
 def _thread_message_url(thread_id: str, message_id: str) -> str:
-    url = url_or_empty("threads:detail", thread_id)
-    return f"{url}?{urlencode({'at': message_id})}#msg-{quote(message_id, safe='')}" if url else ""
+    return message_link(url_or_empty("threads:detail", thread_id), message_id)
