@@ -28,6 +28,7 @@ def benign_shapes(vera_client, support_store) -> set[tuple[str, frozenset[str]]]
     found = shapes(vera_client.get("/tools/").content.decode())
     found |= shapes(vera_client.get("/tools/issueRefund/").content.decode())
     found |= shapes(vera_client.get("/tools/lookupOrder/").content.decode())
+    found |= shapes(vera_client.get("/activity/").content.decode())
     # The page's own "index is behind" banner, shown once a slow test has let the index age.
     found.add(("p", frozenset({"class", "data-index-notice", "role"})))
     return found
@@ -76,3 +77,9 @@ def test_every_hostile_tools_page_escapes_it(vera_client, hostile_index, benign_
         response = vera_client.get(reverse("tools:tool", args=[name]))
         assert response.status_code == 200, name
         assert_only_page_markup(response.content.decode(), benign_shapes)
+
+
+def test_activity_escapes_hostile_messages(vera_client, hostile_index, benign_shapes):
+    html = vera_client.get("/activity/").content.decode()
+    assert html.count("data-message-id=") == 50
+    assert_only_page_markup(html, benign_shapes)
