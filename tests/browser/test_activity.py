@@ -68,6 +68,7 @@ def test_activity_fits_a_phone(signed_in, store, live_server, page: Page):
     signed_in("viewer")
     page.goto(f"{live_server.url}/activity/")
     expect(page.locator('[data-message-id="m-live-1"]')).to_be_visible()
+    page.wait_for_load_state("load")  # the stylesheets that wrap the long word
     assert (
         page.evaluate(
             "Math.max(...[...document.querySelectorAll('main *')].map(e => e.getBoundingClientRect().right))"
