@@ -21,4 +21,6 @@ urlpatterns = [
     path("vectors/", include("dashboard.vectors.urls")),
     path("preferences/", include("dashboard.preferences.urls")),
     path("search/", include("dashboard.search.urls")),
+    path("tools/", include("dashboard.tools.urls")),
+    path("activity/", include("dashboard.tools.activity_urls")),
 ]

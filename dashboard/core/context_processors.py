@@ -27,6 +27,8 @@ AREAS: tuple[tuple[str, str, str | None], ...] = (
     ("Resources", "resources:list", None),
     ("Workflows", "workflows:runs", None),
     ("Scores", "scores:overview", None),
+    ("Tools", "tools:overview", None),
+    ("Activity", "activity:activity", None),
     ("Vectors", "vectors:indexes", None),
     ("Audit", "audit:log", "accounts.view_audit"),
     ("Users", "accounts:users", "accounts.manage_users"),

@@ -78,7 +78,16 @@ def nav_labels(content: str) -> list[str]:
 def test_the_navigation_lists_every_area_a_viewer_may_open(vera_client):
     content = vera_client.get("/").content.decode()
     assert 'href="/" aria-current="page">Overview</a>' in content
-    assert nav_labels(content) == ["Overview", "Threads", "Resources", "Workflows", "Scores", "Vectors"]
+    assert nav_labels(content) == [
+        "Overview",
+        "Threads",
+        "Resources",
+        "Workflows",
+        "Scores",
+        "Tools",
+        "Activity",
+        "Vectors",
+    ]
 
 
 def test_the_audit_area_is_shown_to_those_who_may_read_it(ada_client):
