@@ -37,6 +37,7 @@ def site_pages(store: SQLiteStore, data: DemoData) -> list[tuple[str, str]]:
     scorer_id = sorted({s.payload["scorerId"] for s in data.scores})[0]
     score = store.scores.score_feed(scorer_id, limit=1).items[0]
     event = audit_event(resource.id)
+    first_message = next(m for m in data.messages if m.thread_id == thread.id)
     return [
         ("overview", "/"),
         ("threads", "/threads/"),
@@ -53,5 +54,16 @@ def site_pages(store: SQLiteStore, data: DemoData) -> list[tuple[str, str]]:
         ("audit log", "/audit/"),
         ("audit event", f"/audit/{event.pk}/"),
         ("preferences", "/preferences/"),
+        ("thread at a message", f"/threads/{quote(thread.id)}/?at={quote(first_message.id)}"),
+        ("memory timeline", f"/resources/{quote(resource.id)}/memory/timeline/"),
+        ("search", "/search/?q=refund"),
+        ("tools", "/tools/"),
+        ("activity", "/activity/"),
+        ("health", "/health/"),
+        ("vectors", "/vectors/"),
+        ("schedules", "/workflows/schedules/"),
+        ("background tasks", "/workflows/background-tasks/"),
+        ("review queues", "/scores/(reviews)/"),
+        ("users", "/accounts/users/"),
         ("not found", "/threads/no-such-thread/"),
     ]

@@ -78,6 +78,8 @@ def test_the_search_page_updates_as_you_type_and_keeps_the_state_in_the_url(sign
 def test_search_works_at_phone_width(signed_in, store, page: Page):
     page.set_viewport_size({"width": 390, "height": 844})
     signed_in("viewer")
+    # On a phone the header's search box is in the menu: open it first.
+    page.locator(".site-menu-toggle").click()
     box = page.locator(".header-search input[type=search]")
     expect(box).to_be_visible()
     type_in_header_box(page, "laminate")
