@@ -10,11 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import Page
 
@@ -22,6 +20,7 @@ from dashboard.core.store import use_store
 from dashboard.demo import dataset
 from dashboard.demo.dataset import DemoData
 from storeclient.sqlite import SQLiteStore
+from tests.support.roles import ensure_roles
 
 # Playwright runs an event loop in this thread; Django's ORM refuses that unless told it is fine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -64,12 +63,7 @@ def signed_in(page: Page, live_server: Any, db: None) -> Callable[[str], Page]:
 
     def sign_in(role: str = "editor") -> Page:
         user = User.objects.create_user(username=f"{role}-persona", password=PASSWORD)
-        if not Group.objects.filter(name=role).exists():
-            # live_server tests flush the database after each test, and the flush takes the roles
-            # made by migrations 0002_roles and 0006 with it: make them again, the way the migrations do.
-            import_module("dashboard.accounts.migrations.0002_roles").create_roles(django_apps, None)
-            import_module("dashboard.reviews.migrations.0002_roles").grant(django_apps, None)
-            import_module("dashboard.accounts.migrations.0006_act_on_workflow_runs").grant(django_apps, None)
+        ensure_roles()  # live_server tests flush the database, roles included
         group = Group.objects.filter(name=role).first()
         if group is not None:
             user.groups.add(group)

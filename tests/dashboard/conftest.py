@@ -20,6 +20,7 @@ from dashboard.core.store import use_store
 from dashboard.demo import dataset
 from storeclient.interface import Store
 from storeclient.sqlite import SQLiteStore
+from tests.support.roles import ensure_roles
 
 from .support import convex_store
 
@@ -68,6 +69,7 @@ def unreachable_store() -> Iterator[Store]:
 
 
 def _persona(django_user_model: type[AbstractBaseUser], username: str, role: str) -> AbstractBaseUser:
+    ensure_roles()
     user = django_user_model.objects.create_user(username=username, password=PASSWORD)
     set_role(user, role)
     return user

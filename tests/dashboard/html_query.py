@@ -3,6 +3,7 @@ assert on what a page marks up rather than on exact strings."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -75,3 +76,10 @@ def find_one(html: str | bytes, tag: str | None = None, *, cls: str | None = Non
     found = find_all(html, tag, cls=cls, **attrs)
     assert len(found) == 1, f"expected one {tag or 'element'} {cls or ''} {attrs}, found {len(found)}"
     return found[0]
+
+
+def page_content(html: str | bytes) -> str:
+    """The page without its site header, which carries the same search box (``q``, ``hx-get``) on
+    every page: what a test of one page's own controls or of stored content should look at."""
+    text = html.decode() if isinstance(html, bytes) else html
+    return re.sub(r'<header class="site-header">.*?</header>', "", text, count=1, flags=re.S)

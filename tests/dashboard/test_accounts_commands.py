@@ -146,8 +146,15 @@ def test_the_roles_exist_after_migrating():
     groups = {g.name: sorted(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()}
     assert groups == {
         "viewer": [],
-        "editor": ["edit_working_memory"],
-        "admin": ["edit_working_memory", "manage_users", "view_audit"],
+        "editor": ["act_on_workflow_runs", "edit_working_memory", "review_scores"],
+        "admin": [
+            "act_on_workflow_runs",
+            "edit_working_memory",
+            "manage_reviews",
+            "manage_users",
+            "review_scores",
+            "view_audit",
+        ],
     }
 
 

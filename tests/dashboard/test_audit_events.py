@@ -114,7 +114,7 @@ def test_the_page_links_the_export_of_what_it_shows(ada_client, ada):
 
 
 @pytest.mark.parametrize("persona", ["vera", "eddie"])
-def test_only_admins_may_export_the_audit_log(persona, request):
+def test_only_admins_may_export_the_audit_log(persona, request, db):
     user = request.getfixturevalue(persona)
     client = Client()
     client.force_login(user)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
 
-from .html_query import find_all, find_one
+from .html_query import find_all, find_one, page_content
 
 
 def lists(demo_set) -> list[tuple[str, str, str]]:
@@ -22,7 +22,7 @@ def lists(demo_set) -> list[tuple[str, str, str]]:
 
 def test_every_list_draws_its_filters_with_the_one_component(ada_client, demo_set):
     for url, _, target in lists(demo_set):
-        content = ada_client.get(url).content
+        content = page_content(ada_client.get(url).content)
         bar = find_one(content, "details", cls="filter-bar")
         assert bar.get("open") is not None, f"{url}: served open, so it works without JS"
         form = find_one(content, "form", cls="filter-form")

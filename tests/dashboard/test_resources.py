@@ -8,7 +8,7 @@ from datetime import timedelta
 from dashboard.core.store import use_store
 from storeclient.models import Resource
 
-from .html_query import find_all, find_one
+from .html_query import find_all, find_one, page_content
 from .support import HTMX
 from .thread_records import T0, CappedFeeds, many_threads, nodes, write
 
@@ -65,7 +65,7 @@ def test_the_search_box_finds_resources_by_the_start_of_their_id_in_any_case(ver
     _resources(empty_store, ["user_d82c07", "USER_D82A", "user_d83", "user_8f2c1a"])
     response = vera_client.get(LIST, {"q": "user_d82"})
     assert resource_links(response) == ["/resources/user_d82c07/", "/resources/USER_D82A/"]
-    assert find_one(response.content, "input", name="q").get("value") == "user_d82"
+    assert find_one(page_content(response.content), "input", name="q").get("value") == "user_d82"
     assert "listed by id" in find_one(response.content, "p", id="resource-order").text
 
 
@@ -180,7 +180,7 @@ def test_hostile_working_memory_and_metadata_are_inert(vera_client, empty_store)
         )
     )
     html = vera_client.get("/resources/user_evil/").content.decode()
-    for node in nodes(html):
+    for node in nodes(page_content(html)):
         assert node.tag != "img"
         assert not [name for name in node.attrs if name.startswith("on") or name == "hx-get"]
         assert not node.attrs.get("href", "").startswith("javascript")

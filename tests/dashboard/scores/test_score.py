@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from tests.dashboard.html_query import page_content
+
 from ..conftest import DEMO_NOW
 from ..support import HTMX
 
@@ -124,7 +126,7 @@ def test_a_hostile_score_is_shown_inert(vera_client, empty_store):
     for address in (url(hostile), "/scores/answer-relevancy-scorer/?range=all"):
         content = vera_client.get(address).content.decode()
         found = ActiveMarkup()
-        found.feed(content)
+        found.feed(page_content(content))
         assert found.problems == [], address
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content  # shown, as text
 

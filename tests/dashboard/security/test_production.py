@@ -66,7 +66,7 @@ def test_check_deploy_names_what_a_plain_http_deploy_gives_up(tmp_path):
     assert ids == ["security.W004", "security.W008"], result.stderr
 
 
-def test_the_project_checks_guard_the_security_settings(settings):
+def test_the_project_checks_guard_the_security_settings(settings, db):  # (JSONField checks ask the DB)
     def ids(**kwargs: object) -> set[str]:
         return {message.id for message in checks.run_checks(include_deployment_checks=True, **kwargs)}
 
@@ -82,7 +82,7 @@ def test_the_project_checks_guard_the_security_settings(settings):
     assert "dashboard.E003" in ids()
 
 
-def test_an_admin_key_sent_over_plain_http_is_flagged(settings):
+def test_an_admin_key_sent_over_plain_http_is_flagged(settings, db):
     settings.CONVEX_URL = "http://convex.internal.example:3210"
     found = {m.id for m in checks.run_checks(include_deployment_checks=True)}
     assert "dashboard.W004" in found
