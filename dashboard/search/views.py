@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
@@ -22,11 +21,10 @@ from django.views.decorators.http import require_GET
 from dashboard.core.htmx import partial_target, read_query, template_for, vary_on_htmx
 from dashboard.core.pages import url_or_empty
 from dashboard.core.paging import Pager
-from dashboard.core.store import get_store
 
 from . import backends
 from .forms import KIND_LABELS, SearchForm
-from .indexer import Indexer, IndexStatus, status
+from .freshness import catch_up_if_idle
 from .models import IndexedMessage, IndexedResource, IndexedThread
 from .query import SearchQuery, parse
 from .snippets import snippet
@@ -60,29 +58,12 @@ class ThreadGroup:
     hits: list[Hit] = field(default_factory=list)
 
 
-@dataclass
-class Freshness:
-    status: IndexStatus
-    #: Messages this request indexed before searching.
-    caught_up: int = 0
-    problem: str = ""
-
-    @property
-    def seconds_behind(self) -> float | None:
-        return self.status.seconds_behind
-
-    @property
-    def stale(self) -> bool:
-        behind = self.seconds_behind
-        return behind is None or behind > max(5.0, 3 * settings.SEARCH_INDEX_INTERVAL)
-
-
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     form = read_query(request, SearchForm)
     query = parse(form.cleaned_data["q"])
     quick = partial_target(request) == HEADER_TARGET
-    freshness = _catch_up_if_idle()
+    freshness = catch_up_if_idle()
     context: dict[str, object] = {
         "form": form,
         "query": query,
@@ -116,19 +97,6 @@ def search(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(
         render(request, template_for(request, "search/search.html", "search-results"), context), target=True
     )
-
-
-def _catch_up_if_idle() -> Freshness:
-    current = status()
-    budget = settings.SEARCH_CATCH_UP_SECONDS
-    if current.worker_running or budget <= 0:
-        return Freshness(current)
-    try:
-        result = Indexer(get_store()).catch_up(budget)
-    except Exception as exc:  # the index answers even when the store or a record does not
-        logger.exception("Search: catching up the index failed")
-        return Freshness(status(), problem=f"{type(exc).__name__}: the index could not catch up.")
-    return Freshness(status(), caught_up=result.messages, problem=result.error)
 
 
 def _groups(ids: list[int], query: SearchQuery) -> list[ThreadGroup]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,11 +22,10 @@ from django.views.decorators.http import require_GET
 from dashboard.core.filter_prefix import IdPrefixField
 from dashboard.core.htmx import read_query, template_for, vary_on_htmx
 from dashboard.core.pages import url_or_empty
-from dashboard.core.store import get_store
-from dashboard.search.indexer import Indexer, status
+from dashboard.search.freshness import catch_up_if_idle
 from dashboard.search.models import IndexedMessage, IndexedThread, ToolCall
 
-from .freshness import IndexFreshness, message_link
+from .freshness import message_link
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +58,7 @@ class ActivityRow:
 @require_GET
 def activity(request: HttpRequest) -> HttpResponse:
     form = read_query(request, ActivityForm)
-    problem = _catch_up_if_idle()
+    freshness = catch_up_if_idle()
     messages = IndexedMessage.objects.all()
     data = form.cleaned_data
     if data["resource"]:
@@ -94,8 +92,8 @@ def activity(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "rows": rows,
-        "freshness": IndexFreshness(status()),
-        "problem": problem,
+        "freshness": freshness,
+        "problem": freshness.problem,
         "live": not idle,
         "poll_ms": ACTIVITY_POLL_MS,
         "poll_hidden_ms": ACTIVITY_HIDDEN_POLL_MS,
@@ -104,15 +102,3 @@ def activity(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(
         render(request, template_for(request, "tools/activity.html", "activity-live"), context), target=True
     )
-
-
-def _catch_up_if_idle() -> str:
-    current = status()
-    budget = settings.SEARCH_CATCH_UP_SECONDS
-    if current.worker_running or budget <= 0:
-        return ""
-    try:
-        return Indexer(get_store()).catch_up(budget).error
-    except Exception as exc:  # the index answers even when the store or a record does not
-        logger.exception("Activity: catching up the index failed")
-        return f"{type(exc).__name__}: the index could not catch up."

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET
 
 from dashboard.core.htmx import read_query
 from dashboard.core.pages import url_or_empty
+from dashboard.search.freshness import Freshness
 from dashboard.search.indexer import status
 from dashboard.search.query import words_of
 
 from . import stats
 from .forms import ToolFilterForm
-from .freshness import IndexFreshness, message_link
+from .freshness import message_link
 
 #: Words of an error message put into its drill-down search (enough to pick it out).
 ERROR_SEARCH_WORDS = 6
@@ -85,7 +86,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     errors = stats.top_errors(filters)
     context = {
         "form": form,
-        "freshness": IndexFreshness(status()),
+        "freshness": Freshness(status()),
         "agents": stats.agents(),
         "rows": [
             {
@@ -132,7 +133,7 @@ def tool(request: HttpRequest, tool_name: str) -> HttpResponse:
         "form": form,
         "tool_name": tool_name,
         "summary": summary,
-        "freshness": IndexFreshness(status()),
+        "freshness": Freshness(status()),
         "agents": stats.agents(),
         "days": _day_rows(stats.per_day(filters), tool_name, params),
         "keys": keys,

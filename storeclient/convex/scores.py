@@ -11,15 +11,16 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ..codec import parse_datetime, sortable_iso, to_iso, without_none
+from ..codec import parse_datetime, to_iso, without_none
 from ..errors import InvalidRequest
 from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
 from ..prefix import Prefix
 from ..records import decode_score, new_score_record, score_from_record
-from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at, paginate
+from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
 from .module import DashboardModule, HandlerStart, ModuleUnavailable, handler_feed
+from .score_pages import score_page
 from .storage_api import ConvexScoreSpans
 
 #: Filtered score feeds read at most this many scores per module call, and this many for one page.
@@ -57,17 +58,6 @@ def _score_search_note(scanned: int) -> str:
     return (
         f"The filter looked through {scanned:,} scores, newest first, without filling this page; "
         "load more to keep looking at older scores."
-    )
-
-
-def _page(rows: list[dict[str, Any]], page: int, per_page: PerPage, capped: bool) -> ScoreList:
-    # Sort and slice the raw rows, then decode only the page: decoding every score of a large
-    # scorer is most of the client's time otherwise.
-    rows.sort(key=lambda r: sortable_iso(r.get("createdAt")), reverse=True)
-    selected, total, has_more = paginate(rows, page, per_page)
-    scores = [score_from_record(r) for r in selected]
-    return ScoreList(
-        scores=scores, total=total, page=page, per_page=per_page, has_more=has_more, capped=capped
     )
 
 
@@ -118,19 +108,19 @@ class ConvexScores(ConvexScoreSpans):
         rows, capped = self._h.query(SCORES, filters)
         if source:
             rows = [r for r in rows if r.get("source") == source]
-        return _page(rows, page, per_page, capped)
+        return score_page(rows, page, per_page, capped)
 
     def list_scores_by_run_id(self, run_id: str, *, page: int = 0, per_page: PerPage = 100) -> ScoreList:
         check_page(page, per_page, what="list_scores_by_run_id")
         rows, capped = self._h.query(SCORES, {"runId": run_id})
-        return _page(rows, page, per_page, capped)
+        return score_page(rows, page, per_page, capped)
 
     def list_scores_by_entity_id(
         self, entity_id: str, entity_type: str, *, page: int = 0, per_page: PerPage = 100
     ) -> ScoreList:
         check_page(page, per_page, what="list_scores_by_entity_id")
         rows, capped = self._h.query(SCORES, {"entityId": entity_id, "entityType": entity_type})
-        return _page(rows, page, per_page, capped)
+        return score_page(rows, page, per_page, capped)
 
     # --- dashboard additions ------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ with ``@mastra/convex``'s semantics. Lists read through the handler's index and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,13 +17,14 @@ from ..models import Message, MessageList, PerPage, ScoreList
 from ..records import message_from_record, message_to_row
 from ..semantics import check_page, date_bound, paginate
 from .handler import MESSAGES, SCORES, StorageHandler
+from .score_pages import score_page
 
 
 class ConvexMessageEdits:
     _h: StorageHandler
 
-    def _touch_thread(self, thread_id: str, stamp: str) -> None:
-        raise NotImplementedError  # ConvexMemory's
+    #: Bumps a thread's ``updatedAt``; ConvexMemory, which this mixes into, provides it.
+    _touch_thread: Callable[[str, str], None]
 
     def update_messages(self, updates: Sequence[Mapping[str, Any]]) -> list[Message]:
         """Mastra's ``updateMessages``: change stored messages in place (unknown ids are skipped) and
@@ -123,7 +124,6 @@ class ConvexScoreSpans:
     ) -> ScoreList:
         """Mastra's ``listScoresBySpan``: the scores of one trace span, newest first, optionally of
         one organization and project (its ``filters``)."""
-        from .scores import _page  # the shared sort-and-decode of score lists
 
         check_page(page, per_page, what="list_scores_by_span")
         filters: dict[str, Any] = {"traceId": trace_id, "spanId": span_id}
@@ -132,4 +132,4 @@ class ConvexScoreSpans:
         if project_id is not None:
             filters["projectId"] = project_id
         rows, capped = self._h.query(SCORES, filters)
-        return _page(rows, page, per_page, capped)
+        return score_page(rows, page, per_page, capped)

@@ -5,7 +5,7 @@ dashboard's additions): ``updateMessages``, ``deleteMessages``, ``listMessagesBy
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -145,8 +145,8 @@ class SQLiteMessageEdits:
 class SQLiteScoreSpans:
     _ctx: Context
 
-    def _list(self, where: list[str], params: list[Any], page: int, per_page: PerPage) -> ScoreList:
-        raise NotImplementedError  # SQLiteScores'
+    #: One page of scores under a WHERE clause; SQLiteScores, which this mixes into, provides it.
+    _list: Callable[[list[str], list[Any], int, PerPage], ScoreList]
 
     def list_scores_by_span(
         self,
