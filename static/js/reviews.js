@@ -113,6 +113,9 @@
       if (note) note.focus();
     } else if (key === "u") {
       var undo = document.querySelector("[data-review-undo]");
+      // htmx wires up swapped-in content only when it settles (~20 ms later): a fast "u" right
+      // after a save would click a button that does nothing yet. process() is idempotent.
+      if (undo && window.htmx) window.htmx.process(undo);
       if (undo) undo.click();
     } else {
       handled = false;

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -55,6 +57,72 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
+
+
+class _InFlight:
+    """Counts the live server's requests in progress. With the in-memory test database the server
+    thread shares the test's connection, so a request still running when the test ends (a page's
+    poll) would interleave with pytest-django's flush and could undo it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.running = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self.lock:
+            self.running += 1
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return _Closing(result, self._done)
+
+    def _done(self) -> None:
+        with self.lock:
+            self.running -= 1
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.running > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+class _Closing:
+    """A WSGI response that reports when the server has finished with it."""
+
+    def __init__(self, result: Any, done: Callable[[], None]) -> None:
+        self.result = result
+        self.done = done
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            self.done()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_quiet_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Before the database is flushed after a live-server test, wait for the requests already
+    running to finish."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so flushed after this teardown
+    server = request.getfixturevalue("live_server")
+    httpd = server.thread.httpd
+    in_flight = httpd.get_app()
+    if not isinstance(in_flight, _InFlight):
+        in_flight = _InFlight(in_flight)
+        httpd.set_app(in_flight)
+    yield  # the page and its context close before this (set up after it), so no new polls start
+    in_flight.wait_idle()
 
 
 @pytest.fixture
