@@ -14,7 +14,7 @@ Views talk to a store only through this interface.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -39,6 +39,7 @@ from .models import (
     Score,
     ScoreBuckets,
     ScoreList,
+    ScoreRow,
     ScoreSeries,
     StoredVector,
     StoreHealth,
@@ -84,6 +85,11 @@ class MemoryDomain(Protocol):
 
     def save_thread(self, thread: Thread) -> Thread:
         """Upsert the whole thread; returns it unchanged."""
+        ...
+
+    def save_threads(self, threads: Sequence[Thread]) -> list[Thread]:
+        """``save_thread`` for each, in as few writes as the store allows (a dashboard addition,
+        for demo data and imports: one transaction on SQLite)."""
         ...
 
     def update_thread(
@@ -312,6 +318,13 @@ class ScoresDomain(Protocol):
 
     def get_score_by_id(self, score_id: str) -> Score | None: ...
 
+    def save_scores(self, scores: Sequence[tuple[Mapping[str, Any], datetime | None]]) -> list[str]:
+        """``save_score(payload, created_at=...)`` for each pair in as few writes as the store
+        allows (a dashboard addition, for demo data and imports): one transaction on SQLite, which
+        writes nothing when one payload is refused; ``batchInsert`` chunks on Convex. Returns the
+        saved ids in order."""
+        ...
+
     def list_scores_by_scorer_id(
         self,
         scorer_id: str,
@@ -357,6 +370,28 @@ class ScoresDomain(Protocol):
         only scores whose entity id starts with it (ASCII case ignored); newest first is then
         grouped by entity (the entity index's ranges), newest first within one; score orders
         stay score orders."""
+        ...
+
+    def score_rows(
+        self,
+        scorer_id: str,
+        columns: Sequence[str],
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        lowest_first: bool = False,
+        highest_first: bool = False,
+        entity_prefix: str | None = None,
+        chunk: int = 500,
+    ) -> Iterator[ScoreRow]:
+        """Every score ``score_feed`` would list under these filters, in its order, as a tuple of
+        ``columns`` (camelCase field names; ``InvalidRequest`` for one a score does not have),
+        read ``chunk`` at a time and decoded only as far as those columns need: for exports. Each
+        value is ``storeclient.records.score_row``'s. The first chunk is read before this returns,
+        so a bad filter or an unreachable store raises here, not part-way through a download."""
         ...
 
     def score_series(

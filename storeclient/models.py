@@ -295,6 +295,10 @@ class Score:
         }
 
 
+#: A few fields of one score, in the order asked for (``ScoresDomain.score_rows``).
+ScoreRow = tuple[Any, ...]
+
+
 # --- list results -----------------------------------------------------------------------------
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .codec import (
+    canonical_iso,
     dumps_compact,
     now,
     parse_datetime,
@@ -20,7 +21,17 @@ from .codec import (
     to_iso,
     without_none,
 )
-from .models import SCORE_JSON_FIELDS, SCORE_TEXT_FIELDS, Message, Resource, Score, Thread, WorkflowRun
+from .errors import InvalidRequest
+from .models import (
+    SCORE_JSON_FIELDS,
+    SCORE_TEXT_FIELDS,
+    Message,
+    Resource,
+    Score,
+    ScoreRow,
+    Thread,
+    WorkflowRun,
+)
 
 
 def _metadata(value: Any) -> dict[str, Any] | str:
@@ -166,6 +177,95 @@ def decode_score(value: Any) -> tuple[float, str | None]:
     except ValueError:
         return math.nan, text
     return number, None if math.isfinite(number) else text
+
+
+# --- score rows: a few columns of many scores, for exports ------------------------------------
+
+
+def check_score_columns(columns: Sequence[str]) -> tuple[str, ...]:
+    """``columns`` as a tuple, or ``InvalidRequest`` naming the ones a score does not have."""
+    wanted = tuple(columns)
+    unknown = [c for c in wanted if c not in SCORE_FIELDS]
+    if not wanted or unknown:
+        raise InvalidRequest(
+            f"Score rows need one or more of the score's fields ({', '.join(sorted(SCORE_FIELDS))}), "
+            f"not {unknown or 'none'}."
+        )
+    return wanted
+
+
+def score_row(score: Score, columns: Sequence[str]) -> ScoreRow:
+    """What a score row holds: each column as ``Score.to_record()`` has it (``None`` when it is not
+    stored), except ``score``: the number when it is finite, else the text it was stored as
+    (``None`` when nothing was), so an export shows what the agent wrote."""
+    record = score.to_record()
+    record["score"] = score.score if score.has_finite_score else score.score_text
+    return tuple(record.get(c) for c in columns)
+
+
+def _text_or_empty(value: Any) -> str:
+    return value if type(value) is str else str(value or "")
+
+
+def _text(value: Any) -> str:
+    return value if type(value) is str else str(value)
+
+
+def _score_cell(value: Any) -> Any:
+    if type(value) is float and math.isfinite(value):
+        return value
+    number, text = decode_score(value)
+    return number if math.isfinite(number) else text
+
+
+def _json_cell(value: Any) -> Any:
+    return parse_json_lenient(value)[0] if isinstance(value, str | bytes) else value
+
+
+#: How ``score_from_record`` + ``score_row`` turn each core field's stored value into the row's.
+_CORE_CELLS: dict[str, Callable[[Any], Any]] = {
+    "id": _text,
+    "scorerId": _text_or_empty,
+    "runId": _text_or_empty,
+    "source": _text_or_empty,
+    "score": _score_cell,
+    "createdAt": canonical_iso,
+    "updatedAt": canonical_iso,
+}
+
+
+def score_row_reader(
+    columns: Sequence[str], *, json_cell: Callable[[Any], Any] | None = None
+) -> Callable[[Sequence[Any]], ScoreRow]:
+    """A function from the stored values of ``columns`` (in that order) to the row ``score_row``
+    gives for the decoded score, without building the score: an export reads every score in range,
+    and building models from fields it never writes was most of its time. ``json_cell`` is a
+    store's own decoding of a JSON column's cell (SQLite's JSONB), applied first."""
+    steps: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, column in enumerate(columns):
+        if column in _CORE_CELLS:
+            steps.append((i, _CORE_CELLS[column]))
+        elif column in SCORE_JSON_FIELDS:
+            decode = _json_cell if json_cell is None else _then(json_cell, _json_cell)
+            steps.append((i, _skipping_none(decode)))
+    if not steps:
+        return tuple
+
+    def read(values: Sequence[Any]) -> ScoreRow:
+        row = list(values)
+        for i, decode in steps:
+            row[i] = decode(row[i])
+        return tuple(row)
+
+    return read
+
+
+def _then(first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: second(first(value))
+
+
+def _skipping_none(decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else decode(value)
 
 
 def new_score_record(payload: Mapping[str, Any], *, created_at: Any = None) -> dict[str, Any]:

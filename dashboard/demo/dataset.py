@@ -205,6 +205,8 @@ def build_scores(
 # --- writing ---------------------------------------------------------------------------------------------
 
 MESSAGE_BATCH = 250
+#: Scores per ``save_scores`` call: one transaction each on SQLite.
+SCORE_BATCH = 1_000
 
 
 def save_run(store: Store, run: DemoRun) -> None:
@@ -230,15 +232,15 @@ def write_data(store: Store, data: DemoData, progress: Progress | None = None) -
         batch = data.messages[start : start + MESSAGE_BATCH]
         store.memory.save_messages(batch)
         report("messages", start + len(batch), len(data.messages))
-    for i, thread in enumerate(data.threads, 1):
-        store.memory.save_thread(thread)
-        report("threads", i, len(data.threads))
+    store.memory.save_threads(data.threads)
+    report("threads", len(data.threads), len(data.threads))
     for i, run in enumerate(data.runs, 1):
         save_run(store, run)
         report("workflow runs", i, len(data.runs))
-    for i, score in enumerate(data.scores, 1):
-        store.scores.save_score(score.payload, created_at=score.created_at)
-        report("scores", i, len(data.scores))
+    for start in range(0, len(data.scores), SCORE_BATCH):
+        batch = data.scores[start : start + SCORE_BATCH]
+        store.scores.save_scores([(score.payload, score.created_at) for score in batch])
+        report("scores", start + len(batch), len(data.scores))
 
 
 def write_small(
@@ -395,8 +397,7 @@ def write_large(
             store.memory.save_messages(batch)
             messages_done += len(batch)
             report("messages", messages_done, LARGE_MESSAGES)
-        for thread in chunk_threads:  # after the messages: see write_data
-            store.memory.save_thread(thread)
+        store.memory.save_threads(chunk_threads)  # after the messages: see write_data
 
     weights = {
         "success": 70,
@@ -432,6 +433,7 @@ def write_large(
             report("workflow runs", i, LARGE_RUNS)
 
     scorer_ids = list(SCORERS)
+    batch: list[tuple[dict[str, Any], datetime]] = []
     for i in range(1, LARGE_SCORES + 1):
         scorer_id = scorer_ids[i % len(scorer_ids)]
         created = anchor - timedelta(seconds=rng.randint(60, 30 * 86400))
@@ -453,6 +455,8 @@ def write_large(
                 _LARGE_ASKS[pick].format(order=order, product=product),
                 _LARGE_ANSWERS[pick].format(order=order, product=product),
             )
-        store.scores.save_score(score.payload, created_at=score.created_at)
-        if i % 1000 == 0:
+        batch.append((score.payload, score.created_at))
+        if len(batch) == SCORE_BATCH or i == LARGE_SCORES:
+            store.scores.save_scores(batch)
+            batch.clear()
             report("scores", i, LARGE_SCORES)

@@ -34,7 +34,6 @@ from dashboard.core.pages import not_found
 from dashboard.core.paging import DEFAULT_PAGE_SIZE, Pager
 from dashboard.core.rendering import render_untrusted_markdown
 from dashboard.core.store import get_store
-from storeclient.codec import to_iso
 from storeclient.models import Score
 
 from . import cards
@@ -341,31 +340,18 @@ def score_detail(request: HttpRequest, scorer_id: str, score_id: str) -> HttpRes
 # --- export ------------------------------------------------------------------------------------------
 
 
-def export_row(score: Score) -> dict[str, Any]:
-    record = score.to_record()
-    row: dict[str, Any] = {column: record.get(column) for column in EXPORT_COLUMNS}
-    row["createdAt"] = to_iso(score.created_at)
-    # A value that is not a finite number goes out as the text it was stored as (JSON has no
-    # Infinity or NaN, and a reader should see what the agent wrote).
-    row["score"] = score.score if score.has_finite_score else score.score_text
-    return row
-
-
-def _export_rows(scorer_id: str, query: ScoreQuery, moment: datetime) -> Iterator[dict[str, Any]]:
-    # The first page is read before the response starts, so a store error still gets the error
-    # page; a failure later can only cut the download short (the client sees it incomplete).
-    feed = _feed(scorer_id, query, moment, cursor=None, limit=EXPORT_PAGE_SIZE)
-
-    def rows() -> Iterator[dict[str, Any]]:
-        page = feed
-        while True:
-            for score in page.items:
-                yield export_row(score)
-            if not page.next_cursor:
-                return
-            page = _feed(scorer_id, query, moment, cursor=page.next_cursor, limit=EXPORT_PAGE_SIZE)
-
-    return rows()
+def _export_rows(scorer_id: str, query: ScoreQuery, moment: datetime) -> Iterator[tuple[Any, ...]]:
+    # The store reads only the exported columns, and its first chunk before the response starts,
+    # so a store error still gets the error page; a failure later can only cut the download short
+    # (the client sees it incomplete).
+    return get_store().scores.score_rows(
+        scorer_id,
+        EXPORT_COLUMNS,
+        **query.store_filters(moment),
+        lowest_first=query.lowest_first,
+        highest_first=query.highest_first,
+        chunk=EXPORT_PAGE_SIZE,
+    )
 
 
 def _filename(scorer_id: str, query: ScoreQuery, extension: str) -> str:
@@ -387,14 +373,16 @@ def export(request: HttpRequest, scorer_id: str, fmt: str) -> StreamingHttpRespo
         detail=f"{fmt.upper()} · {request.GET.urlencode() or 'no filters'}",
     )
     if fmt == "csv":
-        lines = csv_lines(EXPORT_COLUMNS, ([row[c] for c in EXPORT_COLUMNS] for row in rows))
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            csv_lines(EXPORT_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        )
     else:
 
         def chunks() -> Iterator[str]:
             yield "["
             for i, row in enumerate(rows):
-                yield ("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False)
+                record = dict(zip(EXPORT_COLUMNS, row, strict=True))
+                yield ("," if i else "") + "\n" + json.dumps(record, ensure_ascii=False)
             yield "\n]\n"
 
         response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")

@@ -177,6 +177,10 @@ class ConvexMemory(ConvexMessageEdits):
         self._h.insert(THREADS, thread_to_record(thread))
         return thread
 
+    def save_threads(self, threads: Sequence[Thread]) -> list[Thread]:
+        # save_thread's own write for each: the same semantics, whatever the handler's version.
+        return [self.save_thread(thread) for thread in threads]
+
     def update_thread(
         self, thread_id: str, *, title: str | None = None, metadata: Mapping[str, Any] | None = None
     ) -> Thread:

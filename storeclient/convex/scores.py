@@ -7,15 +7,25 @@ lets the handler (>= 1.0.5) use its ``by_scorer``/``by_entity``/``by_run`` index
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from ..codec import parse_datetime, to_iso, without_none
 from ..errors import InvalidRequest
-from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
+from ..models import (
+    Feed,
+    PerPage,
+    Score,
+    ScoreBucket,
+    ScoreBuckets,
+    ScoreList,
+    ScorePoint,
+    ScoreRow,
+    ScoreSeries,
+)
 from ..prefix import Prefix
-from ..records import decode_score, new_score_record, score_from_record
+from ..records import check_score_columns, decode_score, new_score_record, score_from_record, score_row
 from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
@@ -80,6 +90,12 @@ class ConvexScores(ConvexScoreSpans):
         record = new_score_record(score, created_at=created_at)
         self._h.insert(SCORES, record)
         return score_from_record(record)
+
+    def save_scores(self, scores: Sequence[tuple[Mapping[str, Any], datetime | None]]) -> list[str]:
+        """The handler's ``batchInsert``, in chunks it can take in one transaction."""
+        records = [new_score_record(score, created_at=created_at) for score, created_at in scores]
+        self._h.batch_insert(SCORES, records)
+        return [str(r["id"]) for r in records]
 
     def get_score_by_id(self, score_id: str) -> Score | None:
         row = self._h.load(SCORES, {"id": score_id})
@@ -237,6 +253,45 @@ class ConvexScores(ConvexScoreSpans):
         else:
             scores.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return handler_feed(scores, start, limit, capped=capped, note=CAPPED_NOTE if capped else None)
+
+    def score_rows(
+        self,
+        scorer_id: str,
+        columns: Sequence[str],
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        lowest_first: bool = False,
+        highest_first: bool = False,
+        entity_prefix: str | None = None,
+        chunk: int = 500,
+    ) -> Iterator[ScoreRow]:
+        """``score_feed``'s pages of ``chunk`` to the end, each score cut down to ``columns``."""
+        wanted = check_score_columns(columns)
+        filters: dict[str, Any] = {
+            "source": source,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "from_date": from_date,
+            "to_date": to_date,
+            "lowest_first": lowest_first,
+            "highest_first": highest_first,
+            "entity_prefix": entity_prefix,
+        }
+        first = self.score_feed(scorer_id, **filters, limit=chunk)
+
+        def stream(page: Feed[Score]) -> Iterator[ScoreRow]:
+            while True:
+                for score in page.items:
+                    yield score_row(score, wanted)
+                if not page.next_cursor:
+                    return
+                page = self.score_feed(scorer_id, **filters, cursor=page.next_cursor, limit=chunk)
+
+        return stream(first)
 
     def _points(
         self,

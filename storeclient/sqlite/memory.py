@@ -147,20 +147,29 @@ class SQLiteMemory(SQLiteMessageEdits):
         )
 
     def save_thread(self, thread: Thread) -> Thread:
+        return self.save_threads([thread])[0]
+
+    def save_threads(self, threads: Sequence[Thread]) -> list[Thread]:
+        """``save_thread`` for each (an upsert: a later one with the same id wins), in one
+        transaction with one ``executemany``."""
+        rows = [
+            (
+                thread.id,
+                thread.resource_id,
+                thread.title,
+                _json_or_raw(thread.metadata),
+                to_iso(thread.created_at),
+                to_iso(thread.updated_at),
+            )
+            for thread in threads
+        ]
         with self._pool.write() as conn:
-            conn.execute(
+            conn.executemany(
                 f'INSERT OR REPLACE INTO {THREADS} (id, "resourceId", title, metadata, "createdAt", "updatedAt") '
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    thread.id,
-                    thread.resource_id,
-                    thread.title,
-                    _json_or_raw(thread.metadata),
-                    to_iso(thread.created_at),
-                    to_iso(thread.updated_at),
-                ),
+                rows,
             )
-        return thread
+        return list(threads)
 
     def update_thread(
         self, thread_id: str, *, title: str | None = None, metadata: Mapping[str, Any] | None = None

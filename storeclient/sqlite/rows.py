@@ -44,7 +44,7 @@ class Columns:
         return column.lower() in self._lower.get(table, frozenset())
 
 
-def _cell(value: Any) -> Any:
+def json_cell(value: Any) -> Any:
     """A JSON cell as the shared decoders expect it: blobs decoded, text left for them to parse."""
     if isinstance(value, bytes | bytearray | memoryview):
         decoded, _ = decode_json_cell(value)
@@ -58,7 +58,7 @@ def thread(row: sqlite3.Row) -> Thread:
             "id": row["id"],
             "resourceId": row["resourceId"],
             "title": row["title"],
-            "metadata": _cell(row["metadata"]),
+            "metadata": json_cell(row["metadata"]),
             "createdAt": row["createdAt"],
             "updatedAt": row["updatedAt"],
         }
@@ -68,7 +68,7 @@ def thread(row: sqlite3.Row) -> Thread:
 def message(row: sqlite3.Row) -> Message:
     content = row["content"]
     if isinstance(content, bytes | bytearray | memoryview):
-        content = _cell(content)
+        content = json_cell(content)
         if not isinstance(content, str):
             content = dumps_compact(content)
     return message_from_record(
@@ -87,9 +87,9 @@ def message(row: sqlite3.Row) -> Message:
 def resource(row: sqlite3.Row) -> Resource:
     wm = row["workingMemory"]
     if isinstance(wm, bytes | bytearray | memoryview):  # never written by Mastra, but be lenient
-        decoded = _cell(wm)
+        decoded = json_cell(wm)
         wm = decoded if isinstance(decoded, str) else dumps_compact(decoded)
-    metadata = _cell(row["metadata"])
+    metadata = json_cell(row["metadata"])
     decoded = resource_from_record(
         {
             "id": row["id"],
@@ -158,6 +158,6 @@ def score(row: sqlite3.Row) -> Score:
         if value is None:
             continue
         if key in json_cols:
-            value = _cell(value)
+            value = json_cell(value)
         record[key] = value
     return score_from_record(record)

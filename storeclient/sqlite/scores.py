@@ -6,19 +6,30 @@ import json
 import math
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from ..codec import now, parse_datetime, to_iso
 from ..errors import InvalidRequest
-from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
+from ..models import (
+    Feed,
+    PerPage,
+    Score,
+    ScoreBucket,
+    ScoreBuckets,
+    ScoreList,
+    ScorePoint,
+    ScoreRow,
+    ScoreSeries,
+)
 from ..prefix import Prefix
+from ..records import check_score_columns, score_row_reader
 from ..semantics import check_buckets, encode_cursor
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .connection import dumps, index_columns
-from .keyset import Keyset, prefix_page, prefix_where
+from .keyset import Keyset, check_limit, prefix_page, prefix_where
 from .schema import JSON_COLUMNS, SCORES, columns_of
 from .storage_api import SQLiteScoreSpans
 
@@ -89,10 +100,8 @@ class SQLiteScores(SQLiteScoreSpans):
         row = conn.execute(f"SELECT {self._select} FROM {SCORES} WHERE id = ?", (score_id,)).fetchone()
         return rows.score(row) if row else None
 
-    def save_score(self, score: Mapping[str, Any], *, created_at: datetime | None = None) -> Score:
-        """Mastra's ``saveScore``: a new uuid4 id (or, as ``@mastra/libsql`` does, an upsert by the
-        caller's ``id`` when one is given), ``createdAt``/``updatedAt`` = now (or ``created_at``),
-        keys that are not columns dropped, ``None`` values left out (NULL)."""
+    def _record(self, score: Mapping[str, Any], created_at: datetime | None) -> tuple[dict[str, Any], bool]:
+        """The row ``saveScore`` writes for ``score``, and whether its id was the caller's."""
         for key, kind in (("scorerId", str), ("runId", str), ("source", str)):
             if not isinstance(score.get(key), kind) or not score.get(key):
                 raise InvalidRequest(f"A score needs {key} (text); nothing was saved.")
@@ -115,15 +124,42 @@ class SQLiteScores(SQLiteScoreSpans):
             elif column in json_cols or isinstance(v, dict | list | tuple):
                 v = dumps(v)
             record[column] = v
+        return record, bool(supplied)
+
+    def save_score(self, score: Mapping[str, Any], *, created_at: datetime | None = None) -> Score:
+        """Mastra's ``saveScore``: a new uuid4 id (or, as ``@mastra/libsql`` does, an upsert by the
+        caller's ``id`` when one is given), ``createdAt``/``updatedAt`` = now (or ``created_at``),
+        keys that are not columns dropped, ``None`` values left out (NULL)."""
+        record, supplied = self._record(score, created_at)
         names = ", ".join(f'"{k}"' for k in record)
         marks = ", ".join("?" for _ in record)
         with self._pool.write() as conn:
             if supplied:
-                conn.execute(f"DELETE FROM {SCORES} WHERE id = ?", (score_id,))
+                conn.execute(f"DELETE FROM {SCORES} WHERE id = ?", (record["id"],))
             conn.execute(f"INSERT INTO {SCORES} ({names}) VALUES ({marks})", list(record.values()))
-            saved = self._get(conn, score_id)
+            saved = self._get(conn, record["id"])
         assert saved is not None
         return saved
+
+    def save_scores(self, scores: Sequence[tuple[Mapping[str, Any], datetime | None]]) -> list[str]:
+        """``save_score`` for each ``(payload, created_at)``, in one transaction, with one
+        ``executemany`` per set of columns present: the rows are the ones ``save_score`` writes,
+        at a fraction of the cost of a transaction and a read-back per score (demo data, imports).
+        Every payload is checked before anything is written. Returns the ids, in order."""
+        records = [self._record(score, created_at)[0] for score, created_at in scores]
+        # A caller's id given twice: the later payload wins, as two save_score calls would leave it.
+        latest = {r["id"]: r for r in records}
+        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+        for record in latest.values():
+            by_columns.setdefault(tuple(record), []).append(list(record.values()))
+        with self._pool.write() as conn:
+            for columns, values in by_columns.items():
+                names = ", ".join(f'"{k}"' for k in columns)
+                marks = ", ".join("?" for _ in columns)
+                # OR REPLACE is save_score's delete-then-insert for a caller's id; a fresh uuid4
+                # never meets another row.
+                conn.executemany(f"INSERT OR REPLACE INTO {SCORES} ({names}) VALUES ({marks})", values)
+        return [r["id"] for r in records]
 
     def get_score_by_id(self, score_id: str) -> Score | None:
         with self._pool.connection() as conn:
@@ -279,6 +315,80 @@ class SQLiteScores(SQLiteScoreSpans):
                 limit=limit,
             )
         return Feed(items=[rows.score(r) for r in found], next_cursor=next_cursor)
+
+    def score_rows(
+        self,
+        scorer_id: str,
+        columns: Sequence[str],
+        *,
+        source: str | None = None,
+        entity_type: str | None = None,
+        entity_id: str | None = None,
+        from_date: datetime | None = None,
+        to_date: datetime | None = None,
+        lowest_first: bool = False,
+        highest_first: bool = False,
+        entity_prefix: str | None = None,
+        chunk: int = 500,
+    ) -> Iterator[ScoreRow]:
+        """``score_feed``'s rows to the end, as tuples of ``columns``: a SELECT of those columns
+        (and the order's key), read in keyset chunks of ``chunk`` rows. Each chunk takes a
+        connection only while it is read, so a slow download holds no read transaction open
+        (which would keep the WAL from being checkpointed) and no connection from the pages."""
+        wanted = check_score_columns(columns)
+        check_limit(chunk)
+        if lowest_first and highest_first:
+            raise InvalidRequest("Ask for the lowest or the highest scores first, not both.")
+        prefix = Prefix.of(entity_prefix, what="entity id prefix")
+        where, params = self._filters(scorer_id, source, entity_type, entity_id, from_date, to_date, prefix)
+        by_entity = prefix is not None and not (lowest_first or highest_first)
+        keyset = (
+            _BY_ENTITY_PREFIX
+            if by_entity
+            else _LOWEST
+            if lowest_first
+            else _HIGHEST
+            if highest_first
+            else _NEWEST
+        )
+        if by_entity:
+            where[0] = '+"scorerId" = ?'  # as in score_feed
+            where.append('"createdAt" IS NOT NULL')
+        # The key columns first: the keyset reads them by name, and a wanted column missing from
+        # an older file is selected as NULL under the same name.
+        present = self._ctx.columns
+        select = ", ".join(
+            [f'"{c}"' for c in keyset.columns]
+            + [f'"{c}"' if present.has(SCORES, c) else f'NULL AS "{c}"' for c in wanted]
+        )
+        skip = len(keyset.columns)
+        read = score_row_reader(wanted, json_cell=rows.json_cell)
+
+        def chunk_after(cursor: str | None) -> tuple[list[ScoreRow], str | None]:
+            with self._pool.connection() as conn:
+                if by_entity:
+                    assert prefix is not None
+                    found, next_cursor = prefix_page(
+                        conn, keyset, select=select, table=SCORES, where=where, params=params,
+                        prefix=prefix, cursor=cursor, limit=chunk,
+                    )  # fmt: skip
+                else:
+                    found, next_cursor = keyset.page(
+                        conn, select=select, table=SCORES, where=where, params=params,
+                        cursor=cursor, limit=chunk,
+                    )  # fmt: skip
+            return [read(r[skip:]) for r in found], next_cursor
+
+        # The first chunk now, so a store error is raised to the caller before anything is sent.
+        first, after = chunk_after(None)
+
+        def stream(found: list[ScoreRow], cursor: str | None) -> Iterator[ScoreRow]:
+            yield from found
+            while cursor:
+                found, cursor = chunk_after(cursor)
+                yield from found
+
+        return stream(first, after)
 
     def score_series(
         self,

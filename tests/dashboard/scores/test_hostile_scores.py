@@ -19,9 +19,9 @@ from urllib.parse import quote
 import pytest
 
 from dashboard.core.store import use_store
-from dashboard.scores.views import export_row, score_problem
+from dashboard.scores.views import EXPORT_COLUMNS, score_problem
 from storeclient.codec import to_iso
-from storeclient.records import score_from_record
+from storeclient.records import score_from_record, score_row
 from storeclient.sqlite import SQLiteStore
 
 from ..conftest import DEMO_NOW
@@ -253,7 +253,7 @@ def test_any_stored_score_decodes_to_a_placeholder(stored, placeholder, export):
     score = score_from_record(agent_row(score=stored))
     assert score_problem(score) == placeholder
     # The export carries the whole text.
-    assert export_row(score)["score"] == export
+    assert score_row(score, EXPORT_COLUMNS)[EXPORT_COLUMNS.index("score")] == export
 
 
 def test_a_scorer_with_no_finite_score_still_lists_its_rows(vera_client, odd_store):
