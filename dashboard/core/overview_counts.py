@@ -40,19 +40,36 @@ class OverviewCounts:
     as_of: datetime | None = None
 
 
-def overview_counts(store: Store, cap: int) -> OverviewCounts:
-    """The store's counts up to ``cap``: from the cache when one is kept for this store and is
-    fresh, else counted now (and cached). Store errors propagate and are never cached."""
-    if not isinstance(store, ConvexStore):
-        return OverviewCounts(store.counts(cap=cap))
-    cache = caches[CACHE_ALIAS]
-    key = _counts_key(store, cap, _generation())
-    cached = cache.get(key)
-    if isinstance(cached, OverviewCounts):
-        return cached
-    fresh = OverviewCounts(store.counts(cap=cap), as_of=timezone.now())
-    cache.set(key, fresh, COUNTS_SECONDS)
-    return fresh
+@dataclass(frozen=True)
+class CountsSource:
+    """Where one overview's counts come from. ``cached`` and ``keep`` use the cache (a database
+    table): call them on the request's thread, whose connection Django closes. ``count`` only asks
+    the store, so it may run on any thread."""
+
+    store: Store
+    cap: int
+    #: The cache entry for this store, cap and generation; ``None``: this store is never cached.
+    key: str | None
+
+    @classmethod
+    def of(cls, store: Store, cap: int) -> CountsSource:
+        key = _counts_key(store, cap, _generation()) if isinstance(store, ConvexStore) else None
+        return cls(store, cap, key)
+
+    def cached(self) -> OverviewCounts | None:
+        if self.key is None:
+            return None
+        value = caches[CACHE_ALIAS].get(self.key)
+        return value if isinstance(value, OverviewCounts) else None
+
+    def count(self) -> OverviewCounts:
+        """Counted now; store errors propagate (and so are never cached)."""
+        counts = self.store.counts(cap=self.cap)
+        return OverviewCounts(counts, as_of=timezone.now() if self.key is not None else None)
+
+    def keep(self, counted: OverviewCounts) -> None:
+        if self.key is not None:
+            caches[CACHE_ALIAS].set(self.key, counted, COUNTS_SECONDS)
 
 
 def invalidate_counts() -> None:

@@ -17,7 +17,7 @@ from storeclient.interface import Store
 from storeclient.models import StoreHealth
 
 from .metrics import exposition, may_read_metrics
-from .overview_counts import REFRESH_PERMISSION, OverviewCounts, invalidate_counts, overview_counts
+from .overview_counts import REFRESH_PERMISSION, CountsSource, OverviewCounts, invalidate_counts
 from .store import get_store, may_see_store_location, public_storage_handler, store_kind, without_location
 from .store_calls import Outcome, run_concurrently
 from .store_errors import StoreErrorInfo, describe_store_error, redact
@@ -37,9 +37,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     except StoreError as exc:
         return _whole_page_error(request, exc, None)
     may_see_location = may_see_store_location(request.user)
+    counts_source = CountsSource.of(store, OVERVIEW_COUNT_CAP)
+    cached_counts = counts_source.cached()
     # Independent store calls, run at once (on Convex each is a round trip or more).
     calls: dict[str, Callable[[], object]] = {
-        "counts": lambda: overview_counts(store, OVERVIEW_COUNT_CAP),
+        "counts": (lambda: cached_counts) if cached_counts else counts_source.count,
         "threads": lambda: store.memory.thread_feed(limit=OVERVIEW_RECENT).items,
         "runs": lambda: store.workflows.run_feed(limit=OVERVIEW_RECENT).items,
         "health": store.health,
@@ -59,6 +61,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             context[f"{name}_error"] = _part_error(request, error, store, name)
     if not parts["counts"].failed:
         counted: OverviewCounts = parts["counts"].value
+        if cached_counts is None:
+            counts_source.keep(counted)
         context["counts"] = counted.counts
         context["counts_as_of"] = counted.as_of
         context["may_refresh_counts"] = counted.as_of is not None and request.user.has_perm(
