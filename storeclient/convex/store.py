@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import httpx
@@ -36,6 +38,13 @@ CONVEX_DOCUMENT_BYTES = 1024 * 1024
 # Overview counts read rows through the handler; messages, snapshots and scores can be large, so
 # they are counted with a smaller window to stay far from Convex's 16 MiB read limit.
 _COUNT_WINDOWS = {THREADS: 10_000, RESOURCES: 10_000, MESSAGES: 2_000, SNAPSHOTS: 500, SCORES: 2_000}
+_COUNTED_TABLES = {
+    "threads": THREADS,
+    "messages": MESSAGES,
+    "resources": RESOURCES,
+    "runs": SNAPSHOTS,
+    "scores": SCORES,
+}
 
 
 class ConvexStore:
@@ -69,6 +78,8 @@ class ConvexStore:
         self.visibility_reprobe_seconds = visibility_reprobe_seconds
         self._visibility: tuple[float, bool | None] | None = None
         self._visibility_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self.deployment_url = deployment_url.rstrip("/")
         self.transport = ConvexTransport(
             deployment_url,
@@ -170,29 +181,48 @@ class ConvexStore:
         )
 
     def counts(self, *, cap: int = 10_000) -> dict[str, Count]:
-        names = {
-            "threads": THREADS,
-            "messages": MESSAGES,
-            "resources": RESOURCES,
-            "runs": SNAPSHOTS,
-            "scores": SCORES,
-        }
+        """Bounded counts of the five tables. Each one is its own chain of Convex calls (a count
+        pages through its table), so the five run at once: the overview waits for the longest
+        chain instead of their sum."""
         if self.module.available():
             try:
-                return {name: Count(*self.module.count(name, cap)) for name in names}
+                return self._each_table(lambda table: Count(*self.module.count(table, cap)))
             except ModuleUnavailable:
-                pass
-        out: dict[str, Count] = {}
-        for name, table in names.items():
-            window = min(cap, _COUNT_WINDOWS[table])
-            try:
-                rows, capped = self.handler.query(table, limit=window)
-            except LimitError:
-                rows, capped = self.handler.query(table, limit=50)
-            out[name] = Count(len(rows), at_least=capped)
-        return out
+                pass  # removed mid-way: every table is counted through the handler instead
+        return self._each_table(lambda table: self._handler_count(_COUNTED_TABLES[table], cap))
+
+    def _handler_count(self, table: str, cap: int) -> Count:
+        window = min(cap, _COUNT_WINDOWS[table])
+        try:
+            rows, capped = self.handler.query(table, limit=window)
+        except LimitError:
+            rows, capped = self.handler.query(table, limit=50)
+        return Count(len(rows), at_least=capped)
+
+    def _each_table(self, count: Callable[[str], Count]) -> dict[str, Count]:
+        """``count`` of every counted table, run concurrently; the first failure (in table order)
+        is raised once all have finished, so no call outlives the one that asked for it."""
+        futures = {name: self._executor().submit(count, name) for name in _COUNTED_TABLES}
+        errors = [f.exception() for f in futures.values()]
+        for error in errors:
+            if error is not None:
+                raise error
+        return {name: future.result() for name, future in futures.items()}
+
+    def _executor(self) -> ThreadPoolExecutor:
+        # One small pool per store (not per call): its threads reuse the store's HTTP connections.
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=len(_COUNTED_TABLES), thread_name_prefix="convex-count"
+                )
+            return self._pool
 
     def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
         self.transport.close()
 
     def __enter__(self) -> ConvexStore:

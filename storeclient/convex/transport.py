@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import httpx
+import orjson
 
 from ..codec import escape_lone_surrogates, loads
 from ..errors import (
@@ -324,11 +325,26 @@ def _encode_body(body: dict[str, Any]) -> bytes:
     return escape_lone_surrogates(text).encode("utf-8")
 
 
+def decode_reply(raw: bytes) -> Any:
+    """A reply body as JSON, decoded by orjson: several times faster than ``json.loads`` on the
+    multi-megabyte lists Mastra's handler returns (a whole thread's messages), which is where the
+    Python store lost to V8's ``JSON.parse``.
+
+    orjson refuses what ``codec.loads`` repairs or accepts (a lone UTF-16 surrogate escape, NaN), so
+    such a body, rare and usually hostile, is decoded again by ``codec.loads``: the value is always
+    the one ``codec.loads`` gives, except that an integer beyond 64 bits comes back as a float,
+    which is what it was in JavaScript. A body neither accepts raises ``ValueError``."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return loads(raw)
+
+
 def _json_or_none(raw: bytes) -> Any:
     if not raw:
         return None
     try:
-        return loads(raw)
+        return decode_reply(raw)
     except ValueError:
         return None
 
