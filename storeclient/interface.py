@@ -332,6 +332,14 @@ class ScoresDomain(Protocol):
     ) -> ScoreList: ...
 
     # --- dashboard additions ----------------------------------------------------------------
+    def score_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Score]:
+        """Every score in the order it was written, oldest first, after ``cursor`` (``None``: from
+        the first), for the dashboard's aggregates (DESIGN 5b). O(limit) per call, O(1) when
+        idle. A score saved again under its id may come again (callers upsert by id); deletions
+        are not reported. ``limited`` (Convex without the dashboard module) says the feed is
+        only an approximation. ``limit`` is 1..1000; a foreign cursor raises ``InvalidRequest``."""
+        ...
+
     def scorer_ids(self) -> list[str]:
         """Distinct scorer ids present, sorted."""
         ...

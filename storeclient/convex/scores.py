@@ -11,12 +11,24 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..changes import DEFAULT_SETTLE_SECONDS
 from ..codec import parse_datetime, to_iso, without_none
 from ..errors import InvalidRequest
-from ..models import Feed, PerPage, Score, ScoreBucket, ScoreBuckets, ScoreList, ScorePoint, ScoreSeries
+from ..models import (
+    ChangePage,
+    Feed,
+    PerPage,
+    Score,
+    ScoreBucket,
+    ScoreBuckets,
+    ScoreList,
+    ScorePoint,
+    ScoreSeries,
+)
 from ..prefix import Prefix
 from ..records import decode_score, new_score_record, score_from_record
 from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at
+from .changes import ConvexChanges
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
 from .module import DashboardModule, HandlerStart, ModuleUnavailable, handler_feed
@@ -75,6 +87,10 @@ class ConvexScores(ConvexScoreSpans):
     def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
         self._h = handler
         self._m = module
+        self._changes = ConvexChanges(handler, module, settle_seconds=DEFAULT_SETTLE_SECONDS)
+
+    def score_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Score]:
+        return self._changes.score_changes(cursor, limit)
 
     def save_score(self, score: Mapping[str, Any], *, created_at: datetime | None = None) -> Score:
         record = new_score_record(score, created_at=created_at)
