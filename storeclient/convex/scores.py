@@ -84,10 +84,16 @@ def even_sample[T](items: list[T], max_points: int) -> list[T]:
 
 
 class ConvexScores(ConvexScoreSpans):
-    def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
+    def __init__(
+        self,
+        handler: StorageHandler,
+        module: DashboardModule,
+        *,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    ) -> None:
         self._h = handler
         self._m = module
-        self._changes = ConvexChanges(handler, module, settle_seconds=DEFAULT_SETTLE_SECONDS)
+        self._changes = ConvexChanges(handler, module, settle_seconds=settle_seconds)
 
     def score_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Score]:
         return self._changes.score_changes(cursor, limit)
