@@ -33,6 +33,7 @@ from .models import (
     PerPage,
     Resource,
     RunList,
+    RunStatusChange,
     Schedule,
     ScheduleList,
     ScheduleTrigger,
@@ -285,6 +286,18 @@ class WorkflowsDomain(Protocol):
 
     def workflow_names(self) -> list[str]:
         """Distinct workflow names present, sorted."""
+        ...
+
+    def run_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[RunStatusChange]:
+        """Runs in ``updatedAt`` order, oldest first, after ``cursor``, as key and status only (for
+        the dashboard's run-status counts): a run comes again each time its snapshot is persisted.
+        Same settle and cost rules as ``MemoryDomain.thread_changes``; deletions are found with
+        ``existing_runs``. On Convex the feed is always empty and ``limited`` (no index finds the
+        runs whose status changed)."""
+        ...
+
+    def existing_runs(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these ``(workflow_name, run_id)`` still exist (at most 1,000 per call)."""
         ...
 
     def status_counts(

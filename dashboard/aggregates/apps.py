@@ -11,6 +11,8 @@ class AggregatesConfig(AppConfig):
         from dashboard.search.indexer import EXTRA_FEEDS
 
         from .rollups import SCORE_ROLLUPS
+        from .runs import RUN_ROLLUPS
 
-        if SCORE_ROLLUPS not in EXTRA_FEEDS:
-            EXTRA_FEEDS.append(SCORE_ROLLUPS)
+        for feed in (SCORE_ROLLUPS, RUN_ROLLUPS):
+            if feed not in EXTRA_FEEDS:
+                EXTRA_FEEDS.append(feed)

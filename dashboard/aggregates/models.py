@@ -6,6 +6,9 @@ days from the Unix epoch, weeks from a Monday) is a whole number of hours, so an
 O(hours in range) rows however many scores they hold. Each score also keeps a row of its own
 (``ScorePoint``): a score saved again under its id moves its contribution, and an hour is always
 recomputed from its points, never patched, so the figures stay exact.
+
+Runs keep their last-known status (``RunState``), and counts per workflow and status
+(``RunStatusCount``) are recomputed from it for each workflow a page of ``run_changes`` touches.
 """
 
 from __future__ import annotations
@@ -63,6 +66,39 @@ class ScoreHour(models.Model):
         return f"{self.scorer_id} {self.hour:%Y-%m-%d %H:00}"
 
 
+class RunState(models.Model):
+    """A run's last-known status: a status change moves the run from one count to another."""
+
+    workflow_name = models.TextField()
+    run_id = models.TextField()
+    status = models.TextField()
+    updated_at = models.TextField(default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workflow_name", "run_id"], name="aggregates_runstate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow_name}/{self.run_id}"
+
+
+class RunStatusCount(models.Model):
+    """Runs of one workflow with one status, recomputed from ``RunState`` when a page touches it."""
+
+    workflow_name = models.TextField()
+    status = models.TextField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workflow_name", "status"], name="aggregates_runcount_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow_name} {self.status}: {self.count}"
+
+
 class AggregateState(models.Model):
     """Where each aggregate feed resumes, written in the same transaction as the rows it covers."""
 
@@ -70,6 +106,10 @@ class AggregateState(models.Model):
     score_cursor = models.TextField(default="")
     #: What the store said its score feed misses ("" when exact): the pages then read the store.
     score_note = models.TextField(default="")
+    run_cursor = models.TextField(default="")
+    run_note = models.TextField(default="")
+    #: The last ``RunState.id`` checked for deletion (the sweep goes round in id order).
+    run_sweep_after = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name

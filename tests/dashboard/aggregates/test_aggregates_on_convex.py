@@ -1,4 +1,4 @@
-"""Score rollups against the local Convex dev server (the real @mastra/convex handler and the
+"""Score rollups and run counts against the local Convex dev server (the real @mastra/convex handler and the
 dashboard module): exact where the store's own series stops at its read cap; with Mastra's
 handler alone the feed is approximate, so the page reads the store and says why."""
 
@@ -86,3 +86,11 @@ def test_with_the_handler_alone_the_page_reads_the_store_and_says_why(handler_st
     assert "standard Convex handler" in page.index_note
     content = vera_client.get(f"/scores/{SCORER}/").content.decode()
     assert 'data-aggregates="store"' in content and "Deploy the dashboard" in content
+
+
+def test_the_run_list_counts_in_the_store_and_says_why(module_store, vera_client):
+    module_store.workflows.persist_workflow_snapshot("order-approval", "run-1", {"status": "failed"})
+    index(module_store)
+    content = vera_client.get("/workflows/").content.decode()
+    assert 'data-counts-source="store"' in content and "no index on a run" in content
+    assert '<span class="status-chip-count">1</span>' in content
