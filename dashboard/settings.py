@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "dashboard.vectors",
     "dashboard.preferences",
     "dashboard.search",
+    "dashboard.aggregates",
     "dashboard.tools",
     "dashboard.demo",
 ]

@@ -33,6 +33,7 @@ from .models import (
     PerPage,
     Resource,
     RunList,
+    RunStatusChange,
     Schedule,
     ScheduleList,
     ScheduleTrigger,
@@ -293,6 +294,18 @@ class WorkflowsDomain(Protocol):
         """Distinct workflow names present, sorted."""
         ...
 
+    def run_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[RunStatusChange]:
+        """Runs in ``updatedAt`` order, oldest first, after ``cursor``, as key and status only (for
+        the dashboard's run-status counts): a run comes again each time its snapshot is persisted.
+        Same settle and cost rules as ``MemoryDomain.thread_changes``; deletions are found with
+        ``existing_runs``. On Convex the feed is always empty and ``limited`` (no index finds the
+        runs whose status changed)."""
+        ...
+
+    def existing_runs(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these ``(workflow_name, run_id)`` still exist (at most 1,000 per call)."""
+        ...
+
     def status_counts(
         self,
         *,
@@ -345,6 +358,14 @@ class ScoresDomain(Protocol):
     ) -> ScoreList: ...
 
     # --- dashboard additions ----------------------------------------------------------------
+    def score_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Score]:
+        """Every score in the order it was written, oldest first, after ``cursor`` (``None``: from
+        the first), for the dashboard's aggregates (DESIGN 5b). O(limit) per call, O(1) when
+        idle. A score saved again under its id may come again (callers upsert by id); deletions
+        are not reported. ``limited`` (Convex without the dashboard module) says the feed is
+        only an approximation. ``limit`` is 1..1000; a foreign cursor raises ``InvalidRequest``."""
+        ...
+
     def scorer_ids(self) -> list[str]:
         """Distinct scorer ids present, sorted."""
         ...

@@ -350,6 +350,17 @@ class Feed[T]:
 
 
 @dataclass(frozen=True)
+class RunStatusChange:
+    """A workflow run as ``run_changes`` hands it out: its key, status and last write, no snapshot."""
+
+    workflow_name: str
+    run_id: str
+    #: ``snapshot.status``, or ``"unknown"`` when the snapshot has none (as ``status_counts``).
+    status: str
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
 class ChangePage[T]:
     """One page of a write-order change feed (oldest first), for the dashboard's indexer.
 

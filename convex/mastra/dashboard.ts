@@ -417,21 +417,31 @@ async function settledPage(query: any, numItems: number, tie: (doc: Doc) => unkn
 }
 
 /**
- * Messages in insertion order (`by_creation_time` ascending) after `afterTime`, up to
+ * Documents of `table` in insertion order (`by_creation_time` ascending) after `afterTime`, up to
  * `Date.now() - settleMs`. `last` is the `_creationTime` to continue after (the caller's cursor).
  */
+async function creationChanges(ctx: any, table: string, args: { numItems: number; settleMs: number; afterTime: number | null }) {
+  const bound = Date.now() - Math.max(0, args.settleMs);
+  const after = args.afterTime;
+  const query = ctx.db
+    .query(table)
+    .withIndex('by_creation_time', (q: any) => (after === null ? q : q.gt('_creationTime', after)).lte('_creationTime', bound))
+    .order('asc');
+  const { page, hasMore } = await settledPage(query, clamp(args.numItems, 1, MAX_PAGE, 500), (doc) => doc._creationTime);
+  return { page: page.map(clean), last: page.length ? page[page.length - 1]._creationTime : after, hasMore };
+}
+
+/** Messages in insertion order (a re-saved message is patched and keeps its place). */
 export const messageChanges = internalQueryGeneric({
   args: { ...settledArgs, afterTime: v.union(v.number(), v.null()) },
-  handler: async (ctx, args) => {
-    const bound = Date.now() - Math.max(0, args.settleMs);
-    const after = args.afterTime;
-    const query = ctx.db
-      .query(MESSAGES)
-      .withIndex('by_creation_time', (q: any) => (after === null ? q : q.gt('_creationTime', after)).lte('_creationTime', bound))
-      .order('asc');
-    const { page, hasMore } = await settledPage(query, clamp(args.numItems, 1, MAX_PAGE, 500), (doc) => doc._creationTime);
-    return { page: page.map(clean), last: page.length ? page[page.length - 1]._creationTime : after, hasMore };
-  },
+  handler: async (ctx, args) => creationChanges(ctx, MESSAGES, args),
+});
+
+/** Scores in insertion order: Mastra inserts a score once and never patches it, so this feed is
+ * every score exactly once (the dashboard's score aggregates are built from it). */
+export const scoreChanges = internalQueryGeneric({
+  args: { ...settledArgs, afterTime: v.union(v.number(), v.null()) },
+  handler: async (ctx, args) => creationChanges(ctx, SCORES, args),
 });
 
 const updatedPosition = v.union(v.null(), v.object({ updatedAt: v.string(), creationTime: v.number() }));

@@ -115,6 +115,27 @@ class ScorerPage:
     bins: list[stats.Bin]
     capped: bool
     notes: list[str] = field(default_factory=list)
+    #: Built from the dashboard's index (``dashboard.aggregates``) rather than the store's scores:
+    #: every figure is exact but the median and percentiles, estimated within 0.01.
+    from_index: bool = False
+    #: How far the index was behind the store, in seconds (the store was read for the rest).
+    index_behind: float | None = None
+    #: Why the store's scores were read instead of the index ("" when the index served the page).
+    index_note: str = ""
+
+    @property
+    def sampled(self) -> bool:
+        return self.series.sampled and not self.from_index
+
+    @property
+    def estimated(self) -> bool:
+        """The median and percentiles are not exact (a sample, or the index's bins)."""
+        return self.sampled or self.from_index
+
+    @property
+    def scores_shown(self) -> int:
+        """Scores the histogram counts."""
+        return self.summary.count if self.from_index else len(self.series.points)
 
     def chart_context(self) -> dict[str, Any]:
         """The template's chart data (JSON for the canvases) and the rows of their data tables."""

@@ -38,7 +38,6 @@ from storeclient.models import Score
 
 from . import cards
 from .cards import scorer_card, scorer_info, scorer_label
-from .charts import build_scorer_page
 from .forms import (
     DEFAULT_PERIOD,
     ENTITY_TYPES,
@@ -50,6 +49,7 @@ from .forms import (
     ScoreFilterForm,
     ScoreQuery,
 )
+from .indexed import scorer_page
 from .models import MAX_SCORER_ID, Direction, direction_for, directions_for, set_direction
 from .presenting import entity_label, run_url, score_problem, thread_url
 
@@ -217,7 +217,7 @@ def scorer(request: HtmxHttpRequest, scorer_id: str) -> HttpResponse:
         context |= table_context()
         return vary_on_htmx(render(request, "scores/scorer.html#score-table", context), target=True)
 
-    page = build_scorer_page(scorer_id, query, moment)
+    page = scorer_page(scorer_id, query, moment)
     context |= table_context()
     rows: list[ScoreRow] = context["rows"]
     sample_score = rows[0].score if rows else None

@@ -31,7 +31,8 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.db.models import Model, Q
@@ -68,6 +69,23 @@ RECONCILE_MESSAGES = 200
 SWEEP_BATCH = 1_000
 SWEEP_CALLS = 5
 SWEEP_EVERY = 10.0
+
+
+class ExtraFeed(Protocol):
+    """A feed another app indexes under the same lease and poll (``dashboard.aggregates``)."""
+
+    def page(self, indexer: Indexer) -> bool:
+        """Read and write one page (in a transaction that calls ``indexer.fence()``); True while
+        more is ready."""
+        ...
+
+    def reset(self) -> None:
+        """Forget everything (inside the index's reset transaction)."""
+        ...
+
+
+#: Registered by their apps' ``ready()``; drained after the message feed, reset with the index.
+EXTRA_FEEDS: list[ExtraFeed] = []
 
 
 class LeaseLost(Exception):
@@ -169,6 +187,10 @@ class Indexer:
         if not IndexerState.objects.filter(name=STATE_NAME, lease_holder=self.holder).update(**fields):
             raise LeaseLost
 
+    def fence(self) -> None:
+        """For an extra feed's page transaction: commits only while this worker holds the lease."""
+        self._commit_state()
+
     def _state(self) -> IndexerState:
         return IndexerState.objects.get(name=STATE_NAME)
 
@@ -186,6 +208,8 @@ class Indexer:
             drained = self._drain(self._thread_page, deadline)
             drained = self._drain(self._resource_page, deadline) and drained
             drained = self._drain(self._message_page, deadline) and drained
+            for feed in EXTRA_FEEDS:
+                drained = self._drain(partial(feed.page, self), deadline) and drained
             self._written += self._reconcile(deadline)
             due = time.monotonic() - self._last_sweep >= SWEEP_EVERY
             if sweep or (sweep is None and due):
@@ -281,6 +305,8 @@ class Indexer:
             IndexedMessage.objects.all().delete()
             IndexedThread.objects.all().delete()
             IndexedResource.objects.all().delete()
+            for feed in EXTRA_FEEDS:
+                feed.reset()
 
     def _thread_page(self) -> bool:
         state = self._state()

@@ -20,6 +20,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from dashboard.aggregates.runs import run_feed_note
+from dashboard.aggregates.runs import status_counts as aggregated_counts
 from dashboard.core.htmx import (
     HtmxHttpRequest,
     page_link_checked,
@@ -31,6 +33,8 @@ from dashboard.core.htmx import (
 from dashboard.core.pages import not_found, url_or_empty
 from dashboard.core.paging import Pager
 from dashboard.core.store import get_store
+from dashboard.search.freshness import Freshness
+from dashboard.search.indexer import status as index_status
 from storeclient.models import RUN_STATUSES, BackgroundTask, Count, Schedule, ScheduleTrigger, WorkflowRun
 
 from .action_views import actions_configured, can_act
@@ -108,10 +112,12 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
     if target == "run-table":
         return vary_on_htmx(render(request, "workflows/runs.html#run-table", context), target=True)
 
-    counts = store.workflows.status_counts(**form.store_filters(with_status=False), cap=COUNT_CAP)
+    counted = run_status_counts(form)
+    counts = counted.counts
     names = store.workflows.workflow_names()
     selected = form.cleaned_data.get("workflow")
     context.update(
+        counted=counted,
         chips=status_chips(counts, form.cleaned_data.get("status") or None),
         total=Count(sum(c.value for c in counts.values()), at_least=any(c.at_least for c in counts.values())),
         workflow_names=names if not selected or selected in names else [*names, selected],
@@ -119,6 +125,37 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
     )
     template = "workflows/runs.html#run-results" if target is not None else "workflows/runs.html"
     return vary_on_htmx(render(request, template, context), target=True)
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    counts: dict[str, Count]
+    #: "index" or "store" (said on the page), "" for a narrowed list (always the store).
+    source: str = ""
+    note: str = ""
+
+
+def run_status_counts(form: RunFilterForm) -> StatusCounts:
+    """Runs per status under the form's filters, and where they came from: the dashboard's index
+    (exact, O(workflows)) when it is fresh and the filter is at most a workflow, else the store
+    (at most ``COUNT_CAP`` runs read, "10,000+" beyond)."""
+    data = form.cleaned_data
+    narrowed = any(data.get(key) for key in ("name", "resource", "since", "until"))
+    freshness = Freshness(index_status())
+    note = run_feed_note()
+    if not narrowed and not note and not freshness.stale and not freshness.problem:
+        counts = aggregated_counts(data.get("workflow") or None)
+        behind = freshness.seconds_behind or 0
+        return StatusCounts(
+            {k: Count(v) for k, v in counts.items()},
+            "index",
+            f"Counts from the dashboard's index, {behind:.0f} s behind the store.",
+        )
+    counts = get_store().workflows.status_counts(**form.store_filters(with_status=False), cap=COUNT_CAP)
+    if narrowed:
+        return StatusCounts(counts)
+    reason = (note or "the dashboard's index is behind the store").rstrip(".")
+    return StatusCounts(counts, "store", f"Counts read from the store: {reason}.")
 
 
 def _status_options(counts: dict[str, Count], selected: str | None) -> list[str]:

@@ -39,9 +39,9 @@ from ..changes import (
 )
 from ..codec import sortable_iso, to_iso
 from ..errors import InvalidRequest, LimitError
-from ..models import ChangePage, Message, Resource, Thread
-from ..records import message_from_record, resource_from_record, thread_from_record
-from .handler import MESSAGES, RESOURCES, THREADS, StorageHandler
+from ..models import ChangePage, Message, Resource, Score, Thread
+from ..records import message_from_record, resource_from_record, score_from_record, thread_from_record
+from .handler import MESSAGES, RESOURCES, SCORES, THREADS, StorageHandler
 from .module import DashboardModule, ModuleUnavailable
 
 MESSAGE_SETTLE_SECONDS = 2.0
@@ -53,6 +53,14 @@ HANDLER_MESSAGES = "convex-handler.message_changes"
 MODULE_THREADS = "convex.thread_changes"
 HANDLER_THREADS = "convex-handler.thread_changes"
 MODULE_RESOURCES = "convex.resource_changes"
+MODULE_SCORES = "convex.score_changes"
+HANDLER_SCORES = "convex-handler.score_changes"
+
+HANDLER_SCORES_NOTE = (
+    "Mastra's standard Convex handler cannot list scores in write order, so this feed reads the oldest "
+    "10,000 scores by createdAt and misses newer and back-dated ones. Deploy the dashboard's Convex module "
+    "(convex/mastra/dashboard.ts) for an exact feed."
+)
 HANDLER_RESOURCES = "convex-handler.resource_changes"
 
 _BROKEN = "That change-feed cursor is not valid; start that feed again from None."
@@ -192,6 +200,56 @@ class ConvexChanges:
         bound = to_iso(settled_before(self.settle_seconds))
         keys = sorted((sortable_iso(r.get("updatedAt")), str(r.get("id"))) for r in rows)
         return [k for k in keys if after < k and k[0] <= bound], capped
+
+    # --- scores ---------------------------------------------------------------------------------
+
+    def score_changes(self, cursor: str | None, limit: int) -> ChangePage[Score]:
+        """Scores in insertion order through the module (exact: Mastra never patches a score);
+        without it, the oldest 10,000 by ``(createdAt, id)`` after the cursor, ``limited``."""
+        check_changes_limit(limit)
+        feed = change_cursor_feed(cursor)
+        if feed not in (None, MODULE_SCORES, HANDLER_SCORES):
+            raise foreign_cursor()
+        if self._module():
+            start = None
+            if feed == MODULE_SCORES:
+                start = _float_or_none(_position(MODULE_SCORES, cursor, 1)[0])
+            try:
+                settle = min(self.settle_seconds, MESSAGE_SETTLE_SECONDS)
+                reply = self._m.query(
+                    "scoreChanges", {"afterTime": start, "numItems": limit, "settleMs": int(settle * 1000)}
+                )
+            except ModuleUnavailable:
+                pass
+            else:
+                last = reply.get("last")
+                page = ChangePage(
+                    items=[score_from_record(d) for d in reply.get("page") or [] if isinstance(d, dict)],
+                    cursor=encode_change_cursor(
+                        MODULE_SCORES, [last if isinstance(last, int | float) else start]
+                    ),
+                    has_more=bool(reply.get("hasMore")),
+                )
+                return _with_note(page, RESTARTED_NOTE) if feed == HANDLER_SCORES else page
+        after: tuple[str, str] = ("", "")
+        if feed == HANDLER_SCORES:
+            created_at, score_id = _position(HANDLER_SCORES, cursor, 2)
+            if not isinstance(created_at, str) or not isinstance(score_id, str):
+                raise InvalidRequest(_BROKEN)
+            after = (created_at, score_id)
+        rows, _ = self._h.query(SCORES)
+        keyed = sorted(
+            ((sortable_iso(r.get("createdAt")), str(r.get("id"))), r) for r in rows if isinstance(r, dict)
+        )
+        ready = [(k, r) for k, r in keyed if after < k]
+        taken = ready[:limit]
+        return ChangePage(
+            items=[score_from_record(r) for _, r in taken],
+            cursor=encode_change_cursor(HANDLER_SCORES, list(taken[-1][0] if taken else after)),
+            has_more=len(ready) > limit,
+            limited=True,
+            note=HANDLER_SCORES_NOTE,
+        )
 
     # --- threads and resources ------------------------------------------------------------------
 

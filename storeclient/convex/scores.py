@@ -11,9 +11,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from ..changes import DEFAULT_SETTLE_SECONDS
 from ..codec import parse_datetime, to_iso, without_none
 from ..errors import InvalidRequest
 from ..models import (
+    ChangePage,
     Feed,
     PerPage,
     Score,
@@ -27,6 +29,7 @@ from ..models import (
 from ..prefix import Prefix
 from ..records import check_score_columns, decode_score, new_score_record, score_from_record, score_row
 from ..semantics import check_buckets, check_page, decode_cursor, offset_of, page_at
+from .changes import ConvexChanges
 from .handler import SCORES, StorageHandler
 from .memory import CAPPED_NOTE
 from .module import DashboardModule, HandlerStart, ModuleUnavailable, handler_feed
@@ -82,9 +85,19 @@ def even_sample[T](items: list[T], max_points: int) -> list[T]:
 
 
 class ConvexScores(ConvexScoreSpans):
-    def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
+    def __init__(
+        self,
+        handler: StorageHandler,
+        module: DashboardModule,
+        *,
+        settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    ) -> None:
         self._h = handler
         self._m = module
+        self._changes = ConvexChanges(handler, module, settle_seconds=settle_seconds)
+
+    def score_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Score]:
+        return self._changes.score_changes(cursor, limit)
 
     def save_score(self, score: Mapping[str, Any], *, created_at: datetime | None = None) -> Score:
         record = new_score_record(score, created_at=created_at)

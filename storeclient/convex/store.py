@@ -99,7 +99,7 @@ class ConvexStore:
             self.module.mark_absent()
         self.memory = ConvexMemory(self.handler, self.module, settle_seconds=change_settle_seconds)
         self.workflows = ConvexWorkflows(self.handler, self.module)
-        self.scores = ConvexScores(self.handler, self.module)
+        self.scores = ConvexScores(self.handler, self.module, settle_seconds=change_settle_seconds)
         self.observations = ConvexObservations(self.handler)
         self.schedules = ConvexSchedules(self.handler)
         self.background_tasks = ConvexBackgroundTasks(self.handler)

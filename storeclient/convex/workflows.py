@@ -4,13 +4,14 @@ dashboard's Convex module when it is deployed (``module.py``), else through the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..changes import check_changes_limit, encode_change_cursor
 from ..codec import dumps_compact, loads, now, parse_json_lenient, sortable_iso, to_iso, without_none
 from ..errors import InvalidRequest
-from ..models import Count, Feed, PerPage, RunList, WorkflowRun
+from ..models import ChangePage, Count, Feed, PerPage, RunList, RunStatusChange, WorkflowRun
 from ..prefix import Prefix
 from ..records import run_from_record
 from ..semantics import paginate
@@ -60,10 +61,34 @@ def _in_range(run: WorkflowRun, from_date: datetime | None, to_date: datetime | 
     )
 
 
+RUN_CHANGES_NOTE = (
+    "Mastra's Convex schema has no index on a run's updatedAt, and a status change patches the run in "
+    "place, so no bounded read finds the runs that changed: run-status counts are read from the store."
+)
+
+
 class ConvexWorkflows:
     def __init__(self, handler: StorageHandler, module: DashboardModule) -> None:
         self._h = handler
         self._m = module
+
+    def run_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[RunStatusChange]:
+        """Always empty and ``limited``: see ``RUN_CHANGES_NOTE``."""
+        check_changes_limit(limit)
+        return ChangePage(
+            items=[],
+            cursor=encode_change_cursor("convex.run_changes", []),
+            limited=True,
+            note=RUN_CHANGES_NOTE,
+        )
+
+    def existing_runs(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these ``(workflow_name, run_id)`` still exist: one lookup each."""
+        present: set[tuple[str, str]] = set()
+        for workflow_name, run_id in dict.fromkeys(keys):
+            if self._h.load(SNAPSHOTS, {"workflow_name": workflow_name, "run_id": run_id}):
+                present.add((workflow_name, run_id))
+        return present
 
     def persist_workflow_snapshot(
         self,

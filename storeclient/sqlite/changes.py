@@ -37,12 +37,15 @@ from ..changes import (
 )
 from ..codec import parse_datetime, to_iso
 from ..errors import InvalidRequest
-from ..models import ChangePage, Message, Resource, Thread
+from ..models import ChangePage, Message, Resource, Score, Thread
 from . import rows
 from .base import Context
-from .schema import MESSAGES, RESOURCES, THREADS
+from .schema import MESSAGES, RESOURCES, SCORES, THREADS
 
 MESSAGE_FEED = "sqlite.message_changes"
+#: Scores follow ``rowid`` like messages: Mastra inserts each score once (``saveScore``), and a
+#: re-save with the same id (ours) deletes and inserts, so the score comes again at the end.
+SCORE_FEED = "sqlite.score_changes"
 THREAD_FEED = "sqlite.thread_changes"
 RESOURCE_FEED = "sqlite.resource_changes"
 
@@ -52,8 +55,8 @@ REWIND = timedelta(minutes=5)
 MAX_REWIND = 1_000
 
 
-def _message_position(cursor: str | None) -> tuple[int, str, str] | None:
-    position = decode_change_cursor(MESSAGE_FEED, cursor, size=3)
+def _rowid_position(feed: str, cursor: str | None) -> tuple[int, str, str] | None:
+    position = decode_change_cursor(feed, cursor, size=3)
     if position is None:
         return None
     rowid, message_id, created_at = position
@@ -85,6 +88,7 @@ class SQLiteChanges:
     def __init__(self, ctx: Context, *, settle_seconds: float) -> None:
         self._pool = ctx.pool
         self._messages = ctx.columns.select(MESSAGES)
+        self._scores = ctx.columns.select(SCORES)
         self._threads = ctx.columns.select(THREADS)
         self._resources = ctx.columns.select(RESOURCES)
         self.settle_seconds = check_settle(settle_seconds)
@@ -92,13 +96,22 @@ class SQLiteChanges:
     # --- messages -------------------------------------------------------------------------------
 
     def message_changes(self, cursor: str | None, limit: int) -> ChangePage[Message]:
+        found, next_cursor, more = self._by_rowid(MESSAGE_FEED, MESSAGES, self._messages, cursor, limit)
+        return ChangePage(items=[rows.message(r) for r in found], cursor=next_cursor, has_more=more)
+
+    def score_changes(self, cursor: str | None, limit: int) -> ChangePage[Score]:
+        found, next_cursor, more = self._by_rowid(SCORE_FEED, SCORES, self._scores, cursor, limit)
+        return ChangePage(items=[rows.score(r) for r in found], cursor=next_cursor, has_more=more)
+
+    def _by_rowid(
+        self, feed: str, table: str, select: str, cursor: str | None, limit: int
+    ) -> tuple[list[sqlite3.Row], str, bool]:
         check_changes_limit(limit)
-        position = _message_position(cursor)
+        position = _rowid_position(feed, cursor)
         with self._pool.read() as conn:
-            start = self._resume_after(conn, position)
+            start = self._resume_after(conn, table, position)
             found = conn.execute(
-                f'SELECT rowid AS "_rowid", {self._messages} FROM {MESSAGES} WHERE rowid > ? '
-                "ORDER BY rowid LIMIT ?",
+                f'SELECT rowid AS "_rowid", {select} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?',
                 (start, limit + 1),
             ).fetchall()
             more = len(found) > limit
@@ -107,22 +120,20 @@ class SQLiteChanges:
                 last = found[-1]
                 next_position: Sequence[Any] = (last["_rowid"], _text(last["id"]), _text(last["createdAt"]))
             else:
-                next_position = self._position_at(conn, start, position)
-        return ChangePage(
-            items=[rows.message(r) for r in found],
-            cursor=encode_change_cursor(MESSAGE_FEED, next_position),
-            has_more=more,
-        )
+                next_position = self._position_at(conn, table, start, position)
+        return found, encode_change_cursor(feed, next_position), more
 
-    def _resume_after(self, conn: sqlite3.Connection, position: tuple[int, str, str] | None) -> int:
+    def _resume_after(
+        self, conn: sqlite3.Connection, table: str, position: tuple[int, str, str] | None
+    ) -> int:
         """The rowid to continue after (see the module docstring for the two repairs)."""
         if position is None or position[0] == 0:
             return 0
         rowid, message_id, created_at = position
-        at = conn.execute(f"SELECT id FROM {MESSAGES} WHERE rowid = ?", (rowid,)).fetchone()
+        at = conn.execute(f"SELECT id FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
         if at is not None and at["id"] == message_id:
             return rowid
-        moved = conn.execute(f"SELECT rowid FROM {MESSAGES} WHERE id = ?", (message_id,)).fetchone()
+        moved = conn.execute(f"SELECT rowid FROM {table} WHERE id = ?", (message_id,)).fetchone()
         if moved is not None and int(moved[0]) < rowid:
             # Renumbered (a rebuild only ever moves rows down, keeping their order).
             return int(moved[0])
@@ -130,7 +141,7 @@ class SQLiteChanges:
         # at some point, and their rowids may have gone to rows this cursor has not seen.
         floor = to_iso(parse_datetime(created_at) - REWIND)
         walked = conn.execute(
-            f'SELECT rowid, "createdAt" FROM {MESSAGES} WHERE rowid <= ? ORDER BY rowid DESC LIMIT ?',
+            f'SELECT rowid, "createdAt" FROM {table} WHERE rowid <= ? ORDER BY rowid DESC LIMIT ?',
             (rowid, MAX_REWIND),
         ).fetchall()
         for row in walked:
@@ -139,14 +150,14 @@ class SQLiteChanges:
         return int(walked[-1][0]) - 1 if len(walked) == MAX_REWIND else 0
 
     def _position_at(
-        self, conn: sqlite3.Connection, rowid: int, old: tuple[int, str, str] | None
+        self, conn: sqlite3.Connection, table: str, rowid: int, old: tuple[int, str, str] | None
     ) -> Sequence[Any]:
         """The cursor for "nothing after ``rowid``": the row there, so the next poll can check it."""
         if rowid == 0:
             return (0, "", "")
         if old is not None and old[0] == rowid:
             return old
-        row = conn.execute(f'SELECT id, "createdAt" FROM {MESSAGES} WHERE rowid = ?', (rowid,)).fetchone()
+        row = conn.execute(f'SELECT id, "createdAt" FROM {table} WHERE rowid = ?', (rowid,)).fetchone()
         return (rowid, _text(row["id"]), _text(row["createdAt"])) if row is not None else (0, "", "")
 
     # --- threads and resources ------------------------------------------------------------------

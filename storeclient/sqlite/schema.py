@@ -192,6 +192,12 @@ RECOMMENDED_INDEXES: tuple[RecommendedIndex, ...] = (
         "runs of one resource",
     ),
     RecommendedIndex(
+        "dashboard_idx_runs_updated",
+        RUNS,
+        ("updatedAt", "workflow_name", "run_id"),
+        "run_changes, the change feed of the dashboard's run-status counts",
+    ),
+    RecommendedIndex(
         "dashboard_idx_runs_run_id",
         RUNS,
         ("run_id",),

@@ -13,6 +13,7 @@ from typing import Any
 from ..codec import now, parse_datetime, to_iso
 from ..errors import InvalidRequest
 from ..models import (
+    ChangePage,
     Feed,
     PerPage,
     Score,
@@ -28,6 +29,7 @@ from ..records import check_score_columns, score_row_reader
 from ..semantics import check_buckets, encode_cursor
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
+from .changes import SQLiteChanges
 from .connection import dumps, index_columns
 from .keyset import Keyset, check_limit, prefix_page, prefix_where
 from .schema import JSON_COLUMNS, SCORES, columns_of
@@ -95,6 +97,11 @@ class SQLiteScores(SQLiteScoreSpans):
         self._ctx = ctx
         self._pool = ctx.pool
         self._select = ctx.columns.select(SCORES)
+        # Only the rowid feed is used here, which has no settle time.
+        self._changes = SQLiteChanges(ctx, settle_seconds=0)
+
+    def score_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[Score]:
+        return self._changes.score_changes(cursor, limit)
 
     def _get(self, conn: sqlite3.Connection, score_id: str) -> Score | None:
         row = conn.execute(f"SELECT {self._select} FROM {SCORES} WHERE id = ?", (score_id,)).fetchone()

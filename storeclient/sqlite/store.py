@@ -80,7 +80,7 @@ class SQLiteStore:
             self.sqlite_version = str(conn.execute("SELECT sqlite_version()").fetchone()[0])
         self._ctx = Context(path=self.path, pool=self.pool, columns=Columns(present))
         self.memory = SQLiteMemory(self._ctx, settle_seconds=change_settle_seconds)
-        self.workflows = SQLiteWorkflows(self._ctx)
+        self.workflows = SQLiteWorkflows(self._ctx, settle_seconds=change_settle_seconds)
         self.scores = SQLiteScores(self._ctx)
         self.observations = SQLiteObservations(self._ctx)
         self.schedules = SQLiteSchedules(self._ctx)

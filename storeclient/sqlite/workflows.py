@@ -10,13 +10,20 @@ order of the feed's index and stops once the page is full.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..changes import (
+    check_changes_limit,
+    check_settle,
+    decode_change_cursor,
+    encode_change_cursor,
+    settled_before,
+)
 from ..codec import loads, now, to_iso
 from ..errors import InvalidRequest
-from ..models import Count, Feed, PerPage, RunList, WorkflowRun
+from ..models import ChangePage, Count, Feed, PerPage, RunList, RunStatusChange, WorkflowRun
 from ..prefix import Prefix
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso
@@ -45,11 +52,83 @@ def _snapshot_text(snapshot: Mapping[str, Any] | str) -> str:
     return dumps(dict(snapshot))
 
 
+RUN_FEED = "sqlite.run_changes"
+#: Run keys per ``existing_runs`` call.
+MAX_RUN_KEYS = 1_000
+
+
 class SQLiteWorkflows:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, settle_seconds: float = 5.0) -> None:
         self._ctx = ctx
         self._pool = ctx.pool
         self._select = ctx.columns.select(RUNS)
+        self._settle = check_settle(settle_seconds)
+
+    def run_changes(self, cursor: str | None = None, *, limit: int = 500) -> ChangePage[RunStatusChange]:
+        """Keyset on ``(updatedAt, workflow_name, run_id)`` up to the settled time: Mastra's
+        ``persistWorkflowSnapshot`` upserts the row and moves ``updatedAt``, so a status change
+        brings the run again (``dashboard_idx_runs_updated`` makes it a range scan)."""
+        check_changes_limit(limit)
+        position = decode_change_cursor(RUN_FEED, cursor, size=3)
+        if position is not None and not all(isinstance(v, str) for v in position):
+            raise InvalidRequest("That change-feed cursor is not valid; start that feed again from None.")
+        where = ['"updatedAt" <= ?']
+        params: list[Any] = [to_iso(settled_before(self._settle))]
+        if position is not None:
+            where.append('("updatedAt", workflow_name, run_id) > (?, ?, ?)')
+            params.extend(position)
+        with self._pool.read() as conn:
+            found = conn.execute(
+                f'SELECT workflow_name, run_id, "updatedAt", {_STATUS} AS status FROM {RUNS} '
+                f'WHERE {" AND ".join(where)} ORDER BY "updatedAt", workflow_name, run_id LIMIT ?',
+                [*params, limit + 1],
+            ).fetchall()
+        more = len(found) > limit
+        found = found[:limit]
+        # Only text keys go into a cursor (a hostile row may hold a BLOB or a number).
+        text = [
+            r for r in found if all(isinstance(r[c], str) for c in ("workflow_name", "run_id", "updatedAt"))
+        ]
+        last = found[-1] if found else None
+        next_position = (
+            [str(last["updatedAt"]), str(last["workflow_name"]), str(last["run_id"])]
+            if last is not None
+            else (position or ["", "", ""])
+        )
+        return ChangePage(
+            items=[
+                RunStatusChange(
+                    r["workflow_name"],
+                    r["run_id"],
+                    r["status"] if isinstance(r["status"], str) else "unknown",
+                    r["updatedAt"],
+                )
+                for r in text
+            ],
+            cursor=encode_change_cursor(RUN_FEED, next_position),
+            has_more=more,
+        )
+
+    def existing_runs(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these ``(workflow_name, run_id)`` still exist (at most 1,000 per call)."""
+        wanted = list(dict.fromkeys(keys))
+        if len(wanted) > MAX_RUN_KEYS:
+            raise InvalidRequest(
+                f"existing_runs takes at most {MAX_RUN_KEYS} keys per call, not {len(wanted)}."
+            )
+        present: set[tuple[str, str]] = set()
+        with self._pool.read() as conn:
+            for i in range(0, len(wanted), 400):
+                chunk = wanted[i : i + 400]
+                marks = ", ".join("(?, ?)" for _ in chunk)
+                present.update(
+                    (r[0], r[1])
+                    for r in conn.execute(
+                        f"SELECT workflow_name, run_id FROM {RUNS} WHERE (workflow_name, run_id) IN (VALUES {marks})",
+                        [v for key in chunk for v in key],
+                    )
+                )
+        return present
 
     def persist_workflow_snapshot(
         self,
