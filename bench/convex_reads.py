@@ -1,7 +1,8 @@
 """Documents read (and time) for the newest page of a thread: dashboard module vs Mastra's handler.
 
 It also prints what the change feeds (``message_changes``, ``thread_changes``) read per call: a first
-page, and an indexer's idle poll at the end of each feed.
+page, and an indexer's idle poll at the end of each feed; and what the thread page's and the thread
+list's "new messages / new threads" polls read when nothing changed.
 
 One local Convex dev server holds three threads of 100, 1,000 and 5,000 messages (~2 KB each; set
 ``--message-bytes``). For each thread, the newest 40 messages are read by:
@@ -232,6 +233,10 @@ def change_feed_reads(
             "thread_changes, idle poll at the end": lambda: store.memory.thread_changes(
                 threads_end, limit=200
             ),
+            # What an idle "N new messages" / "N new threads" poll reads (dashboard/threads/live.py):
+            # the newest message of the thread (5,000 messages) / the top thread, nothing more.
+            "thread page news poll, idle": lambda: store.memory.message_feed("bench-5000", limit=1),
+            "thread list news poll, idle": lambda: store.memory.thread_feed(limit=1),
         }
 
     module_calls, handler_calls = calls(with_module), calls(handler_only)

@@ -1,18 +1,20 @@
 """How /tools/ and a tool's page scale with the number of indexed tool calls, and what keeping the
 figures current costs per new message.
 
-The pages read only the index's ``ToolCall`` table (GROUP BY in SQL), so this bench fills that table
-directly in a fresh dashboard database (SQLite, the default engine) with calls shaped like the
-demo's: 12 tools, 20 agents, 2,000 resources, 90 days, 8 % failures whose texts carry order ids and
-amounts, 1 % calls waiting for a result, arguments of 2-3 keys. One call per message.
+Each size gets its own dashboard database (SQLite, the default engine), filled directly with calls
+shaped like the demo's: 12 tools, 20 agents, 2,000 resources, 90 days, 8 % failures whose texts
+carry order ids and amounts, 1 % calls waiting for a result, arguments of 2-3 keys; one call per
+message. The stored daily counts (dashboard/search/tool_days.py) are built from them as the
+migration would.
 
-For each size it prints the median and p90 ms of a signed-in GET of /tools/, /tools/ filtered by a
-resource prefix, and a tool's page, then the ratio of the largest size to 10k. Aggregates are not
-stored: they are computed when a page is read, so keeping them current costs only the tool-call rows
-the indexer writes with each message; the last figure is that insert (the indexer's own ``_upsert``,
-pages of 500) in µs per message.
+Then, in one process, rounds go over every size in turn (alternating the order) with a signed-in
+GET of each page; per page it prints the median ms per size and the ratio largest/smallest: its
+median and spread (min-max) over the rounds. The resource-prefix page is not pre-counted (it scans
+the matching calls), and is shown for what it costs. The last figure is what the indexer does per
+new message for tool statistics: inserting the calls (its own ``_upsert``, pages of 500) plus adding
+them to the daily counts (``tool_days.add_calls``), in µs per message.
 
-    .venv/bin/python bench/tools.py [--sizes 10000,100000] [--repeats 15]
+    .venv/bin/python bench/tools.py [--sizes 10000,1000000] [--rounds 9]
 """
 
 from __future__ import annotations
@@ -92,61 +94,82 @@ def rows(n: int, first: int = 0, seed: int = 7) -> list[tuple[object, ...]]:
     return found
 
 
-def timed(client: object, url: str, repeats: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        response = client.get(url)  # type: ignore[attr-defined]
-        times.append((time.perf_counter() - t) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    times.sort()
-    return statistics.median(times), times[int(0.9 * (len(times) - 1))]
+PAGES = (
+    "/tools/",
+    "/tools/?agent=agent3&since=2026-02-01",
+    "/tools/issueRefund/",
+    "/tools/?resource=user_00",
+)
+
+
+def database(size: int) -> Path:
+    return WORKDIR / f"dashboard-{size}.sqlite3"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--sizes", default="10000,1000000")
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-
-    medians: dict[str, dict[int, float]] = {}
-    print(f"{'page':<34} {'calls':>9} {'median ms':>10} {'p90 ms':>8}")
+    insert_us: dict[int, float] = {}
     for size in sizes:
-        os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / f'dashboard-{size}.sqlite3'}"
-        cost = run_size(size, args.repeats, medians)
-    print()
-    largest = max(sizes)
-    for page, by_size in medians.items():
-        print(f"{page:<34} {largest:>9,} / {min(sizes):,}: {by_size[largest] / by_size[min(sizes)]:.2f}x")
-    print(f"keeping the figures current: {cost:.0f} µs of tool-call inserts per new message")
+        t = time.perf_counter()
+        insert_us[size] = build(size)
+        print(f"built {size:,} calls in {time.perf_counter() - t:.0f} s", flush=True)
+    measure(sizes, args.rounds, insert_us)
 
 
-def run_size(size: int, repeats: int, medians: dict[str, dict[int, float]]) -> float:
-    # One database per size: settings are read once per process, so each size runs in a child.
+def build(size: int) -> float:
+    # Settings are read once per process: each database is built in a child.
     import subprocess
 
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database(size)}"}
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(size), str(repeats)],
-        env=os.environ,
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, __file__, "--build", str(size)], env=env, capture_output=True, text=True, check=True
     )
-    result = json.loads(done.stdout)
-    for page, (median, p90) in result["pages"].items():
-        medians.setdefault(page, {})[size] = median
-        print(f"{page:<34} {size:>9,} {median:>10.1f} {p90:>8.1f}")
-    return float(result["insert_us"])
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["insert_us"])
 
 
-def child(size: int, repeats: int) -> None:
+def build_child(size: int) -> None:
     django.setup()
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import transaction
+
+    from dashboard.accounts.roles import set_role
+    from dashboard.search import tool_days
+    from dashboard.search.indexer import TOOL_CALL_COLUMNS, _upsert
+    from dashboard.search.models import ToolCall
+
+    call_command("migrate", verbosity=0, interactive=False)
+    for first in range(0, size, 50_000):
+        with transaction.atomic():
+            _upsert(ToolCall, TOOL_CALL_COLUMNS, rows(min(50_000, size - first), first))
+    with transaction.atomic():
+        tool_days.rebuild()
+    user = User.objects.create_user(username="bench", password=secrets.token_urlsafe(16))
+    set_role(user, "viewer")
+
+    # What the indexer adds per page of new messages: the calls, then their daily counts.
+    new = rows(5_000, size)
+    t = time.perf_counter()
+    for first in range(0, len(new), PAGE):
+        page = new[first : first + PAGE]
+        with transaction.atomic():
+            _upsert(ToolCall, TOOL_CALL_COLUMNS, page)
+            tool_days.add_calls(ToolCall.objects.filter(message_id__in=[row[0] for row in page]))
+    insert_us = (time.perf_counter() - t) * 1e6 / len(new)
+    print(json.dumps({"insert_us": insert_us}))
+
+
+def measure(sizes: list[int], rounds: int, insert_us: dict[int, float]) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database(sizes[0])}"
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.db import connection
     from django.test import Client, override_settings
 
     # Production settings, except what a test client needs (as bench/pages.py).
@@ -157,38 +180,43 @@ def child(size: int, repeats: int) -> None:
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
     ).enable()
-    from dashboard.accounts.roles import set_role
-    from dashboard.search.indexer import TOOL_CALL_COLUMNS, _upsert
-    from dashboard.search.models import ToolCall
 
-    call_command("migrate", verbosity=0, interactive=False)
-    for first in range(0, size, 50_000):
-        with transaction.atomic():
-            _upsert(ToolCall, TOOL_CALL_COLUMNS, rows(min(50_000, size - first), first))
-    user = User.objects.create_user(username="bench", password=secrets.token_urlsafe(16))
-    set_role(user, "viewer")
-    client = Client()
-    client.force_login(user)
-    pages = {
-        "/tools/": "/tools/",
-        "/tools/?resource=user_00": "/tools/?resource=user_00",
-        "/tools/issueRefund/": "/tools/issueRefund/",
-    }
-    for url in pages.values():
-        client.get(url)  # warm the caches
-    timings = {name: timed(client, url, repeats) for name, url in pages.items()}
+    def use(size: int) -> Client:
+        connection.close()
+        connection.settings_dict["NAME"] = str(database(size))
+        client = Client()
+        client.force_login(User.objects.get(username="bench"))
+        return client
 
-    new = rows(5_000, size)
-    t = time.perf_counter()
-    for first in range(0, len(new), PAGE):
-        with transaction.atomic():
-            _upsert(ToolCall, TOOL_CALL_COLUMNS, new[first : first + PAGE])
-    insert_us = (time.perf_counter() - t) * 1e6 / len(new)
-    print(json.dumps({"pages": timings, "insert_us": insert_us}))
+    times: dict[str, dict[int, list[float]]] = {page: {size: [] for size in sizes} for page in PAGES}
+    for size in sizes:  # warm each database's pages once
+        client = use(size)
+        for page in PAGES:
+            assert client.get(page).status_code == 200, page
+    for n in range(rounds):
+        for size in sizes if n % 2 == 0 else reversed(sizes):
+            client = use(size)
+            for page in PAGES:
+                t = time.perf_counter()
+                response = client.get(page)
+                times[page][size].append((time.perf_counter() - t) * 1000)
+                assert response.status_code == 200, (page, response.status_code)
+    small, large = min(sizes), max(sizes)
+    print(
+        f"{'page':<40} " + " ".join(f"{f'{s:,} ms':>12}" for s in sizes) + f" {'ratio median (min-max)':>26}"
+    )
+    for page in PAGES:
+        ratios = sorted(a / b for a, b in zip(times[page][large], times[page][small], strict=True))
+        medians = " ".join(f"{statistics.median(times[page][s]):>12.1f}" for s in sizes)
+        print(f"{page:<40} {medians} {statistics.median(ratios):>10.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f})")
+    for size in sizes:
+        print(
+            f"keeping the figures current at {size:,}: {insert_us[size]:.0f} µs per new message (calls + daily counts)"
+        )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(int(sys.argv[2]), int(sys.argv[3]))
+    if len(sys.argv) == 3 and sys.argv[1] == "--build":
+        build_child(int(sys.argv[2]))
     else:
         main()

@@ -42,6 +42,7 @@ from storeclient.errors import StoreError
 from storeclient.interface import Store
 from storeclient.models import Message, Resource, Thread
 
+from . import tool_days
 from .documents import agent_of, message_document, storable, working_memory_text
 from .models import (
     MAX_ID_CHARS,
@@ -302,6 +303,7 @@ class Indexer:
                 synced_at=None,
             )
             ToolCall.objects.all().delete()
+            tool_days.clear()
             IndexedMessage.objects.all().delete()
             IndexedThread.objects.all().delete()
             IndexedResource.objects.all().delete()
@@ -376,7 +378,9 @@ class Indexer:
                 IndexedMessage.objects.filter(thread_id=thread.id).update(
                     agent=agent, resource_id=resource or "", resource_id_lower=(resource or "").lower()
                 )
-                ToolCall.objects.filter(thread_id=thread.id).update(agent=agent, resource_id=resource or "")
+                tool_days.update_calls(
+                    ToolCall.objects.filter(thread_id=thread.id), agent=agent, resource_id=resource or ""
+                )
             row.title, row.agent = title, agent
             row.resource_id, row.resource_id_lower = resource or "", (resource or "").lower()
             if moved:
@@ -481,8 +485,10 @@ class Indexer:
         _upsert(IndexedMessage, MESSAGE_COLUMNS, rows, conflict="message_id")
         replaced = [message_id for message_id in written if message_id in existing]
         if replaced:
-            ToolCall.objects.filter(message_id__in=replaced).delete()
+            tool_days.delete_calls(ToolCall.objects.filter(message_id__in=replaced))
         _upsert(ToolCall, TOOL_CALL_COLUMNS, calls)
+        if calls:
+            tool_days.add_calls(ToolCall.objects.filter(message_id__in=written))
         return len(rows), len(rows) - len(replaced), skipped
 
     # --- edits and deletions ---------------------------------------------------------------------------
@@ -508,7 +514,7 @@ class Indexer:
                     )
                     gone_ids = list(gone.values_list("message_id", flat=True))
                     if gone_ids:
-                        ToolCall.objects.filter(message_id__in=gone_ids).delete()
+                        tool_days.delete_calls(ToolCall.objects.filter(message_id__in=gone_ids))
                         removed = IndexedMessage.objects.filter(message_id__in=gone_ids).delete()[0]
                 # Still queued if the thread moved again meanwhile (the feed bumps updated_at).
                 IndexedThread.objects.filter(pk=thread.pk, updated_at=thread.updated_at).update(
@@ -538,7 +544,7 @@ class Indexer:
             with transaction.atomic():
                 removed = 0
                 if gone:
-                    ToolCall.objects.filter(thread_id__in=gone).delete()
+                    tool_days.delete_calls(ToolCall.objects.filter(thread_id__in=gone))
                     removed = IndexedMessage.objects.filter(thread_id__in=gone).delete()[0]
                     IndexedThread.objects.filter(thread_id__in=gone).delete()
                 state = self._state()

@@ -77,7 +77,11 @@ class ToolCall(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["tool_name", "created_at"], name="search_toolcall_name_time")]
+        indexes = [
+            models.Index(fields=["tool_name", "created_at"], name="search_toolcall_name_time"),
+            # Which calls a result answers (tool_days reads them for every result it counts).
+            models.Index(fields=["thread_id", "call_id"], name="search_toolcall_call"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tool_name} ({self.message_id})"
@@ -122,3 +126,57 @@ class IndexerState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ToolCallDay(models.Model):
+    """Tool calls per day (in the site's zone, ``DJANGO_TIME_ZONE``), tool and agent, kept current
+    by ``tool_days.py`` as the indexer writes and deletes ``ToolCall`` rows, so /tools/ reads
+    O(days × tools) rows whatever the number of calls (O(days × tools) of one agent's rows with an
+    agent filter): each call is counted under its agent and once more under ``every_agent``."""
+
+    day = models.DateField()
+    tool_name = models.TextField()
+    #: "" in the ``every_agent`` rows.
+    agent = models.TextField(default="")
+    every_agent = models.BooleanField(default=False)
+    calls = models.BigIntegerField(default=0)
+    failures = models.BigIntegerField(default=0)
+    #: Calls in a waiting state that no other part of their thread answers (``tool_days``).
+    waiting = models.BigIntegerField(default=0)
+    last_call_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["every_agent", "agent", "day", "tool_name"], name="search_toolcallday_key"
+            )
+        ]
+        indexes = [models.Index(fields=["every_agent", "tool_name", "day"], name="search_toolcallday_tool")]
+
+    def __str__(self) -> str:
+        return f"{self.tool_name} {self.day} ({self.agent})"
+
+
+class ToolErrorDay(models.Model):
+    """Failed calls per day, tool, agent and normalised error message (``tool_days.error_key``),
+    counted under the agent and under ``every_agent`` as ``ToolCallDay`` is."""
+
+    day = models.DateField()
+    tool_name = models.TextField()
+    agent = models.TextField(default="")
+    every_agent = models.BooleanField(default=False)
+    error_key = models.TextField()
+    #: One exact text of the group, as stored (bounded), for the drill-down search.
+    example = models.TextField(default="")
+    failures = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["every_agent", "agent", "day", "tool_name", "error_key"],
+                name="search_toolerrorday_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tool_name} {self.day}: {self.error_key[:40]}"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from dashboard.core.htmx import (
     is_partial_request,
     page_link_checked,
+    partial_target,
     read_query,
     template_for,
     vary_on_htmx,
@@ -31,16 +32,22 @@ from dashboard.observations.panel import observation_panel
 from dashboard.working_memory.rules import working_memory_view
 from storeclient.models import Feed, Message
 
+from . import live
 from .forms import MessagePageForm, ThreadListForm
 from .presenters import chronological, present_messages, split_metadata, thread_title
 
 MESSAGES_PER_PAGE = 40
+#: The element a poll for what is new swaps (live.py).
+NEWS_TARGET = "thread-news"
 #: Messages shown on each side of the one a link opens the thread at.
 MESSAGE_WINDOW = 20
 
 
 @require_GET
 def thread_list(request: HttpRequest) -> HttpResponse:
+    if partial_target(request) == NEWS_TARGET:
+        news = live.new_threads(get_store(), read_query(request, live.NewsForm).baseline())
+        return _news(request, "threads/list.html#thread-news", news, reverse("threads:list"))
     form = read_query(request, ThreadListForm)
     filters = form.filters()
     with page_link_checked(request):
@@ -52,33 +59,43 @@ def thread_list(request: HttpRequest) -> HttpResponse:
             limit=form.cleaned_data["per_page"],
         )
     filtered = any(filters.values())
+    first_page = not form.cleaned_data["cursor"]
     context = {
         "form": form,
         "feed": feed,
         "grouped_by": form.grouped_by,
         "pager": Pager.for_cursor(request.path, filters, form.cleaned_data, feed.next_cursor),
         "filtered": filtered,
-        "first_page": not form.cleaned_data["cursor"],
+        "first_page": first_page,
+        # Only the first page announces new threads: further pages are not where they appear.
+        **(live.region(live.start_of_list(feed.items, filters), request.path) if first_page else {}),
         # Only the full page shows it (the header is outside the swapped table).
         "total": ""
         if filtered or is_partial_request(request)
         else describe_total(store_totals().get("threads"), "thread", "threads"),
     }
     # The filter form and the pager both target the table; the form stays as the user typed it.
-    return vary_on_htmx(render(request, template_for(request, "threads/list.html", "thread-table"), context))
+    return vary_on_htmx(
+        render(request, template_for(request, "threads/list.html", "thread-table"), context), target=True
+    )
 
 
 @require_GET
 def thread_detail(request: HttpRequest, thread_id: str) -> HttpResponse:
+    store = get_store()
+    if partial_target(request) == NEWS_TARGET:
+        news = live.new_messages(store, thread_id, read_query(request, live.NewsForm).baseline())
+        detail_url = reverse("threads:detail", args=[thread_id])
+        context = {"thread_id": thread_id, **(_shown_page(thread_id, news.messages) if news.messages else {})}
+        return _news(request, "threads/detail.html#thread-news", news, detail_url, context)
     query = read_query(request, MessagePageForm).cleaned_data
     cursor = query["cursor"] or None
-    store = get_store()
     if is_partial_request(request):
         # "Load older": only the next page of messages, inserted above the ones on screen.
         with page_link_checked(request):
             feed = store.memory.message_feed(thread_id, cursor=cursor, limit=MESSAGES_PER_PAGE)
         context = _message_page(thread_id, cursor, feed)
-        return vary_on_htmx(render(request, "threads/detail.html#message-page", context))
+        return vary_on_htmx(render(request, "threads/detail.html#message-page", context), target=True)
 
     thread = store.memory.get_thread_by_id(thread_id)
     if thread is None:
@@ -125,9 +142,15 @@ def thread_detail(request: HttpRequest, thread_id: str) -> HttpResponse:
         "resource_url": url_or_empty("resources:detail", thread.resource_id) if thread.resource_id else "",
         "newest_url": newest_url,
         "at_missing": at_missing,
+        # Only the newest messages announce newer ones (an older page or a window ends elsewhere).
+        **(
+            live.region(live.start_of_thread(feed.items), detail_url)
+            if cursor is None and newest_url is None
+            else {}
+        ),
         **_message_page(thread.id, cursor, feed, at=at if not at_missing else ""),
     }
-    return vary_on_htmx(render(request, "threads/detail.html", context))
+    return vary_on_htmx(render(request, "threads/detail.html", context), target=True)
 
 
 def _message_page(
@@ -141,6 +164,23 @@ def _message_page(
         "thread_messages": present_messages(chronological(feed.items), page_url=page_url),
         "older_url": _page_url(detail_url, feed.next_cursor) if feed.next_cursor else None,
     }
+
+
+def _shown_page(thread_id: str, messages: list[Message]) -> dict[str, object]:
+    """New messages the reader asked to see, appended below the ones on screen."""
+    detail_url = reverse("threads:detail", args=[thread_id])
+    return {"new_messages": present_messages(messages, page_url=detail_url)}
+
+
+def _news(
+    request: HttpRequest,
+    template: str,
+    news: live.News,
+    base_url: str,
+    context: dict[str, object] | None = None,
+) -> HttpResponse:
+    context = {**(context or {}), **live.region(news, base_url)}
+    return vary_on_htmx(render(request, template, context), target=True)
 
 
 def _page_url(detail_url: str, cursor: str | None) -> str:

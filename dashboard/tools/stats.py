@@ -1,20 +1,24 @@
-"""Tool-call statistics, aggregated in SQL over the index's ``ToolCall`` rows (never the Mastra store).
+"""Tool-call statistics from the dashboard's index (never the Mastra store).
+
+Without a resource filter every figure but "waiting" is read from the stored daily counts
+(``dashboard.search.tool_days``: per day, tool, agent and normalised error), so a page reads
+O(days × tools × agents) rows however many calls were indexed. A resource prefix cannot be
+pre-counted: with one, the figures are ``GROUP BY``s over the matching ``ToolCall`` rows.
 
 A call counts as failed exactly as the thread page shows it failed (``threads.presenters.tool_view``
 ``is_error``: an ``output-error`` state, an error text, or a result with ``isError: true``); the
 indexer stores that verdict in ``ToolCall.is_error``. A call is waiting while its part is still in
 the ``call``/``partial-call`` state and no other part of its thread carries the same call id with a
-result (the thread page folds such a later part into the card).
+result (the thread page folds such a later part into the card); such calls are few, and counted
+through an index of their own.
 
-Everything that is not a ``GROUP BY`` is bounded: error messages are grouped in SQL by their exact
-text first and only the most frequent distinct texts are normalised in Python; argument values are
-counted over the newest calls only.
+Everything that is not a ``GROUP BY`` is bounded: only the most frequent error groups are read, and
+argument values are counted over the newest calls only.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,14 +26,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, Func, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Func, Max, Model, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncDate
+from django.utils import timezone
 
-from dashboard.search.models import ToolCall
+from dashboard.search import tool_days
+from dashboard.search.models import ToolCall, ToolCallDay, ToolErrorDay
 
 #: States in which a call has been made but nothing came back yet.
-WAITING_STATES = ("call", "partial-call")
-#: Distinct exact error texts read per page before normalising (the rest are rarer than these).
+WAITING_STATES = tool_days.WAITING_STATES
+#: Error groups (exact texts, or normalised ones when counted) read per page (the rest are rarer).
 ERROR_TEXTS_READ = 500
 #: Newest calls whose arguments are read for a tool's page.
 ARGUMENT_SAMPLE = 500
@@ -38,31 +44,11 @@ VALUES_PER_KEY = 5
 KEYS_SHOWN = 20
 #: A value longer than this is shown (and counted) by its start.
 VALUE_CHARS = 80
-#: Longest error message kept as a group label.
-ERROR_CHARS = 300
-
-#: The group of failures that stored no text (a result with ``isError: true`` and no message).
-NO_ERROR_TEXT = "(no error text)"
-
-# Order matters: uuids and long hex before plain numbers, so a uuid is one placeholder, not five.
-_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
-_HEX = re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}\b")
-_ID = re.compile(r"\b[A-Za-z]+[-_][A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*\b")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_QUOTED = re.compile(r"([\"'`])[^\"'`\n]{1,200}\1")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise_error(text: str) -> str:
-    """An error message with what varies between occurrences (ids, numbers, quoted values) replaced,
-    so "Order A-18896 not found" and "Order A-20001 not found" are one group."""
-    text = _SPACES.sub(" ", text).strip()
-    text = _UUID.sub("<uuid>", text)
-    text = _QUOTED.sub(r"\1…\1", text)
-    text = _ID.sub("<id>", text)
-    text = _HEX.sub("<hex>", text)
-    text = _NUMBER.sub("<n>", text)
-    return text[:ERROR_CHARS] or NO_ERROR_TEXT
+#: Longest error message kept as a group label; the group of failures that stored no text; how a
+#: message becomes its group (the stored counts group by the same key).
+ERROR_CHARS = tool_days.ERROR_CHARS
+NO_ERROR_TEXT = tool_days.NO_ERROR_TEXT
+normalise_error = tool_days.error_key
 
 
 @dataclass(frozen=True)
@@ -87,6 +73,24 @@ class ToolFilters:
         if self.until:
             calls = calls.filter(created_at__lt=self.until)
         return calls
+
+    @property
+    def counted(self) -> bool:
+        """The stored daily counts answer these filters (they have no resource dimension)."""
+        return not self.resource
+
+    def apply_days[M: Model](self, rows: QuerySet[M]) -> QuerySet[M]:
+        """The same filters over stored daily counts: whole days, the ones the range's dates name."""
+        rows = (
+            rows.filter(every_agent=False, agent=self.agent) if self.agent else rows.filter(every_agent=True)
+        )
+        if self.tool:
+            rows = rows.filter(tool_name=self.tool)
+        if self.since:
+            rows = rows.filter(day__gte=timezone.localtime(self.since).date())
+        if self.until:
+            rows = rows.filter(day__lt=timezone.localtime(self.until).date())
+        return rows
 
 
 def _answered() -> Exists:
@@ -116,16 +120,33 @@ class ToolSummary:
 
 
 def tool_summaries(filters: ToolFilters, *, limit: int = 200) -> list[ToolSummary]:
-    rows = (
-        filters.apply(ToolCall.objects.all())
-        .values("tool_name")
-        .annotate(
-            calls=Count("id"),
-            failures=Count("id", filter=Q(is_error=True)),
-            last_call_at=Max("created_at"),
+    if filters.counted:
+        rows = (
+            filters.apply_days(ToolCallDay.objects.all())
+            .values("tool_name")
+            .annotate(
+                calls=Sum("calls"),
+                failures=Sum("failures"),
+                waiting=Sum("waiting"),
+                last_call_at=Max("last_call_at"),
+            )
+            .order_by("-calls", "tool_name")[:limit]
         )
-        .order_by("-calls", "tool_name")[:limit]
-    )
+        return [
+            ToolSummary(row["tool_name"], row["calls"], row["failures"], row["waiting"], row["last_call_at"])
+            for row in rows
+        ]
+    else:
+        rows = (
+            filters.apply(ToolCall.objects.all())
+            .values("tool_name")
+            .annotate(
+                calls=Count("id"),
+                failures=Count("id", filter=Q(is_error=True)),
+                last_call_at=Max("created_at"),
+            )
+            .order_by("-calls", "tool_name")[:limit]
+        )
     summaries = {
         row["tool_name"]: ToolSummary(row["tool_name"], row["calls"], row["failures"], 0, row["last_call_at"])
         for row in rows
@@ -167,6 +188,14 @@ def _day_of_call() -> Func:
 
 
 def per_day(filters: ToolFilters) -> list[Day]:
+    if filters.counted:
+        counted = (
+            filters.apply_days(ToolCallDay.objects.all())
+            .values("day")
+            .annotate(calls=Sum("calls"), failures=Sum("failures"))
+            .order_by("day")
+        )
+        return [Day(row["day"], row["calls"], row["failures"]) for row in counted]
     rows = (
         filters.apply(ToolCall.objects.all())
         .annotate(day=_day_of_call())
@@ -191,18 +220,28 @@ class ErrorGroup:
 
 
 def top_errors(filters: ToolFilters, *, limit: int = 10) -> list[ErrorGroup]:
-    rows = (
-        filters.apply(ToolCall.objects.filter(is_error=True))
-        .values("tool_name", "error_text")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:ERROR_TEXTS_READ]
-    )
+    if filters.counted:
+        # Already grouped by their normalised text when counted: (key, example) per tool.
+        rows = [
+            (row["tool_name"], row["error_key"], row["example"], row["n"])
+            for row in filters.apply_days(ToolErrorDay.objects.all())
+            .values("tool_name", "error_key")
+            .annotate(n=Sum("failures"), example=Max("example"))
+            .order_by("-n")[:ERROR_TEXTS_READ]
+        ]
+    else:
+        rows = [
+            (row["tool_name"], normalise_error(row["error_text"] or ""), row["error_text"] or "", row["n"])
+            for row in filters.apply(ToolCall.objects.filter(is_error=True))
+            .values("tool_name", "error_text")
+            .annotate(n=Count("id"))
+            .order_by("-n")[:ERROR_TEXTS_READ]
+        ]
     groups: dict[str, ErrorGroup] = {}
-    for row in rows:
-        key = normalise_error(row["error_text"] or "")
-        group = groups.setdefault(key, ErrorGroup(key, 0, example=(row["error_text"] or "")[:ERROR_CHARS]))
-        group.count += row["n"]
-        group.tools[row["tool_name"]] += row["n"]
+    for tool_name, key, example, n in rows:
+        group = groups.setdefault(key, ErrorGroup(key, 0, example=example[:ERROR_CHARS]))
+        group.count += n
+        group.tools[tool_name] += n
     return sorted(groups.values(), key=lambda g: (-g.count, g.message))[:limit]
 
 
@@ -258,7 +297,8 @@ def failing_calls(filters: ToolFilters, *, limit: int = 20) -> list[ToolCall]:
 def agents(*, limit: int = 200) -> list[str]:
     """The agents that made calls, for the filter's choices."""
     return list(
-        ToolCall.objects.exclude(agent="")
+        ToolCallDay.objects.filter(every_agent=False)
+        .exclude(agent="")
         .values_list("agent", flat=True)
         .distinct()
         .order_by("agent")[:limit]

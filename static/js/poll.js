@@ -7,7 +7,9 @@
 // once straight away when it becomes visible again) the element is fetched again from the page's
 // current URL (so query-string state such as a selected step is kept) with htmx, as a partial
 // request whose HX-Target is the element's id, and swapped (outerHTML). The server stops the
-// polling by answering with the element without `data-poll`.
+// polling by answering with the element without `data-poll`. An element with `data-poll-url` is
+// fetched from that address instead (one that says what the page already shows, so the answer can
+// be only what is new); the server moves it on with each answer.
 (function () {
   "use strict";
 
@@ -31,7 +33,7 @@
       schedule();
     };
     htmx
-      .ajax("GET", window.location.pathname + window.location.search, {
+      .ajax("GET", el.dataset.pollUrl || window.location.pathname + window.location.search, {
         source: el,
         target: el,
         swap: "outerHTML",
