@@ -678,8 +678,13 @@ def profile(cases: list[PageCase], repeats: int, top: int) -> None:
             for _ in range(2):
                 client.get(url, headers=case.headers)
             queries: list[str] = []
+
+            def record(execute: Any, sql: str, *rest: Any, queries: list[str] = queries) -> Any:
+                queries.append(sql)
+                return execute(sql, *rest)
+
             # A wrapper, not CaptureQueriesContext: the connection closes at the end of the request.
-            with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+            with connection.execute_wrapper(record):
                 client.get(url, headers=case.headers)
             profiler = cProfile.Profile()
             profiler.enable()

@@ -45,7 +45,9 @@ def nav_items() -> tuple[NavItem, ...]:
 
 @functools.lru_cache(maxsize=8)
 def _nav_items_for(script_prefix: str, urlconf: str) -> tuple[NavItem, ...]:
-    return tuple(NavItem(label, reverse(name, urlconf=urlconf), permission) for label, name, permission in AREAS)
+    return tuple(
+        NavItem(label, reverse(name, urlconf=urlconf), permission) for label, name, permission in AREAS
+    )
 
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:

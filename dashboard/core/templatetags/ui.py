@@ -133,7 +133,9 @@ def _writes_alike(number: float) -> bool:
 
 #: ``json.dumps(indent=2, default=str)``'s output: dates and times (and dataclasses) go to ``str``
 #: as there, instead of orjson's own ISO format.
-_ORJSON_LIKE_JSON_DUMPS = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_ORJSON_LIKE_JSON_DUMPS = (
+    orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 @dataclass(frozen=True)
