@@ -655,6 +655,51 @@ def run_interleaved(cases: list[PageCase], repeats: int) -> None:
         _convex_server.stop()
 
 
+def profile(cases: list[PageCase], repeats: int, top: int) -> None:
+    """cProfile of ``repeats`` renders of each case (after two warm-ups), and the SQL queries one
+    render makes on the dashboard database: where a page's fixed cost goes."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    call_command("migrate", verbosity=0, interactive=False)
+    clients = {role: signed_in_client(role) for role in ("viewer", "editor", "admin")}
+    stores: dict[tuple[str, Any, Callable[[SQLiteStore], Any]], tuple[Any, Any]] = {}
+    for case in cases:
+        key = (case.backend, case.file, case.data)
+        if key not in stores:
+            store = open_store(case)
+            stores[key] = (store, case.data(store))
+        store, data = stores[key]
+        url = case.url(data, store)
+        client = clients[case.role]
+        with use_store(store):
+            for _ in range(2):
+                client.get(url, headers=case.headers)
+            queries: list[str] = []
+
+            def record(execute: Any, sql: str, *rest: Any, queries: list[str] = queries) -> Any:
+                queries.append(sql)
+                return execute(sql, *rest)
+
+            # A wrapper, not CaptureQueriesContext: the connection closes at the end of the request.
+            with connection.execute_wrapper(record):
+                client.get(url, headers=case.headers)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(repeats):
+                client.get(url, headers=case.headers)
+            profiler.disable()
+        print(f"\n=== {case.name}: {url}  ({len(queries)} dashboard-database queries per render)")
+        for sql in queries:
+            print(f"    {sql[:160]}")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+    for store, _ in stores.values():
+        store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=30)
@@ -664,8 +709,18 @@ def main() -> None:
         action="store_true",
         help="render the cases in turn, round by round (fair comparisons)",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of timing, print each case's dashboard-database queries and its N costliest calls",
+    )
     args = parser.parse_args()
     cases = [c for c in CASES if args.only.lower() in c.name.lower()]
+    if args.profile:
+        profile(cases, args.repeats, args.profile)
+        return
     (run_interleaved if args.interleave else run)(cases, args.repeats)
 
 

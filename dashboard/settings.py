@@ -178,6 +178,8 @@ MIDDLEWARE = [
     "dashboard.preferences.middleware.TimeZoneMiddleware",
     # [security] Django's LoginRequiredMiddleware plus HX-Redirect for htmx and authz_fail logging.
     "dashboard.accounts.middleware.LoginRequiredMiddleware",
+    # [rendering] A signed-in user's roles and permissions in one query, before any has_perm.
+    "dashboard.accounts.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -201,6 +203,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.core.context_processors.dashboard",
+                "dashboard.accounts.context_processors.roles",
                 "dashboard.preferences.context_processors.preferences",
             ],
         },

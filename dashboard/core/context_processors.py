@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .store import get_store, may_see_store_location, store_kind
 
@@ -35,15 +37,22 @@ AREAS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-def nav_items() -> list[NavItem]:
-    # Reversed per request rather than at import: the URLconf may not be loaded yet then, and a
-    # mounted prefix (SCRIPT_NAME) is honoured.
-    return [NavItem(label, reverse(name), permission) for label, name, permission in AREAS]
+def nav_items() -> tuple[NavItem, ...]:
+    # Reversed on first use rather than at import (the URLconf may not be loaded yet then), once per
+    # mounted prefix (SCRIPT_NAME) and URLconf, not on every page.
+    return _nav_items_for(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=8)
+def _nav_items_for(script_prefix: str, urlconf: str) -> tuple[NavItem, ...]:
+    return tuple(
+        NavItem(label, reverse(name, urlconf=urlconf), permission) for label, name, permission in AREAS
+    )
 
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:
     """Navigation, the active area and where the data lives (the host or path for admins only), for
-    base.html."""
+    base.html (the user's roles come from dashboard.accounts.context_processors)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -60,7 +69,6 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": nav,
         "nav_active": active,
-        "user_roles": [group.name for group in user.groups.all()] if user.pk else [],
         "store_description": _describe_store() if may_see_store_location(user) else _store_kind(),
     }
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import orjson
 from django import template
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -96,7 +97,14 @@ def build_json_node(
 def nesting_depth(value: Any, limit: int) -> int:
     """How many containers deep ``value`` goes (a scalar is 0), counted without recursion and
     only up to ``limit + 1``: enough to tell "too deep" from "fine" at the cost of one walk."""
+    return _json_shape(value, limit)[0]
+
+
+def _json_shape(value: Any, limit: int) -> tuple[int, bool]:
+    """``nesting_depth`` and, from the same walk, whether orjson writes ``value`` exactly as
+    ``json.dumps`` does (it does, but for floats beyond ``_writes_alike``)."""
     deepest = 0
+    alike = True
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -105,13 +113,29 @@ def nesting_depth(value: Any, limit: int) -> int:
         elif isinstance(item, list | tuple):
             children = item
         else:
+            if alike and isinstance(item, float) and not _writes_alike(item):
+                alike = False
             continue
         depth += 1
         if depth > limit:
-            return depth
+            return depth, alike
         deepest = max(deepest, depth)
         stack.extend((child, depth) for child in children)
-    return deepest
+    return deepest, alike
+
+
+def _writes_alike(number: float) -> bool:
+    """Floats orjson and ``json.dumps`` write the same way: both the shortest round-trip digits, but
+    Python switches to "1e-05" / "1e+16" where orjson writes "0.00001" / "1e16", and orjson writes
+    NaN and Infinity as null (a lie about what is stored)."""
+    return number == 0 or 1e-4 <= abs(number) < 1e16
+
+
+#: ``json.dumps(indent=2, default=str)``'s output: dates and times (and dataclasses) go to ``str``
+#: as there, instead of orjson's own ISO format.
+_ORJSON_LIKE_JSON_DUMPS = (
+    orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 @dataclass(frozen=True)
@@ -122,8 +146,17 @@ class _Literal:
 def bounded_json(value: Any) -> str:
     """``json.dumps(value, indent=2)`` for any value, however deep: past ``JSON_NESTING_LIMIT``
     levels it is written compact by a loop instead (the json module recurses once per level, and
-    2-space indents 1,000 levels deep would weigh a megabyte)."""
-    if nesting_depth(value, JSON_NESTING_LIMIT) <= JSON_NESTING_LIMIT:
+    2-space indents 1,000 levels deep would weigh a megabyte).
+
+    Written by orjson when its text is the same (json's indenting encoder is pure Python, and a
+    thread page writes every message's raw JSON): not for the floats ``_writes_alike`` excludes, and
+    orjson refuses what it cannot write the same way (integers beyond 64 bits, non-string keys, lone
+    surrogates), which then goes to ``json.dumps``."""
+    depth, alike = _json_shape(value, JSON_NESTING_LIMIT)
+    if depth <= JSON_NESTING_LIMIT:
+        if alike:
+            with contextlib.suppress(TypeError):  # orjson.JSONEncodeError is a TypeError
+                return orjson.dumps(value, option=_ORJSON_LIKE_JSON_DUMPS, default=str).decode()
         return json.dumps(value, indent=2, ensure_ascii=False, default=str)
     out: list[str] = []
     stack: list[Any] = [value]
