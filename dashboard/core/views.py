@@ -41,14 +41,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     cached_counts = counts_source.cached()
     # Independent store calls, run at once (on Convex each is a round trip or more).
     calls: dict[str, Callable[[], object]] = {
-        "counts": (lambda: cached_counts) if cached_counts else counts_source.count,
         "threads": lambda: store.memory.thread_feed(limit=OVERVIEW_RECENT).items,
         "runs": lambda: store.workflows.run_feed(limit=OVERVIEW_RECENT).items,
         "health": store.health,
     }
+    if cached_counts is None:
+        calls["counts"] = counts_source.count
     if may_see_location:
         calls["public_storage_handler"] = lambda: public_storage_handler(store)
     parts = run_concurrently(calls)
+    if cached_counts is not None:
+        parts["counts"] = Outcome(value=cached_counts)
     if all(parts[name].failed for name in OVERVIEW_DATA_PARTS):
         # Nothing the store could give: the page (navigation, what to check) with one panel and the
         # error's status, rather than three panels saying the same thing.
@@ -70,7 +73,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         )
     context["threads"] = parts["threads"].value or []
     context["runs"] = parts["runs"].value or []
-    health = parts["health"].value if not parts["health"].failed else _unknown_health(parts["health"])
+    health = parts["health"].value if not parts["health"].failed else _unknown_health(parts["health"], store)
     if may_see_location:
         context["public_storage_handler"] = parts["public_storage_handler"].value
     else:
@@ -112,10 +115,10 @@ def _part_error(request: HttpRequest, exc: StoreError, store: Store, part: str) 
     return error
 
 
-def _unknown_health(outcome: Outcome) -> StoreHealth:
+def _unknown_health(outcome: Outcome, store: Store) -> StoreHealth:
     # health() reports problems rather than raising; should it raise anyway, say so.
     message = outcome.error.message if outcome.error else ""
-    return StoreHealth(ok=False, backend="", mode="", detail=message)
+    return StoreHealth(ok=False, backend=store.describe(), mode="", detail=message)
 
 
 @login_not_required
