@@ -169,7 +169,10 @@ def render_store_error(request: HttpRequest, exc: StoreError) -> HttpResponse:
     template = (
         "core/store_error.html#store-error-panel" if is_partial_request(request) else "core/store_error.html"
     )
-    response = render(request, template, {"store_error": info}, status=info.status)
+    # Every variable the panel reads is given: a missing one is logged by django.template with the
+    # exception being handled attached, and that exception may quote what a store said.
+    context = {"store_error": info, "store_error_id": "store-error"}
+    response = render(request, template, context, status=info.status)
     response[SWAP_ERROR_HEADER] = "true"
     return vary_on_htmx(response)
 

@@ -41,6 +41,8 @@ EDITING = {
     "memory:resource": "editor",
     "memory:thread": "editor",
     "reviews:start": "editor",
+    # Recounting the overview now (the counts are otherwise cached for a minute on Convex).
+    "core:refresh_counts": "editor",
     "reviews:save": "editor",
     "reviews:undo": "editor",
     # Run actions (through the Mastra server; answered "not configured" here, never sent).
