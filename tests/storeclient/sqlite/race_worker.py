@@ -1,4 +1,4 @@
-"""A worker process for the cross-process working-memory race (started with multiprocessing spawn)."""
+"""A worker process for the cross-process working-memory race (started from multiprocessing's fork server)."""
 
 from __future__ import annotations
 

@@ -213,6 +213,15 @@ def test_twenty_threads_race_from_one_version(store: SQLiteStore, kind: str) -> 
     assert final is not None and final.working_memory == winners[0]
 
 
+def race_context() -> multiprocessing.context.BaseContext:
+    """Fresh worker processes (no fork of this threaded pytest process), forked from one server
+    that imported the worker module once: spawning each would import storeclient again, about a
+    second per process on a loaded machine."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([race_worker.__name__])
+    return ctx
+
+
 @pytest.mark.parametrize("kind", ["resource", "thread"])
 def test_processes_race_from_one_version(db_path: Path, kind: str) -> None:
     store = SQLiteStore(db_path)
@@ -225,7 +234,7 @@ def test_processes_race_from_one_version(db_path: Path, kind: str) -> None:
         else store.memory.get_thread_by_id(target)
     )
     assert base is not None
-    ctx = multiprocessing.get_context("spawn")
+    ctx = race_context()
     n = 8
     barrier = ctx.Barrier(n)
     results = ctx.Queue()
