@@ -24,6 +24,8 @@ from dashboard.demo.dataset import DemoData
 from storeclient.sqlite import SQLiteStore
 from tests.support.roles import ensure_roles
 
+from .waits import wait_until_settled
+
 # Playwright runs an event loop in this thread; Django's ORM refuses that unless told it is fine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -141,8 +143,9 @@ def signed_in(page: Page, live_server: Any, db: None) -> Callable[[str], Page]:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit], input[type=submit]")
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():  # to the landing page, or the form again when refused
+            page.click("button[type=submit], input[type=submit]")
+        wait_until_settled(page)
         assert "/accounts/login/" not in page.url, "login failed"
         return page
 

@@ -1,102 +1,22 @@
-"""Every page at a phone's width (390x844) and a laptop's (1440x900), on the demo data: the page
-never scrolls sideways, nothing sticks out of the viewport except inside its own scroll box, and
-every area of the menu and Sign out can be reached."""
+"""Layout at a phone's width (390x844) and a laptop's (1440x900): the phone menu and the filters
+fold, hostile content cannot push a page wide. Every page of the site is swept at both sizes by
+test_site_sweep.py (with the checks in layout_checks.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 from urllib.parse import quote
 
-import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from dashboard.core.store import use_store
 from storeclient.models import Message, Resource, Thread
 from storeclient.sqlite import SQLiteStore
 from tests.dashboard.thread_records import T0, Records, write
 
-from .site_pages import DESKTOP, PHONE, site_pages
-
-#: Elements wider than the viewport, or reaching past its edges, that no scroll box holds.
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  const inside = (rect) => rect.left >= -1 && rect.right <= width + 1;
-  const clips = (el) => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
-  const offenders = [];
-  for (const el of document.body.querySelectorAll("*")) {
-    if (el.closest(".skip-link, .visually-hidden")) continue;
-    const rect = el.getBoundingClientRect();
-    if ((rect.width === 0 && rect.height === 0) || inside(rect)) continue;
-    let box = el.parentElement, held = false;
-    for (; box && box !== document.body; box = box.parentElement) {
-      if (clips(box) && inside(box.getBoundingClientRect())) { held = true; break; }
-    }
-    if (!held) {
-      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-        (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
-      const where = el.parentElement ? el.parentElement.tagName.toLowerCase() + "." + (el.parentElement.className || "") : "";
-      offenders.push(name + " in " + where + " [" + Math.round(rect.left) + ".." + Math.round(rect.right) + "]");
-    }
-  }
-  return {pageWidth: document.documentElement.scrollWidth, width, offenders: offenders.slice(0, 8)};
-}"""
-
-
-def check_fits(page: Page, name: str) -> None:
-    result: dict[str, Any] = page.evaluate(OVERFLOW_JS)
-    assert result["pageWidth"] <= result["width"], f"{name}: the page scrolls sideways ({result})"
-    assert result["offenders"] == [], f"{name}: elements outside the viewport: {result['offenders']}"
-
-
-def in_viewport(page: Page, selector_or_locator: Any) -> bool:
-    box = selector_or_locator.bounding_box()
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
-
-
-def open_menu(page: Page) -> None:
-    toggle = page.locator(".site-menu-toggle")
-    if toggle.is_visible():
-        toggle.click()
-
-
-def check_menu_reachable(page: Page, labels: list[str]) -> None:
-    open_menu(page)
-    nav = page.get_by_role("navigation", name="Main")
-    for label in labels:
-        link = nav.get_by_role("link", name=label, exact=True)
-        expect(link).to_be_visible()
-        assert in_viewport(page, link), f"{label} is off-screen"
-    user = page.locator(".user-menu > summary")
-    if user.is_visible():
-        user.click()
-    sign_out = nav.get_by_role("button", name="Sign out")
-    expect(sign_out).to_be_visible()
-    assert in_viewport(page, sign_out), "Sign out is off-screen"
-
-
-AREAS = ["Overview", "Threads", "Resources", "Workflows", "Scores", "Audit", "Users"]
-
-
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_page_fits_the_screen_and_its_menu_is_reachable(
-    signed_in, live_server, demo_site, demo_store, viewport
-):
-    pages = site_pages(*demo_site)
-    page = signed_in("admin")
-    page.set_viewport_size(viewport)
-    failures: list[str] = []
-    for name, path in pages:
-        page.goto(live_server.url + path)
-        page.wait_for_load_state("networkidle")
-        try:
-            check_fits(page, name)
-        except AssertionError as exc:
-            failures.append(str(exc))
-    assert failures == [], "\n".join(failures)
-    page.goto(live_server.url + "/")
-    check_menu_reachable(page, AREAS)
+from .layout_checks import AREAS, check_fits, check_menu_reachable, in_viewport, open_menu  # noqa: F401
+from .site_pages import DESKTOP, PHONE
+from .waits import wait_until_settled
 
 
 def test_the_phone_menu_is_folded_until_opened(signed_in, live_server, demo_store):
@@ -198,5 +118,5 @@ def test_hostile_content_cannot_push_a_page_wider_than_a_phone(signed_in, live_s
             "/resources/",
         ]:
             page.goto(live_server.url + path)
-            page.wait_for_load_state("networkidle")
+            wait_until_settled(page)
             check_fits(page, path)
