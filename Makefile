@@ -36,6 +36,9 @@ $(NODE_MODULES): convex/package.json convex/package-lock.json | $(VENV)/.install
 venv: $(VENV)/.installed
 node: $(NODE_MODULES)
 
+# Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): every
+# manage.py, worker and build subprocess would otherwise compile the project again.
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(VENV)/.installed $(NODE_MODULES)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
