@@ -170,6 +170,12 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditLogImmutable("Audit events cannot be edited; record a new event instead.")
+        # A requested id may hold a NUL (a hostile link), which PostgreSQL refuses in text: the log
+        # keeps the request, with each NUL shown as the symbol for it.
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(self, field.attname, value.replace("\x00", "\N{SYMBOL FOR NULL}"))
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

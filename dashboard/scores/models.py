@@ -36,6 +36,8 @@ class ScorerSetting(models.Model):
 
 def direction_for(scorer_id: str) -> Direction:
     """The scorer's direction; ``Direction.HIGHER`` unless an admin set it otherwise."""
+    if "\x00" in scorer_id:
+        return Direction.HIGHER  # no setting can hold a NUL (PostgreSQL refuses them in text)
     found = ScorerSetting.objects.filter(scorer_id=scorer_id).values_list("direction", flat=True).first()
     return Direction(found) if found else Direction.HIGHER
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from dashboard.core.htmx import read_query
-from dashboard.core.pages import url_or_empty
+from dashboard.core.pages import not_found, url_or_empty
 from dashboard.search.freshness import Freshness
 from dashboard.search.indexer import status
 from dashboard.search.query import words_of
@@ -118,6 +118,15 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tool(request: HttpRequest, tool_name: str) -> HttpResponse:
     form = read_query(request, ToolFilterForm)
+    if "\x00" in tool_name:
+        # The index never holds a NUL (PostgreSQL refuses them in text): no such tool, and no query.
+        return not_found(
+            request,
+            "No such tool",
+            "No tool call in the index has that name.",
+            reverse("tools:overview"),
+            "Tools",
+        )
     filters = form.tool_filters(tool_name)
     params = form.search_params()
     summary = next(iter(stats.tool_summaries(filters, limit=1)), None)
