@@ -18,7 +18,6 @@ import secrets
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -30,34 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-WORKDIR = Path(tempfile.mkdtemp(prefix="bench-aggregates-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'dashboard.sqlite3'}"
-os.environ["MASTRA_SQLITE_PATH"] = str(WORKDIR / "unused.db")
-(WORKDIR / "unused.db").touch()
+from django_bench import start_django  # noqa: E402
 
-import warnings  # noqa: E402
-
-import django  # noqa: E402
-
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
-django.setup()
+WORKDIR = start_django("bench-aggregates-")
 
 from django.core.management import call_command  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client  # noqa: E402
 from sqlite_scale import PLACEHOLDER, jsonb, snapshot_template  # noqa: E402
 
 from storeclient.sqlite import RECOMMENDED_INDEXES, SQLiteStore  # noqa: E402
 from storeclient.sqlite.schema import MASTRA_INDEX_DDL, TABLE_DDL  # noqa: E402
-
-override_settings(
-    ALLOWED_HOSTS=["testserver"],
-    STORAGES={
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    },
-).enable()
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 OUT = ROOT / "var" / "bench"

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -41,23 +39,14 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-WORKDIR = Path(tempfile.mkdtemp(prefix="bench-overview-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'dashboard.sqlite3'}"
-os.environ["MASTRA_SQLITE_PATH"] = str(WORKDIR / "unused.db")
-(WORKDIR / "unused.db").touch()
+from django_bench import start_django  # noqa: E402
 
-import warnings  # noqa: E402
-
-import django  # noqa: E402
-
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
-django.setup()
+WORKDIR = start_django("bench-overview-")
 
 from django.core.management import call_command  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client  # noqa: E402
 
 from dashboard.core import store_calls  # noqa: E402
 from dashboard.core.overview_counts import invalidate_counts  # noqa: E402
@@ -67,14 +56,6 @@ from storeclient import ConvexStore  # noqa: E402
 from storeclient.codec import to_iso  # noqa: E402
 from storeclient.models import Message, Resource  # noqa: E402
 from storeclient.records import message_to_row, new_score_record  # noqa: E402
-
-override_settings(
-    ALLOWED_HOSTS=["testserver"],
-    STORAGES={
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    },
-).enable()
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 THREADS, MESSAGES, SCORES, RUNS, RESOURCES = 1_200, 12_000, 2_000, 200, 100

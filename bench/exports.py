@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import resource
 import secrets
@@ -31,10 +30,8 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
-import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,35 +39,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-WORKDIR = Path(tempfile.mkdtemp(prefix="bench-exports-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'dashboard.sqlite3'}"
-os.environ["MASTRA_SQLITE_PATH"] = str(WORKDIR / "unused.db")
-(WORKDIR / "unused.db").touch()
+from django_bench import start_django  # noqa: E402
 
-import django  # noqa: E402
-
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
-django.setup()
+WORKDIR = start_django("bench-exports-")
 
 from django.core.management import call_command  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
+from django.test import Client  # noqa: E402
 
 from dashboard.core.csv_export import csv_lines  # noqa: E402
 from dashboard.core.store import use_store  # noqa: E402
 from dashboard.scores.views import EXPORT_COLUMNS  # noqa: E402
 from storeclient.records import score_row  # noqa: E402
 from storeclient.sqlite import SQLiteStore  # noqa: E402
-
-override_settings(
-    ALLOWED_HOSTS=["testserver"],
-    STORAGES={
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    },
-).enable()
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 SCORER = "answer-relevancy-scorer"
