@@ -5,7 +5,7 @@ time (Django's test client, median and p90 of ``--repeats``) and the store calls
     .venv/bin/python bench/reviews.py --convex --scores 5000 --reviews 1000   # the local dev server
 
 The Mastra file (``--scores`` Answer Relevancy scores over 90 days, realistic ~2.5 KB rows saved
-one by one through ``SQLiteStore.save_score``) is cached in var/bench/; the reviews (three
+written in batches through ``SQLiteStore.save_scores``) is cached in var/bench/; the reviews (three
 reviewers, a fifth of the scores reviewed twice) are written into a fresh dashboard database each
 run. With ``--convex`` the scores are written to a fresh local Convex dev server instead: an
 in-memory test backend, so its store calls mean more than its milliseconds. Figures are for
@@ -78,17 +78,28 @@ TURNS = [
 
 
 def fill(store: Any, count: int) -> None:
-    """``count`` realistic Answer Relevancy scores over the 90 days before ``NOW``, one by one."""
+    """``count`` realistic Answer Relevancy scores over the 90 days before ``NOW``: in batches
+    where the store has ``save_scores`` (the same rows ``save_score`` writes), else one by one."""
     from dashboard.demo.cast import Ids
     from dashboard.demo.scores import agent_score
 
     rng = random.Random(count)
     ids = Ids(rng)
+    batch: list[tuple[Any, datetime]] = []
+    bulk = getattr(store.scores, "save_scores", None)
     for _ in range(count):
         created = NOW - timedelta(seconds=rng.randint(60, 90 * 86_400))
         ask, answer = rng.choice(TURNS)
         score = agent_score(rng, ids, SCORER, created, NOW, None, ask, answer)
-        store.scores.save_score(score.payload, created_at=score.created_at)
+        if bulk is None:
+            store.scores.save_score(score.payload, created_at=score.created_at)
+            continue
+        batch.append((score.payload, score.created_at))
+        if len(batch) == 1_000:
+            bulk(batch)
+            batch.clear()
+    if batch:
+        bulk(batch)
 
 
 def scores_file(count: int) -> Path:

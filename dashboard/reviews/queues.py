@@ -7,8 +7,9 @@ A queue keeps the ids of the scores it was built from (``QueueItem`` rows), not 
     the store holds (a cursor would re-read store pages to skip what was already reviewed);
   * two reviewers coordinate through rows they can update atomically (claims), which a cursor has
     nowhere to keep.
-Building reads ``ceil(size / FEED_PAGE)`` feed pages per scorer, more only to skip reviewed scores
-("unreviewed only"), and never more than ``MAX_PAGES`` (the queue is then shorter, and says so).
+Building reads ``ceil(size / FEED_PAGE)`` chunks of score rows per scorer (ids, times and values
+only), more only to skip reviewed scores ("unreviewed only"), and never more than ``MAX_LOOKED_AT``
+scores (the queue is then shorter, and says so).
 A random sample of N is drawn from the newest ``SAMPLE_POOL`` matching scores: at most
 ``SAMPLE_POOL / FEED_PAGE`` store reads per scorer, and the queue's description says what it was
 drawn from.
@@ -20,6 +21,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
+from math import ceil, isfinite
+from operator import attrgetter
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -31,7 +35,6 @@ from dashboard.audit.models import Action, AuditEvent, Outcome, TargetType
 from dashboard.core.store import get_store
 from dashboard.scores.forms import ScoreQuery
 from dashboard.scores.models import Direction, direction_for
-from storeclient.models import Score
 
 from .models import QueueItem, Review, ReviewQueue
 
@@ -39,9 +42,9 @@ from .models import QueueItem, Review, ReviewQueue
 MAX_QUEUE = 200
 #: Most scores per store read while building.
 FEED_PAGE = 500
-#: Store reads per scorer while building, at most (bounds "unreviewed only" on a reviewed scorer:
-#: about MAX_PAGES × FEED_PAGE scores looked at).
-MAX_PAGES = 25
+#: Scores looked at per scorer while building, at most (bounds "unreviewed only" on a scorer whose
+#: newest or worst scores are all reviewed; only ids and values are read, ``FEED_PAGE`` at a time).
+MAX_LOOKED_AT = 25 * FEED_PAGE
 #: A random sample is drawn from this many of the newest matching scores.
 SAMPLE_POOL = 1_000
 #: How long an opened item stays with its reviewer before another may be handed it.
@@ -108,9 +111,9 @@ def build_queue(request: QueueRequest, user: AbstractBaseUser, *, name: str, now
     scorer_ids = [request.scorer_id] if request.scorer_id else store.scores.scorer_ids()
     wanted = SAMPLE_POOL if request.pick == "sample" else request.size
     per_scorer = wanted if request.scorer_id else max(wanted // max(len(scorer_ids), 1), request.size)
-    chosen: list[Score] = []
+    chosen: list[Candidate] = []
     reads = 0
-    #: Scores looked at in a scorer where the search stopped at MAX_PAGES (the most of any).
+    #: Scores looked at in a scorer where the search stopped at MAX_LOOKED_AT (the most of any).
     stopped_after = 0
     for scorer_id in scorer_ids:
         scores, scorer_reads, looked_at = _scores(request, scorer_id, per_scorer, now)
@@ -119,11 +122,11 @@ def build_queue(request: QueueRequest, user: AbstractBaseUser, *, name: str, now
         stopped_after = max(stopped_after, looked_at)
     if request.pick == "sample":
         chosen = random.sample(chosen, min(request.size, len(chosen)))
-        chosen.sort(key=lambda s: s.created_at, reverse=True)
+        chosen.sort(key=attrgetter("created_at"), reverse=True)
     elif request.pick == "worst":
-        chosen.sort(key=lambda s: (s.score if s.has_finite_score else float("-inf"), s.created_at))
+        chosen.sort(key=Candidate.worst_first)
     else:
-        chosen.sort(key=lambda s: s.created_at, reverse=True)
+        chosen.sort(key=attrgetter("created_at"), reverse=True)
     chosen = chosen[: request.size]
     note = ""
     if len(chosen) < request.size:
@@ -161,43 +164,79 @@ def build_queue(request: QueueRequest, user: AbstractBaseUser, *, name: str, now
     return Built(queue, reads, note)
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What building a queue needs of a score: who it is, when, and how bad (a queue item keeps
+    only the id and scorer; the item page reads the whole score when it is opened)."""
+
+    id: str
+    scorer_id: str
+    #: ``canonical_iso`` text (or ""): one fixed format, so text order is time order.
+    created_at: str
+    #: How bad the score is for its scorer's direction, lowest first; a score that is not a finite
+    #: number (NaN, text) counts as the worst, as in ``score_feed``'s worst-first order.
+    badness: float
+
+    def worst_first(self) -> tuple[float, str]:
+        return (self.badness, self.created_at)
+
+
+#: The columns a queue is built from (``score_rows`` decodes only these: a queue that has to skip
+#: thousands of reviewed scores reads ids and numbers, not whole score records).
+_CANDIDATE_COLUMNS = ("id", "scorerId", "createdAt", "score")
+
+
 def _scores(
     request: QueueRequest, scorer_id: str, wanted: int, now: datetime
-) -> tuple[list[Score], int, bool]:
-    """Up to ``wanted`` scores of one scorer in the request's order; (scores, store reads, whether
-    ``MAX_PAGES`` stopped the search)."""
+) -> tuple[list[Candidate], int, int]:
+    """Up to ``wanted`` scores of one scorer in the request's order; (scores, store reads, how many
+    scores were looked at when ``MAX_LOOKED_AT`` stopped the search, else 0)."""
     store = get_store()
     worst = request.pick == "worst"
     lowest_first = worst and worst_is_lowest(scorer_id)
     highest_first = worst and not lowest_first
-    found: list[Score] = []
+    # Without skipping, one read of what is wanted; skipping reviewed scores reads full pages.
+    chunk = FEED_PAGE if request.unreviewed_only else max(1, min(wanted, FEED_PAGE))
+    rows = store.scores.score_rows(
+        scorer_id,
+        _CANDIDATE_COLUMNS,
+        **request.query.store_filters(now),
+        lowest_first=lowest_first,
+        highest_first=highest_first,
+        chunk=chunk,
+    )
+    found: list[Candidate] = []
     looked_at = 0
-    cursor: str | None = None
-    # Every row read is decoded whole, so read what is still wanted; when reviewed scores are
-    # skipped, each further page doubles (up to FEED_PAGE) rather than re-reading small pages.
-    page = min(wanted, FEED_PAGE)
-    for reads in range(1, MAX_PAGES + 1):
-        feed = store.scores.score_feed(
-            scorer_id,
-            **request.query.store_filters(now),
-            lowest_first=lowest_first,
-            highest_first=highest_first,
-            cursor=cursor,
-            limit=page if request.unreviewed_only else min(FEED_PAGE, wanted - len(found)),
-        )
-        page = min(page * 2, FEED_PAGE)
-        items = list(feed.items)
-        looked_at += len(items)
-        if request.unreviewed_only:
-            reviewed = set(
-                Review.objects.filter(score_id__in=[s.id for s in items]).values_list("score_id", flat=True)
-            )
-            items = [s for s in items if s.id not in reviewed]
-        found.extend(items[: wanted - len(found)])
-        cursor = feed.next_cursor
-        if len(found) >= wanted or not cursor:
-            return found, reads, 0
-    return found, MAX_PAGES, looked_at
+    try:
+        while len(found) < wanted and looked_at < MAX_LOOKED_AT:
+            batch = [_candidate(row, highest_first) for row in islice(rows, chunk)]
+            if not batch:
+                break
+            looked_at += len(batch)
+            if request.unreviewed_only:
+                reviewed = set(
+                    Review.objects.filter(score_id__in=[c.id for c in batch]).values_list(
+                        "score_id", flat=True
+                    )
+                )
+                batch = [c for c in batch if c.id not in reviewed]
+            found.extend(batch[: wanted - len(found)])
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    reads = max(1, ceil(looked_at / chunk))
+    stopped = looked_at >= MAX_LOOKED_AT and len(found) < wanted
+    return found, reads, looked_at if stopped else 0
+
+
+def _candidate(row: Sequence[object], highest_first: bool) -> Candidate:
+    score_id, scorer_id, created_at, value = row
+    if type(value) is float and isfinite(value):
+        badness = -value if highest_first else value
+    else:
+        badness = float("-inf")
+    return Candidate(str(score_id), str(scorer_id or ""), str(created_at or ""), badness)
 
 
 # --- reviewers in a queue --------------------------------------------------------------------------
