@@ -103,6 +103,17 @@ def env_path(
     return path
 
 
+#: The dashboard's own SQLite file is shared by every gunicorn worker thread and by ``index
+#: --follow``: in WAL mode a page reads while the indexer writes; writers take the lock when their
+#: transaction starts (IMMEDIATE), so two of them queue for up to ``timeout`` seconds instead of
+#: one failing with "database is locked" when it first writes inside a read.
+SQLITE_OPTIONS: dict[str, Any] = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
 def parse_database_url(url: str, *, base_dir: Path, name: str = "DATABASE_URL") -> dict[str, Any]:
     """Turn ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or
     ``postgres://user:password@host:5432/dbname?sslmode=require`` into a ``DATABASES`` entry.
@@ -125,6 +136,7 @@ def parse_database_url(url: str, *, base_dir: Path, name: str = "DATABASE_URL") 
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": file if file.is_absolute() else base_dir / file,
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     if scheme in ("postgres", "postgresql", "pgsql"):
         database = unquote(parts.path.lstrip("/"))

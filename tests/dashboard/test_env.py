@@ -55,10 +55,39 @@ def test_env_str_strips_whitespace_and_falls_back_to_the_default():
 
 
 def test_a_relative_sqlite_url_is_relative_to_the_project():
-    assert parse_database_url("sqlite:///var/dashboard.sqlite3", base_dir=BASE) == {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE / "var/dashboard.sqlite3",
-    }
+    config = parse_database_url("sqlite:///var/dashboard.sqlite3", base_dir=BASE)
+    assert (config["ENGINE"], config["NAME"]) == (
+        "django.db.backends.sqlite3",
+        BASE / "var/dashboard.sqlite3",
+    )
+
+
+def test_a_page_reads_the_sqlite_database_while_the_indexer_holds_a_write(tmp_path, django_db_blocker):
+    from django.db.utils import ConnectionHandler
+
+    config = parse_database_url(f"sqlite:///{tmp_path}/dashboard.sqlite3", base_dir=BASE)
+    handler = ConnectionHandler({"default": dict(config), "page": dict(config)})
+    indexer, page = handler["default"], handler["page"]
+    with django_db_blocker.unblock():
+        _read_during_a_write(handler, indexer, page)
+
+
+def _read_during_a_write(handler, indexer, page):
+    try:
+        with indexer.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (v)")
+            cursor.execute("INSERT INTO t VALUES (1)")
+        assert indexer.cursor().execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        with indexer.cursor() as cursor:
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("INSERT INTO t VALUES (2)")
+            # In the default rollback journal this read would wait for the writer, then fail.
+            page.settings_dict["OPTIONS"] = {**page.settings_dict["OPTIONS"], "timeout": 0.1}
+            assert page.cursor().execute("SELECT count(*) FROM t").fetchone() == (1,)
+            cursor.execute("COMMIT")
+        assert page.cursor().execute("SELECT count(*) FROM t").fetchone() == (2,)
+    finally:
+        handler.close_all()
 
 
 def test_an_absolute_sqlite_url_keeps_its_path():
