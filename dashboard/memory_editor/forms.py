@@ -40,7 +40,7 @@ class MemoryEditForm(forms.Form):
     #: A restore writes only once the person has seen what it changes and confirmed it.
     confirmed = forms.BooleanField(required=False)
     #: A version of the timeline to restore ("call-<id>" for an agent write, "edit-<id>").
-    restore_version = forms.RegexField(regex=r"^(call|edit)-[1-9][0-9]{0,17}$", required=False)
+    restore_version = forms.RegexField(regex=r"^(call|edit|seen)-[1-9][0-9]{0,17}$", required=False)
 
     def clean_action(self) -> str:
         # Only an explicit "save", "overwrite" or confirmed "restore" writes; anything else (the live preview) only looks.

@@ -1,12 +1,15 @@
 """Every version of one working memory, oldest first, and who or what wrote each (issue #23).
 
-Three sources, merged by time:
+Four sources, merged by time:
 - the agent: each indexed ``updateWorkingMemory`` tool call (``dashboard.search`` keeps them with
   their thread, message and time). Markdown mode replaces the whole memory with the call's
   ``memory`` argument; schema (JSON) mode merges it into the previous value exactly as
   ``@mastra/core``'s ``deepMergeWorkingMemory`` does, so a version is replayed, not guessed;
 - a person: each applied save or restore in the audit log (``after`` is the text written);
-- elsewhere: a stored value that matches neither (a script, Mastra Studio, the Convex dashboard).
+- seen: each value the indexer read in the store (``snapshots.py``) that no agent turn and no
+  dashboard edit wrote. Current Mastra drops its working-memory tool calls from the messages it
+  saves, so an agent's own writes are found this way, at the time the store gives them;
+- elsewhere: a stored value that matches none of these (not indexed yet, or never seen).
 
 The sources are read bounded (``MAX_VERSIONS`` newest of each); a memory older than that starts
 its timeline at the first version read, which the page says.
@@ -26,17 +29,21 @@ from dashboard.search.models import ToolCall
 from dashboard.working_memory.rules import compact_json, detect_mode, editable_text, json_value
 from storeclient.interface import Store
 
+from .models import MemorySnapshot
+from .snapshots import MAX_SNAPSHOTS, snapshots_of
+
 #: Versions read from each source (tool calls, audit events): the newest so many.
 MAX_VERSIONS = 2_000
 #: Threads read from the store to tell which scope their calls wrote (one read each).
 MAX_SCOPE_LOOKUPS = 200
 
-Author = Literal["agent", "person", "elsewhere"]
+Author = Literal["agent", "person", "seen", "elsewhere"]
 
 
 @dataclass(frozen=True)
 class Version:
-    #: Stable in a URL: "call-<ToolCall pk>", "edit-<AuditEvent pk>" or "stored".
+    #: Stable in a URL: "call-<ToolCall pk>", "edit-<AuditEvent pk>", "seen-<MemorySnapshot pk>"
+    #: or "stored".
     key: str
     author: Author
     text: str
@@ -56,6 +63,8 @@ class Version:
             return f"#{self.number} agent turn"
         if self.author == "person":
             return f"#{self.number} {'restore' if self.restore else 'edit'} by {self.username}"
+        if self.author == "seen":
+            return f"#{self.number} changed outside the dashboard"
         return f"#{self.number} written elsewhere"
 
 
@@ -130,10 +139,30 @@ def build_timeline(target_type: str, target_id: str, stored: str | None, store: 
     edit_rows = list(edits.order_by("-created_at", "-id")[:MAX_VERSIONS])
     truncated = len(call_rows) == MAX_VERSIONS or len(edit_rows) == MAX_VERSIONS
 
+    attributed = _replay(call_rows, edit_rows, [])
+    written_here = {_comparable(v.text) for v in attributed}
+    snapshots = snapshots_of(target_type, target_id, MAX_SNAPSHOTS)
+    # A value the indexer saw that a turn or an edit wrote is that version, not one of its own.
+    seen_rows = [row for row in snapshots if _comparable(row.text) not in written_here]
+    truncated = truncated or len(snapshots) == MAX_SNAPSHOTS
+    versions = _replay(call_rows, edit_rows, seen_rows) if seen_rows else attributed
+    text = versions[-1].text if versions else ""
+    if stored is not None and not _same(stored, text):
+        versions.append(Version("stored", "elsewhere", stored, None))
+    numbered = [_numbered(v, i) for i, v in enumerate(versions, start=1)]
+    return Timeline(numbered, truncated)
+
+
+def _replay(
+    call_rows: list[ToolCall], edit_rows: list[AuditEvent], seen_rows: list[MemorySnapshot]
+) -> list[Version]:
+    """The versions these rows make, in time order: each agent call applied to the value before it
+    (schema mode merges), each edit and each seen value as written. A row that leaves the value as
+    it was is no version of its own."""
     events: list[tuple[datetime, int, Any]] = [(c.created_at, 0, c) for c in call_rows]
     events += [(e.completed_at or e.created_at, 1, e) for e in edit_rows]
+    events += [(s.seen_at, 2, s) for s in seen_rows]
     events.sort(key=lambda item: (item[0], item[1], item[2].pk))
-
     versions: list[Version] = []
     text = ""
     for at, _, row in events:
@@ -144,6 +173,11 @@ def build_timeline(target_type: str, target_id: str, stored: str | None, store: 
             version = Version(
                 f"call-{row.pk}", "agent", written, at, thread_id=row.thread_id, message_id=row.message_id
             )
+        elif isinstance(row, MemorySnapshot):
+            if _same(row.text, text):
+                continue
+            written = row.text
+            version = Version(f"seen-{row.pk}", "seen", written, at)
         else:
             written = row.after
             version = Version(
@@ -156,10 +190,18 @@ def build_timeline(target_type: str, target_id: str, stored: str | None, store: 
             )
         text = written
         versions.append(version)
-    if stored is not None and not _same(stored, text):
-        versions.append(Version("stored", "elsewhere", stored, None))
-    numbered = [_numbered(v, i) for i, v in enumerate(versions, start=1)]
-    return Timeline(numbered, truncated)
+    return versions
+
+
+def _comparable(text: str) -> str:
+    """``text`` as ``_same`` compares it: a JSON object by value (keys sorted), anything else as is."""
+    value = json_value(text)
+    if value is None:
+        return text
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    except (ValueError, TypeError, RecursionError):
+        return text
 
 
 def _keeps_own_memory(store: Store, thread_id: str) -> bool:

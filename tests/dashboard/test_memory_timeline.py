@@ -277,45 +277,60 @@ def test_a_turn_not_in_the_index_says_so(store, vera_client):
     ],
     ids=["markdown", "json"],
 )
-def test_a_mastra_agent_run_leaves_only_the_current_value(
-    request, tmp_path, vera_client, backend, mode, memories, expected
+def test_a_mastra_agent_runs_writes_are_each_seen_with_their_time(
+    request, tmp_path, vera_client, eddie_client, backend, mode, memories, expected
 ):
     """The pinned @mastra/core's MessageHistory drops updateWorkingMemory calls from the messages it
-    persists ("hide args from message history"), so a real agent's writes leave no turn to replay:
-    the timeline shows the stored value as written outside the recorded history, and no agent turn."""
-    turns = [{"user": f"turn {n}", "memory": memory} for n, memory in enumerate(memories)]
-    spec = {
-        "scope": "resource",
-        "mode": mode,
-        "resourceId": RESOURCE_ID,
-        "threadId": "thr-run",
-        "turns": turns,
-    }
-    made: Store
-    if backend == "sqlite":
-        db = tmp_path / "mastra.db"
-        ran = run_node("working_memory_agent.mjs", str(db), stdin=json.dumps(spec))
-        made = SQLiteStore(db, change_settle_seconds=0)
-    else:
+    persists ("hide args from message history"), so a real agent's writes leave no turn to replay.
+    The indexer keeps each value it sees instead: two turns of a real Mastra agent, the index
+    polled after each, are two versions "changed outside the dashboard", in order, the first of
+    them restorable."""
+
+    def run_turn(n: int, memory: str) -> dict:
+        spec = {
+            "scope": "resource",
+            "mode": mode,
+            "resourceId": RESOURCE_ID,
+            "threadId": "thr-run",
+            "turns": [{"user": f"turn {n}", "memory": memory}],
+        }
+        if backend == "sqlite":
+            return run_node("working_memory_agent.mjs", str(tmp_path / "mastra.db"), stdin=json.dumps(spec))
         server = request.getfixturevalue("convex_backend")
-        ran = run_node(
+        return run_node(
             "working_memory_agent.mjs", "convex", server.url, server.admin_key, stdin=json.dumps(spec)
         )
-        made = ConvexStore(server.url, server.admin_key, change_settle_seconds=0)
-    stored = ran["workingMemory"]
+
+    def store_of() -> Store:
+        if backend == "sqlite":
+            return SQLiteStore(tmp_path / "mastra.db", change_settle_seconds=0)
+        server = request.getfixturevalue("convex_backend")
+        return ConvexStore(server.url, server.admin_key, change_settle_seconds=0)
+
     as_value = json.loads if mode == "json" else str
-    assert as_value(stored) == as_value(expected)
-    stored_parts = [part["type"] for m in ran["messages"] for part in m["content"]["parts"]]
-    assert "text" in stored_parts and "tool-invocation" not in stored_parts
+    ran = run_turn(0, memories[0])
+    made = store_of()
     try:
-        assert Indexer(made).poll().drained
+        indexer = Indexer(made)
+        assert indexer.poll().drained
+        ran = run_turn(1, memories[1])
+        stored = ran["workingMemory"]
+        assert as_value(stored) == as_value(expected)
+        stored_parts = [part["type"] for m in ran["messages"] for part in m["content"]["parts"]]
+        assert "text" in stored_parts and "tool-invocation" not in stored_parts
+        assert indexer.poll().drained
         with use_store(made):
             resource = made.memory.get_resource_by_id(RESOURCE_ID)
             assert resource is not None and resource.working_memory == stored
             timeline = build_timeline("resource", RESOURCE_ID, resource.working_memory, made)
-            assert [v.author for v in timeline.versions] == ["elsewhere"]
+            assert [v.author for v in timeline.versions] == ["seen", "seen"]
+            first, second = timeline.versions
+            assert as_value(second.text) == as_value(expected) and as_value(first.text) != as_value(expected)
+            assert first.at is not None and second.at is not None and first.at <= second.at
             body = vera_client.get(f"/resources/{RESOURCE_ID}/memory/timeline/").content.decode()
-            assert 'data-author="elsewhere"' in body and "Mastra does not keep" in body
+            assert body.count('data-author="seen"') == 2 and "changed outside the dashboard" in body
+            editor_view = eddie_client.get(f"/resources/{RESOURCE_ID}/memory/timeline/").content.decode()
+            assert f'name="restore_version" value="{first.key}"' in editor_view
     finally:
         made.close()
 
