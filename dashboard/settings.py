@@ -331,6 +331,12 @@ ATTENTION_SCORE_DROP = env_float("DASHBOARD_SCORE_DROP", 0.05, minimum=0.0)
 ATTENTION_DOCUMENT_SHARE = env_float("DASHBOARD_DOCUMENT_SHARE", 0.8, minimum=0.01)
 if ATTENTION_DOCUMENT_SHARE > 1:
     raise ImproperlyConfigured("DASHBOARD_DOCUMENT_SHARE must be a share between 0.01 and 1, e.g. 0.8.")
+#: A tool whose calls of the last 7 days (from the search index) failed at least this often, in at
+#: least ATTENTION_TOOL_MIN_FAILURES calls, is "failing".
+ATTENTION_TOOL_FAILURE_RATE = env_float("DASHBOARD_TOOL_FAILURE_RATE", 0.1, minimum=0.0)
+if ATTENTION_TOOL_FAILURE_RATE > 1:
+    raise ImproperlyConfigured("DASHBOARD_TOOL_FAILURE_RATE must be a share between 0 and 1, e.g. 0.1.")
+ATTENTION_TOOL_MIN_FAILURES = env_int("DASHBOARD_TOOL_MIN_FAILURES", 3, minimum=1)
 
 # --- operations: logs, metrics, error reports ---------------------------------------------------
 

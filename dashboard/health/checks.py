@@ -3,7 +3,8 @@
 Every check reads a bounded number of records, whatever the size of the store: one page of the
 most recent runs (``scan`` of them, every status: a status filter would scan the whole table on
 SQLite, where a run's status lives inside its snapshot), one page of resources and of threads, and
-one exact bucket query per scorer for at most ``MAX_SCORERS`` scorers. On Convex with the dashboard
+one exact bucket query per scorer for at most ``MAX_SCORERS`` scorers. Failing tools are read from
+the dashboard's own index (daily counts per tool: O(days × tools) rows, no store call). On Convex with the dashboard
 module each of those reads O(page) documents; with Mastra's standard handler a list reads up to
 10,000 rows, and the check says so. When a check looked at part of the data only, its ``scope``
 says which part.
@@ -19,16 +20,19 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.core.pages import url_or_empty
 from dashboard.scores.models import Direction, directions_for
+from dashboard.search.indexer import status as index_status
+from dashboard.search.models import ToolCallDay, ToolErrorDay
 from dashboard.workflows.records import RunSummary
 from dashboard.workflows.summary import summarize
 from dashboard.working_memory.rules import json_value
@@ -441,6 +445,81 @@ def capped_feeds(survey: Survey) -> Check:
     )
 
 
+# --- tools ---------------------------------------------------------------------------------------------
+
+
+#: Tools listed in the failing-tools lane's examples are the worst of at most this many.
+MAX_TOOLS = 200
+
+
+def failing_tools(survey: Survey) -> Check:
+    """Tools whose calls of the last 7 days (in the site's zone, whole days) failed at least
+    ``ATTENTION_TOOL_FAILURE_RATE`` of the time in at least ``ATTENTION_TOOL_MIN_FAILURES`` calls,
+    worst first, each with its most frequent error: from the search index's daily counts."""
+    rate, least = settings.ATTENTION_TOOL_FAILURE_RATE, settings.ATTENTION_TOOL_MIN_FAILURES
+    week = timezone.localtime(survey.now).date() - timedelta(days=6)
+    key, title = "failing-tools", "Failing tools"
+    index = index_status()
+    if index.synced_at is None and index.last_poll_at is None:
+        return Check(
+            key=key,
+            title=title,
+            scope="",
+            count=Count(0),
+            applies=False,
+            note="Read from the search index, which has not been built: run `manage.py index --follow`.",
+        )
+    totals = (
+        ToolCallDay.objects.filter(every_agent=True, day__gte=week)
+        .values("tool_name")
+        .annotate(calls=Sum("calls"), failures=Sum("failures"))
+        .filter(failures__gte=least)
+        .order_by("-failures", "tool_name")[:MAX_TOOLS]
+    )
+    failing = [row for row in totals if row["calls"] and row["failures"] / row["calls"] >= rate]
+    failing.sort(key=lambda row: (-row["failures"] / row["calls"], -row["failures"], row["tool_name"]))
+    shown = failing[: survey.examples]
+    top_error = _top_errors([row["tool_name"] for row in shown], week)
+    since = urlencode({"since": week.isoformat()})
+    examples = []
+    for row in shown:
+        name, calls, failures = row["tool_name"], row["calls"], row["failures"]
+        detail = f"{failures:,} of {calls:,} calls failed ({failures / calls:.0%})"
+        if error := top_error.get(name):
+            detail += f" · most often: {error[:120]}"
+        url = url_or_empty("tools:tool", name)
+        examples.append(Example(name, f"{url}?{since}" if url else "", detail))
+    synced = index.synced_at or index.last_poll_at
+    return Check(
+        key=key,
+        title=title,
+        scope=""
+        if synced is None
+        else f"calls the search index had read by {timezone.localtime(synced):%Y-%m-%d %H:%M}",
+        count=Count(len(failing)),
+        examples=examples,
+        link=f"{reverse('tools:overview')}?{since}",
+        link_text="Tools of the last 7 days",
+        note=f"{rate:.0%} or more of their calls failed in the last 7 days (at least {least})",
+    )
+
+
+def _top_errors(tool_names: list[str], since: date) -> dict[str, str]:
+    """Each tool's most frequent normalised error since ``since`` (one example text of it)."""
+    if not tool_names:
+        return {}
+    groups = (
+        ToolErrorDay.objects.filter(every_agent=True, day__gte=since, tool_name__in=tool_names)
+        .values("tool_name", "error_key")
+        .annotate(failures=Sum("failures"), example=Max("example"))
+        .order_by("tool_name", "-failures", "error_key")
+    )
+    top: dict[str, str] = {}
+    for group in groups:
+        top.setdefault(group["tool_name"], group["example"] or group["error_key"])
+    return top
+
+
 def run_checks(survey: Survey) -> list[Check]:
     """Every check, in the order the pages show them (runs first: they wait for someone)."""
     checks = [
@@ -448,6 +527,7 @@ def run_checks(survey: Survey) -> list[Check]:
         stuck_runs(survey),
         long_suspended_runs(survey),
         score_regressions(survey),
+        failing_tools(survey),
         memory_problems(survey),
         large_documents(survey),
     ]

@@ -32,7 +32,9 @@ def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Any]:
         backend: Any = SQLiteStore(tmp_path / "mastra.db")
     else:
         server = request.getfixturevalue("convex_backend")
-        backend = ConvexStore(server.url, server.admin_key)
+        # The clock is frozen months before the dev server's own: the indexer's feeds must not
+        # wait for writes to settle.
+        backend = ConvexStore(server.url, server.admin_key, change_settle_seconds=0)
     with use_store(backend), time_machine.travel(NOW, tick=False):
         yield backend
     backend.close()
@@ -146,6 +148,7 @@ def test_clean_data_needs_no_attention(eddie_client, store):
         "stuck-runs": "0",
         "suspended-runs": "0",
         "score-regressions": "0",
+        "failing-tools": "0",
         "memory": "0",
         "large-documents": "0",
         "capped-feeds": "0",
@@ -268,3 +271,72 @@ def test_hostile_records_keep_the_lanes_and_data_health_up(eddie_client, empty_s
     assert page.status_code == 200
     memory = " ".join(find_one(page.content, "li", data_lane="memory").text.split())
     assert "team/a" in memory and "no longer parses" in memory
+
+
+# --- failing tools, from the search index ------------------------------------------------------------
+
+
+def _tool_calls(store, calls: list[tuple[str, bool, str]], *, days_ago: float = 1) -> None:
+    """One assistant turn per call, in the shape Mastra stores a tool that threw (``output-error``)."""
+    from storeclient.models import Message
+
+    when = NOW - timedelta(days=days_ago)
+    thread = Thread(f"t-tools-{days_ago}", "user_t", "Tools", when, when, {"agentId": "supportAgent"})
+    store.memory.save_thread(thread)
+    turns = []
+    for n, (name, failed, error) in enumerate(calls):
+        invocation: dict[str, Any] = {
+            "toolName": name,
+            "toolCallId": f"call_{days_ago}_{n}",
+            "state": "output-error" if failed else "result",
+            "args": {"n": n},
+        }
+        invocation.update({"errorText": error} if failed else {"result": {"ok": True}})
+        content = {"format": 2, "parts": [{"type": "tool-invocation", "toolInvocation": invocation}]}
+        turns.append(
+            Message(
+                f"m-{days_ago}-{n}", thread.id, "assistant", when + timedelta(seconds=n), content, "user_t"
+            )
+        )
+    store.memory.save_messages(turns)
+
+
+def _index(store) -> None:
+    from dashboard.search.indexer import Indexer
+
+    assert Indexer(store).poll().drained
+
+
+def test_tools_failing_in_the_last_week_are_a_lane_worst_first_with_their_error(vera_client, store):
+    clean(store)
+    refund_error = "Refund for order A-1 failed: amount exceeds total"
+    _tool_calls(
+        store,
+        [("issueRefund", True, refund_error)] * 3
+        + [("issueRefund", False, "")]
+        + [("trackParcel", True, "carrier timeout")] * 3
+        + [("trackParcel", False, "")] * 2
+        # Failing 1 time in 10: under both the share and the number of failures that make a lane.
+        + [("lookupOrder", True, "not found")]
+        + [("lookupOrder", False, "")] * 9,
+    )
+    # Failures older than the week are not counted.
+    _tool_calls(store, [("lookupOrder", True, "not found")] * 5, days_ago=9)
+    _index(store)
+    assert lanes(vera_client)["failing-tools"].get("data-count") == "2"
+    page = vera_client.get("/health/attention/", headers={"HX-Request": "true"}).content.decode()
+    lane = page.split('data-lane="failing-tools"')[1].split('data-lane="')[0]
+    examples = [" ".join(li.text.split()) for li in find_all(lane, "li", data_example=...)]
+    assert examples[0].startswith("issueRefund") and "3 of 4 calls failed (75%)" in examples[0]
+    assert refund_error in examples[0]
+    assert examples[1].startswith("trackParcel") and "3 of 5 calls failed (60%)" in examples[1]
+    links = {a.get("href") for a in find_all(lane, "a")}
+    assert "/tools/issueRefund/?since=2026-02-24" in links and "/tools/?since=2026-02-24" in links
+
+
+def test_without_an_index_the_tools_check_says_how_to_build_one(eddie_client, store):
+    clean(store)
+    _tool_calls(store, [("issueRefund", True, "boom")] * 5)
+    assert "failing-tools" not in lanes(eddie_client)
+    check = find_one(eddie_client.get("/health/").content, "li", data_lane="failing-tools")
+    assert check.get("data-count") == "0" and "manage.py index --follow" in check.text
