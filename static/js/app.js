@@ -155,6 +155,16 @@
     foldFiltersOnSmallScreens();
   }
 
+  // Back pressed twice quickly: with no history cache (historyCacheSize 0, so no page content is
+  // kept in sessionStorage) htmx fetches each restored page from the server and swaps whichever
+  // answer arrives, so a slow answer for the page in between could land last and leave the screen
+  // showing another URL's content. Only the newest restore may swap: an older one is aborted.
+  var pendingRestore = null;
+  document.addEventListener("htmx:historyCacheMiss", function (event) {
+    if (pendingRestore && pendingRestore.readyState !== XMLHttpRequest.DONE) pendingRestore.abort();
+    pendingRestore = event.detail.xhr;
+  });
+
   document.addEventListener("htmx:timeout", function () {
     toast("The request took too long and was stopped. Try again in a moment.");
   });

@@ -139,6 +139,45 @@ def test_load_older_inserts_older_messages_above_without_a_reload_and_updates_th
     expect(messages.first).to_contain_text("Message number 60")
 
 
+def test_back_twice_quickly_shows_the_page_of_the_url_even_when_the_page_between_answers_last(
+    signed_in, live_server, store, offline
+):
+    page = signed_in("viewer")
+    page.goto(f"{live_server.url}/threads/thread-long/")
+    messages = page.locator("article.message")
+    for count in (80, 100):
+        page.click("text=Load older messages")
+        expect(messages).to_have_count(count)
+
+    # Going back fetches each page from the server: the answer for the page in between is held
+    # until the first page is on screen, then delivered late.
+    held: list[Route] = []
+
+    def hold_the_middle_page(request_route: Route) -> None:
+        request = request_route.request
+        if request.headers.get("hx-history-restore-request") and "cursor=" in request.url:
+            held.append(request_route)
+        else:
+            request_route.fallback()
+
+    page.route(re.compile(r"/threads/thread-long/"), hold_the_middle_page)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"cursor="))
+    page.go_back()
+    expect(page).to_have_url(f"{live_server.url}/threads/thread-long/")
+    expect(messages).to_have_count(40)
+    expect(messages.first).to_contain_text("Message number 60")
+    assert held, "the page in between was not fetched"
+    for late in held:
+        try:
+            late.fulfill(response=late.fetch())
+        except Exception:  # the page gave up on it: there is nothing to answer
+            pass
+    page.wait_for_timeout(500)
+    expect(messages.first).to_contain_text("Message number 60")
+    expect(messages).to_have_count(40)
+
+
 def test_a_deep_link_opens_the_page_of_that_message_and_shows_it(signed_in, live_server, store, offline):
     page = signed_in("viewer")
     page.goto(f"{live_server.url}/threads/thread-long/")
