@@ -54,7 +54,8 @@ class ScoreHour(models.Model):
     not_finite = models.BigIntegerField(default=0)
     first_at = models.DateTimeField(null=True)
     last_at = models.DateTimeField(null=True)
-    #: ``{"bin": count}`` as JSON, bins with scores only.
+    #: The count in each of the ``SCORE_BINS`` bins, as a JSON list (rows written before held
+    #: ``{"bin": count}`` for the bins with scores only; both are read).
     bins = models.TextField(default="{}")
 
     class Meta:

@@ -16,11 +16,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 
 from dashboard.search.models import MAX_ID_CHARS
 from storeclient.models import Score
@@ -52,6 +52,23 @@ def score_bin(value: float | None) -> int:
     if value is None or not 0 <= value <= 1:
         return -1
     return bisect_right(_INNER_EDGES, value)
+
+
+#: An hour with no score inside [0, 1].
+EMPTY_BINS = [0] * SCORE_BINS
+
+
+def _dense(bins: list[int] | dict[str, int]) -> list[int]:
+    """An hour's bins as ``SCORE_BINS`` counts. Older rows hold ``{"bin": count}`` (bins with
+    scores only); they are read as they are until the indexer recomputes their hour."""
+    if isinstance(bins, list) and len(bins) == SCORE_BINS:
+        return bins
+    dense = [0] * SCORE_BINS
+    pairs = bins.items() if isinstance(bins, dict) else enumerate(bins)
+    for index, n in pairs:
+        if 0 <= int(index) < SCORE_BINS:
+            dense[int(index)] += int(n)
+    return dense
 
 
 def _finite(score: Score) -> float | None:
@@ -141,14 +158,14 @@ def _recompute(scorer_id: str, hours: list[datetime]) -> None:
         first_at=Min("created_at"),
         last_at=Max("created_at"),
     )
-    bins: dict[datetime, dict[str, int]] = defaultdict(dict)
+    bins: dict[datetime, list[int]] = defaultdict(lambda: [0] * SCORE_BINS)
     for hour, index, n in (
         points.filter(bin__gte=0)
         .values("hour", "bin")
         .annotate(n=Count("pk"))
         .values_list("hour", "bin", "n")
     ):
-        bins[hour][str(index)] = n
+        bins[hour][index] = n
     ScoreHour.objects.filter(scorer_id=scorer_id, hour__in=hours).delete()
     ScoreHour.objects.bulk_create(
         [
@@ -164,7 +181,7 @@ def _recompute(scorer_id: str, hours: list[datetime]) -> None:
                 not_finite=row["not_finite"],
                 first_at=row["first_at"],
                 last_at=row["last_at"],
-                bins=orjson.dumps(bins.get(row["hour"], {})).decode(),
+                bins=orjson.dumps(bins.get(row["hour"], EMPTY_BINS)).decode(),
             )
             for row in figures
         ],
@@ -190,19 +207,29 @@ class Figures:
     last_at: datetime | None = None
     bins: list[int] = field(default_factory=lambda: [0] * SCORE_BINS)
 
-    def add_hour(self, row: ScoreHour | dict[str, Any]) -> None:
-        get = row.get if isinstance(row, dict) else row.__dict__.get
-        self.count += get("count") or 0
-        self.total += get("total") or 0.0
-        self.squares += get("squares") or 0.0
-        if get("low") is not None:
-            self.low = min(self.low, get("low"))
-            self.high = max(self.high, get("high"))
-        self.outside += get("outside") or 0
-        self.not_finite += get("not_finite") or 0
-        self._seen(get("first_at"), get("last_at"))
-        for index, n in orjson.loads(get("bins") or "{}").items():
-            self.bins[int(index)] += n
+    def add_hour(self, row: HourRow) -> None:
+        """Add one hour's rollup, without its value bins (``add_bins``): a chart bucket needs only
+        count, mean, min and max, and the bins are most of an hour's cost."""
+        self.count += row.count or 0
+        self.total += row.total or 0.0
+        self.squares += row.squares or 0.0
+        if row.low is not None and row.high is not None:
+            self.low = min(self.low, row.low)
+            self.high = max(self.high, row.high)
+        self.outside += row.outside or 0
+        self.not_finite += row.not_finite or 0
+
+    def add_bins(self, rows: Sequence[HourRow]) -> None:
+        """Add the value bins of these hours: one decode for all of them, summed column-wise."""
+        if not rows:
+            return
+        decoded = orjson.loads("[" + ",".join(row.bins or "[]" for row in rows) + "]")
+        columns = zip(self.bins, *(_dense(bins) for bins in decoded), strict=True)
+        self.bins = [sum(column) for column in columns]
+
+    def add_span(self, first: datetime | None, last: datetime | None) -> None:
+        """Widen the first and last score times (``span_of`` gives them for a run of hours)."""
+        self._seen(first, last)
 
     def add_point(self, created_at: datetime, value: float) -> None:
         self.count += 1
@@ -256,26 +283,36 @@ class Figures:
         return self.high
 
 
-def hours_of(scorer_id: str, start: datetime | None, end: datetime) -> list[dict[str, Any]]:
-    """The rollup rows of ``[start, end)`` (whole hours), oldest first: O(hours), whatever they hold."""
+class HourRow(NamedTuple):
+    """One ``ScoreHour`` as the scorer page reads it: no first/last times (``span_of`` gives those
+    for the whole range in one query, instead of two datetimes decoded per hour)."""
+
+    hour: datetime
+    count: int
+    total: float
+    squares: float
+    low: float | None
+    high: float | None
+    outside: int
+    not_finite: int
+    bins: str
+
+
+def _hours(scorer_id: str, start: datetime | None, end: datetime) -> QuerySet[ScoreHour]:
     rows = ScoreHour.objects.filter(scorer_id=scorer_id, hour__lt=end)
-    if start is not None:
-        rows = rows.filter(hour__gte=start)
-    return list(
-        rows.order_by("hour").values(
-            "hour",
-            "count",
-            "total",
-            "squares",
-            "low",
-            "high",
-            "outside",
-            "not_finite",
-            "first_at",
-            "last_at",
-            "bins",
-        )
-    )
+    return rows.filter(hour__gte=start) if start is not None else rows
+
+
+def hours_of(scorer_id: str, start: datetime | None, end: datetime) -> list[HourRow]:
+    """The rollup rows of ``[start, end)`` (whole hours), oldest first: O(hours), whatever they hold."""
+    rows = _hours(scorer_id, start, end).order_by("hour").values_list(*HourRow._fields)
+    return [HourRow._make(row) for row in rows]
+
+
+def span_of(scorer_id: str, start: datetime | None, end: datetime) -> tuple[datetime | None, datetime | None]:
+    """The first and last score times of the rollup rows of ``[start, end)``."""
+    span = _hours(scorer_id, start, end).aggregate(first=Min("first_at"), last=Max("last_at"))
+    return span["first"], span["last"]
 
 
 def score_feed_note() -> str | None:

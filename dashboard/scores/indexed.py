@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from dashboard.aggregates.rollups import Figures, ceil_hour, floor_hour, hours_of, score_feed_note
+from dashboard.aggregates.rollups import Figures, ceil_hour, floor_hour, hours_of, score_feed_note, span_of
 from dashboard.core.store import get_store
 from dashboard.search.freshness import Freshness
 from dashboard.search.indexer import status
@@ -97,6 +97,9 @@ def _from_index(
     everything = Figures()
     for row in hours:
         everything.add_hour(row)
+    everything.add_bins(hours)
+    if hours:
+        everything.add_span(*span_of(scorer_id, middle_start, middle_end))
     for point in edges:
         everything.add_point(point.created_at, point.score)
     if everything.outside:
@@ -115,7 +118,7 @@ def _from_index(
     origin = stats.bucket_origin(size)
     per_bucket: dict[datetime, Figures] = {}
     for row in hours:
-        per_bucket.setdefault(stats.bucket_start(row["hour"], size, origin), Figures()).add_hour(row)
+        per_bucket.setdefault(stats.bucket_start(row.hour, size, origin), Figures()).add_hour(row)
     for point in edges:
         per_bucket.setdefault(stats.bucket_start(point.created_at, size, origin), Figures()).add_point(
             point.created_at, point.score

@@ -3,6 +3,7 @@ aggregation over every score, and the scorer page shows the same figures from th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from dashboard.aggregates.models import ScoreHour, ScorePoint
+from dashboard.aggregates.models import SCORE_BINS, ScoreHour, ScorePoint
 from dashboard.core.store import use_store
 from dashboard.scores import indexed
 from dashboard.scores.forms import ScoreQuery
@@ -117,6 +118,28 @@ def test_the_scorer_page_from_the_index_shows_the_exact_figures(store, from_inde
     assert close(page.summary.stddev, store_page.summary.stddev, 1e-9)
     for name in ("median", "p10", "p90"):
         assert close(getattr(page.summary, name), getattr(store_page.summary, name), 0.01 + 1e-9)
+
+
+def test_hours_rolled_up_by_an_older_version_show_the_same_figures(store, from_index):
+    """Rows written before the bins were a dense list hold ``{"bin": count}``: they are read as
+    they are, and give the page the same histogram and percentiles as rows written now."""
+    write_scores(store, 200)
+    index(store)
+    now = indexed.scorer_page(SCORER, ScoreQuery(range="all"), NOW)
+    for row in ScoreHour.objects.all():
+        dense = json.loads(row.bins)
+        assert len(dense) == SCORE_BINS
+        row.bins = json.dumps({str(i): n for i, n in enumerate(dense) if n})
+        row.save(update_fields=["bins"])
+    before = indexed.scorer_page(SCORER, ScoreQuery(range="all"), NOW)
+    assert now is not None and before is not None and before.from_index
+    assert [b.count for b in before.bins] == [b.count for b in now.bins]
+    assert sum(b.count for b in now.bins) == 200
+    assert (before.summary.median, before.summary.p10, before.summary.p90) == (
+        now.summary.median,
+        now.summary.p10,
+        now.summary.p90,
+    )
 
 
 def test_scores_written_after_the_index_caught_up_are_counted_from_the_store(store, from_index):
