@@ -9,7 +9,11 @@ through Django's test client for a signed-in viewer, three ways, in interleaved 
   cache emptied before every view);
 * ``cold``    - now, with the cached counts made stale before every view (``invalidate_counts``):
   the calls run at once, the five counts at once;
+* ``indexed`` - now, cold, with the dashboard's index built and fresh: threads, messages, resources
+  and scores are counted in the index, only the runs in the store;
 * ``warm``    - now, counts from the cache (what every view within a minute of the last count gets).
+
+``before`` and ``cold`` are measured with the index's counts switched off (the same index is there).
 
 Documents read come from the dev server's ``/__dev/stats`` (convex-test's own read accounting)
 around each view. The dev server is convex-test in one Node process with no real indexes, so it
@@ -48,7 +52,7 @@ WORKDIR = start_django("bench-overview-")
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from dashboard.core import store_calls  # noqa: E402
+from dashboard.core import overview_counts, store_calls  # noqa: E402
 from dashboard.core.overview_counts import invalidate_counts  # noqa: E402
 from dashboard.core.store import use_store  # noqa: E402
 from dashboard.demo.convex_dev import ConvexDevServer  # noqa: E402
@@ -208,23 +212,37 @@ def main() -> None:
             f"{args.repeats} views per way.\n"
         )
         assert store.mode() == "dashboard module"
+        from dashboard.search.indexer import Indexer, IndexerState
+
+        started = time.monotonic()
+        with ConvexStore(dev.url, dev.admin_key, change_settle_seconds=0) as indexing:
+            built = Indexer(indexing).rebuild()
+            Indexer(indexing).release()
+        assert built.drained and not built.error, built
+        print(f"Index built in {time.monotonic() - started:.0f} s.\n")
 
         def view(way: str) -> tuple[float, int]:
             if way != "warm":
                 invalidate_counts()
+            # "indexed": the index just caught up; the others: its counts switched off.
+            IndexerState.objects.update(synced_at=datetime.now(UTC))
+            index_counts = overview_counts.INDEX_COUNTS if way == "indexed" else []
             before = server.documents_read()
             began = time.perf_counter()
-            if way == "before":
-                with as_before(store):
+            with mock.patch.object(overview_counts, "INDEX_COUNTS", index_counts):
+                if way == "before":
+                    with as_before(store):
+                        response = client.get("/")
+                else:
                     response = client.get("/")
-            else:
-                response = client.get("/")
             elapsed = (time.perf_counter() - began) * 1000
             if response.status_code != 200 or b"stat-value" not in response.content:
                 raise SystemExit(f"{way}: the overview answered {response.status_code} without its counts")
+            if way == "indexed" and b'data-counts-source="index"' not in response.content:
+                raise SystemExit("indexed: the overview did not read its counts from the index")
             return elapsed, server.documents_read() - before
 
-        ways = ("before", "cold", "warm")
+        ways = ("before", "cold", "indexed", "warm")
         results: dict[str, list[tuple[float, int]]] = {way: [] for way in ways}
         with use_store(store):
             for way in ways:  # warm-up: template compilation, connections, the module probe
@@ -244,6 +262,7 @@ def main() -> None:
         )
     print(
         "\nbefore: calls and counts one after another, uncached; cold: at once, counted for the view;"
+        "\nindexed: cold, four of the counts from the dashboard's index (only the runs from the store);"
         "\nwarm: counts from the shared cache (every view within a minute of the last count)."
     )
 

@@ -14,7 +14,7 @@ Views talk to a store only through this interface.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -491,9 +491,10 @@ class Store(Protocol):
         """Cheap check that the backend answers and accepts our credentials; never raises."""
         ...
 
-    def counts(self, *, cap: int = 10_000) -> dict[str, Count]:
+    def counts(self, *, cap: int = 10_000, kinds: Collection[str] | None = None) -> dict[str, Count]:
         """Bounded counts for the overview: ``threads``, ``messages``, ``resources``, ``runs``,
-        ``scores``; each stops at ``cap`` and says so."""
+        ``scores`` (``COUNTED_KINDS``), or only those of ``kinds``; each stops at ``cap`` and says
+        so. An unknown kind is an ``InvalidRequest``."""
         ...
 
     def describe(self) -> str:

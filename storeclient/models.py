@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal
 
 from .codec import to_iso
+from .errors import InvalidRequest
 
 #: Mastra's ``perPage: false``: return everything.
 PerPage = int | Literal[False]
@@ -404,6 +405,20 @@ class Count:
 
     def __str__(self) -> str:
         return f"{self.value:,}+" if self.at_least else f"{self.value:,}"
+
+
+#: What ``Store.counts`` counts, in the order the overview shows them.
+COUNTED_KINDS = ("threads", "messages", "resources", "runs", "scores")
+
+
+def counted_kinds(kinds: Collection[str] | None) -> tuple[str, ...]:
+    """``kinds`` (every kind for ``None``) in ``COUNTED_KINDS`` order; an unknown kind is refused."""
+    if kinds is None:
+        return COUNTED_KINDS
+    unknown = sorted(set(kinds) - set(COUNTED_KINDS))
+    if unknown or isinstance(kinds, str):
+        raise InvalidRequest(f"cannot count {unknown or kinds!r}: the kinds are {', '.join(COUNTED_KINDS)}.")
+    return tuple(kind for kind in COUNTED_KINDS if kind in kinds)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 ``Store.counts`` is bounded (it stops at its cap and says so) but counts every kind at once, and on
 Convex's standard handler it reads up to the cap in records per kind. So it is asked at most once
 per ``TTL_SECONDS`` per process and store, and only for the full page of an unfiltered list (a
-filtered list has no cheap total: its header says nothing rather than a wrong number).
+filtered list has no cheap total: its header says nothing rather than a wrong number). What the
+dashboard's index can count exactly is read from it instead (``CountsSource.from_index``, as the
+overview does): on Convex the store then counts only the rest.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import time
 from storeclient.errors import StoreError
 from storeclient.models import Count
 
+from .overview_counts import CountsSource
 from .store import get_store
 
 logger = logging.getLogger(__name__)
 
 TTL_SECONDS = 30.0
+#: The bound of each count (the store's default).
+CAP = 10_000
 
 _lock = threading.Lock()
 #: (store, when it was counted, the counts)
@@ -37,7 +42,8 @@ def store_totals() -> dict[str, Count]:
         return cached[2]
     with _lock:
         try:
-            counts = store.counts()
+            source = CountsSource.of(store, CAP)
+            counts = source.count(source.from_index()).counts
         except StoreError as exc:
             logger.warning("List totals: the store could not count (%s)", type(exc).__name__)
             return {}

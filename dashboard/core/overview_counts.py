@@ -6,6 +6,10 @@ worker sees the same entry) for ``COUNTS_SECONDS`` and the page says "as of" whe
 counted. All entries hang off ONE generation number (the pattern of djangoproject.com's dashboard):
 ``invalidate_counts`` bumps it and every cached count is stale at once, whatever the store or cap.
 
+When they are counted, the kinds the dashboard's index can count exactly (it is fresh, its feeds
+are exact) are read from it instead (``INDEX_COUNTS``, registered by dashboard.aggregates, which
+this package must not import), and only the rest from the store.
+
 The embedded SQLite store counts in about a millisecond from its indexes: its counts are always
 fresh and never cached.
 """
@@ -13,6 +17,7 @@ fresh and never cached.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +26,7 @@ from django.utils import timezone
 
 from storeclient.convex import ConvexStore
 from storeclient.interface import Store
-from storeclient.models import Count
+from storeclient.models import COUNTED_KINDS, Count
 
 #: The cache every worker process shares, so one refresh (or one count) serves them all.
 CACHE_ALIAS = "shared"
@@ -38,6 +43,14 @@ class OverviewCounts:
     counts: dict[str, Count]
     #: When these were counted; ``None`` when they were counted for this very view, uncached.
     as_of: datetime | None = None
+    #: The kinds read from the dashboard's index rather than counted in the store.
+    from_index: tuple[str, ...] = ()
+
+
+#: Sources of some of the counts that read no store (kind -> count, for a cap), or ``None`` when a
+#: source cannot give the store's figures now. Asked on the request's thread (they query the
+#: dashboard's database) before the store is asked for the rest.
+INDEX_COUNTS: list[Callable[[int], Mapping[str, Count] | None]] = []
 
 
 @dataclass(frozen=True)
@@ -62,10 +75,29 @@ class CountsSource:
         value = caches[CACHE_ALIAS].get(self.key)
         return value if isinstance(value, OverviewCounts) else None
 
-    def count(self) -> OverviewCounts:
-        """Counted now; store errors propagate (and so are never cached)."""
-        counts = self.store.counts(cap=self.cap)
-        return OverviewCounts(counts, as_of=timezone.now() if self.key is not None else None)
+    def from_index(self) -> dict[str, Count]:
+        """What the dashboard's index can count for a store whose counts are worth caching."""
+        counts: dict[str, Count] = {}
+        if self.key is not None:
+            for source in INDEX_COUNTS:
+                counts = {**(source(self.cap) or {}), **counts}
+        return counts
+
+    def count(self, indexed: Mapping[str, Count] | None = None) -> OverviewCounts:
+        """Counted now: the store counts what ``indexed`` (``from_index``) does not hold. Store
+        errors propagate (and so are never cached)."""
+        indexed = indexed or {}
+        rest = [kind for kind in COUNTED_KINDS if kind not in indexed]
+        if not indexed:
+            counted = self.store.counts(cap=self.cap)
+        else:
+            counted = self.store.counts(cap=self.cap, kinds=rest) if rest else {}
+        counts = {kind: indexed.get(kind) or counted[kind] for kind in COUNTED_KINDS}
+        return OverviewCounts(
+            counts,
+            as_of=timezone.now() if self.key is not None else None,
+            from_index=tuple(kind for kind in COUNTED_KINDS if kind in indexed),
+        )
 
     def keep(self, counted: OverviewCounts) -> None:
         if self.key is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -13,7 +13,7 @@ import httpx
 
 from ..changes import DEFAULT_SETTLE_SECONDS
 from ..errors import AuthError, LimitError, NotDeployedError, StoreError
-from ..models import Count, StoreHealth
+from ..models import Count, StoreHealth, counted_kinds
 from .handler import MESSAGES, RESOURCES, SCORES, SNAPSHOTS, THREADS, StorageHandler
 from .memory import ConvexMemory
 from .module import (
@@ -180,16 +180,17 @@ class ConvexStore:
             atomic_saves=mode == MODE_MODULE,
         )
 
-    def counts(self, *, cap: int = 10_000) -> dict[str, Count]:
+    def counts(self, *, cap: int = 10_000, kinds: Collection[str] | None = None) -> dict[str, Count]:
         """Bounded counts of the five tables. Each one is its own chain of Convex calls (a count
         pages through its table), so the five run at once: the overview waits for the longest
         chain instead of their sum."""
+        names = counted_kinds(kinds)
         if self.module.available():
             try:
-                return self._each_table(lambda table: Count(*self.module.count(table, cap)))
+                return self._each_table(names, lambda table: Count(*self.module.count(table, cap)))
             except ModuleUnavailable:
                 pass  # removed mid-way: every table is counted through the handler instead
-        return self._each_table(lambda table: self._handler_count(_COUNTED_TABLES[table], cap))
+        return self._each_table(names, lambda table: self._handler_count(_COUNTED_TABLES[table], cap))
 
     def _handler_count(self, table: str, cap: int) -> Count:
         window = min(cap, _COUNT_WINDOWS[table])
@@ -199,10 +200,10 @@ class ConvexStore:
             rows, capped = self.handler.query(table, limit=50)
         return Count(len(rows), at_least=capped)
 
-    def _each_table(self, count: Callable[[str], Count]) -> dict[str, Count]:
-        """``count`` of every counted table, run concurrently; the first failure (in table order)
+    def _each_table(self, names: Sequence[str], count: Callable[[str], Count]) -> dict[str, Count]:
+        """``count`` of each of these tables, run concurrently; the first failure (in table order)
         is raised once all have finished, so no call outlives the one that asked for it."""
-        futures = {name: self._executor().submit(count, name) for name in _COUNTED_TABLES}
+        futures = {name: self._executor().submit(count, name) for name in names}
         errors = [f.exception() for f in futures.values()]
         for error in errors:
             if error is not None:

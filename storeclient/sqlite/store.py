@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from ..changes import DEFAULT_SETTLE_SECONDS
 from ..errors import InvalidRequest, StoreError
-from ..models import Count, StoreHealth
+from ..models import Count, StoreHealth, counted_kinds
 from .base import Context
 from .connection import (
     DEFAULT_BUSY_TIMEOUT_MS,
@@ -181,15 +181,15 @@ class SQLiteStore:
             atomic_saves=self.atomic_saves,
         )
 
-    def counts(self, *, cap: int = 10_000) -> dict[str, Count]:
+    def counts(self, *, cap: int = 10_000, kinds: Collection[str] | None = None) -> dict[str, Count]:
         """Each count reads at most ``cap + 1`` rows (of the smallest index SQLite finds)."""
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
             raise InvalidRequest(f"cap must be a whole number >= 1, not {cap!r}.")
         out: dict[str, Count] = {}
         with self.pool.read() as conn:
-            for name, table in _COUNTED.items():
+            for name in counted_kinds(kinds):
                 n = conn.execute(
-                    f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT ?)", (cap + 1,)
+                    f"SELECT COUNT(*) FROM (SELECT 1 FROM {_COUNTED[name]} LIMIT ?)", (cap + 1,)
                 ).fetchone()[0]
                 out[name] = Count(min(n, cap), at_least=n > cap)
         return out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from storeclient.errors import InvalidRequest
 from storeclient.interface import Store
 
 from .records import conversation, resource, score_payload, suspended_snapshot, thread
@@ -31,6 +34,19 @@ def test_counts_report_each_domain_and_stop_at_the_cap(store: Store) -> None:
     capped = store.counts(cap=2)
     assert capped["threads"].value >= 2 and capped["threads"].at_least
     assert str(capped["threads"]).endswith("+")
+
+
+def test_counts_of_some_kinds_count_only_those(store: Store) -> None:
+    for n in range(1, 4):
+        store.memory.save_thread(thread(n))
+    store.workflows.persist_workflow_snapshot("w", "r", suspended_snapshot("r"))
+    assert {k: v.value for k, v in store.counts(kinds=["runs", "threads"]).items()} == {
+        "threads": 3,
+        "runs": 1,
+    }
+    assert store.counts(kinds=[]) == {}
+    with pytest.raises(InvalidRequest, match="cannot count"):
+        store.counts(kinds=["runs", "users"])
 
 
 def test_describe_names_the_backend_without_secrets(store: Store) -> None:

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from dashboard.core.overview_counts import invalidate_counts
 from dashboard.core.store import use_store
+from dashboard.search.indexer import Indexer
 from storeclient import ConvexStore
+from tests.contract.records import resource, score_payload, snapshot_with_status
 
 from .html_query import find_all, find_one
 from .thread_records import Records, long_thread, many_threads, write
@@ -119,6 +121,92 @@ def test_an_editor_is_offered_the_recount_button(editor_client, convex_store):
     form = find_one(editor_client.get("/").content, "form", action="/counts/refresh")
     assert form.get("method") == "post"
     assert "Count now" in form.text
+
+
+# --- counts from the dashboard's index ---------------------------------------------------------------
+
+
+def counts_source(content: bytes) -> str | None:
+    return find_one(content, "div", cls="counts-as-of").get("data-counts-source")
+
+
+def indexed(server) -> Iterator[ConvexStore]:
+    """A store holding every kind the overview counts, with the dashboard's index built over it."""
+    store = ConvexStore(server.url, server.admin_key, change_settle_seconds=0)
+    write(store, Records().add(long_thread(50)).add(many_threads(30)))
+    store.memory.save_resource(resource("user_counted", working_memory="# Notes"))
+    for n, status in enumerate(["success", "failed", "suspended"]):
+        store.workflows.persist_workflow_snapshot(
+            "order-approval", f"run-{n}", snapshot_with_status(f"run-{n}", status)
+        )
+    for value in (0.2, 0.9):
+        store.scores.save_score(score_payload("answer-relevancy", score=value))
+    invalidate_counts()
+    with use_store(store):
+        indexer = Indexer(store)
+        result = indexer.poll()
+        indexer.release()
+        assert result.drained and not result.error
+        yield store
+    store.close()
+
+
+@pytest.fixture
+def indexed_store(convex_backend, db) -> Iterator[ConvexStore]:
+    yield from indexed(convex_backend)
+
+
+def test_with_a_fresh_index_only_the_runs_are_counted_in_the_store(
+    vera_client, indexed_store, convex_backend
+):
+    in_store = indexed_store.counts(cap=10_000)
+    read_before = documents_read(convex_backend)
+    content = vera_client.get("/").content
+    # The recent-threads and runs cards, the health check and the 3 runs counted read a few
+    # documents; counting the 80 messages and 31 threads in the store would read them all.
+    assert documents_read(convex_backend) - read_before < 40
+    labels = {
+        "threads": "Threads",
+        "messages": "Messages",
+        "resources": "Resources",
+        "runs": "Workflow runs",
+        "scores": "Scores",
+    }
+    assert {kind: stat(content, label) for kind, label in labels.items()} == {
+        kind: str(in_store[kind]) for kind in labels
+    }
+    assert counts_source(content) == "index"
+    said = find_one(content, "div", cls="counts-as-of").text
+    assert "Threads, messages, resources, scores from the dashboard's index." in said
+
+
+def test_the_thread_list_total_is_read_from_a_fresh_index(
+    vera_client, indexed_store, convex_backend, monkeypatch
+):
+    monkeypatch.setattr("dashboard.core.list_totals._cached", None)
+    read_before = documents_read(convex_backend)
+    total = find_one(vera_client.get("/threads/").content, "span", cls="list-total").text
+    assert total == "31 threads in all."
+    # A page of the thread list reads its 25 or so threads; counting the threads and the 80
+    # messages in the store would read them all.
+    assert documents_read(convex_backend) - read_before < 60
+
+
+def test_an_index_behind_the_store_leaves_the_counts_to_the_store(vera_client, indexed_store, time_machine):
+    indexed_store.memory.save_thread(many_threads(1, prefix="newer").threads[0])
+    time_machine.move_to(timezone.now() + timedelta(minutes=5))  # no worker has caught up since
+    content = vera_client.get("/").content
+    assert stat(content, "Threads") == "32"
+    assert counts_source(content) == "store"
+
+
+def test_with_mastras_handler_alone_the_index_is_approximate_and_the_store_counts(
+    vera_client, convex_handler_only_backend, db
+):
+    for _store in indexed(convex_handler_only_backend):
+        content = vera_client.get("/").content
+        assert stat(content, "Threads") == "31"
+        assert counts_source(content) == "store"
 
 
 # --- one store call failing ----------------------------------------------------------------------
