@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.template import Context, Template
+from django.utils import timezone
 
 from dashboard.core.templatetags.ui import duration_ms, relative_time, status_badge
 from storeclient.models import Count
@@ -121,3 +123,13 @@ def test_counts_show_thousands_and_lower_bounds():
 
 def test_epoch_ms_and_timestamp_format_step_times():
     assert render("{{ t|epoch_ms|timestamp }}", t=1767967332255) == "2026-01-09 14:02:12 UTC"
+
+
+def test_relative_time_writes_the_date_and_tooltip_in_the_readers_zone():
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        # 31 Dec, 20:30 UTC is already New Year's Day in Tokyo: a date of this year, shown short.
+        html = relative_time(datetime(2025, 12, 31, 20, 30, tzinfo=UTC), now=now)
+        older = relative_time(datetime(2025, 12, 31, 12, 0, tzinfo=UTC), now=now)
+    assert html == '<time datetime="2025-12-31T20:30:00Z" title="2026-01-01 05:30:00 JST">1 Jan</time>'
+    assert ">31 Dec 2025<" in older

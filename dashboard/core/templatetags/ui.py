@@ -19,12 +19,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from html import escape
 from typing import Any
 
 import orjson
 from django import template
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from storeclient.codec import parse_datetime
@@ -301,7 +302,8 @@ def epoch_ms(value: Any) -> datetime | None:
     return None
 
 
-def _relative(moment: datetime, now: datetime) -> str:
+def _relative(moment: datetime, now: datetime, local: datetime) -> str:
+    """How long ago (or ahead) ``moment`` is, or past 30 days its date; ``local``: it in the active zone."""
     seconds = (now - moment).total_seconds()
     future = seconds < 0
     seconds = abs(seconds)
@@ -316,7 +318,6 @@ def _relative(moment: datetime, now: datetime) -> str:
     elif seconds < 86400 * 30:
         text = f"{int(seconds // 86400)} d"
     else:
-        local = timezone.localtime(moment)
         same_year = local.year == timezone.localtime(now).year
         return f"{local.day} {local:%b}" if same_year else f"{local.day} {local:%b %Y}"
     return f"in {text}" if future else f"{text} ago"
@@ -329,11 +330,12 @@ def relative_time(value: Any, now: datetime | None = None) -> str:
     moment = _as_datetime(value)
     if moment is None:
         return mark_safe('<span class="muted">—</span>')
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        timestamp(moment),
-        _relative(moment, now or timezone.now()),
+    local = timezone.localtime(moment)
+    # An f-string with the standard library's escape rather than format_html: the same markup for
+    # these plain strings at a fraction of the cost, and a thread page writes one per message.
+    return mark_safe(
+        f'<time datetime="{escape(moment.astimezone(UTC).isoformat().replace("+00:00", "Z"))}" '
+        f'title="{escape(_local_timestamp(local))}">{escape(_relative(moment, now or timezone.now(), local))}</time>'
     )
 
 
@@ -343,7 +345,10 @@ def timestamp(value: Any) -> str:
     moment = _as_datetime(value)
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
+    return _local_timestamp(timezone.localtime(moment))
+
+
+def _local_timestamp(local: datetime) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
 
 
