@@ -4,6 +4,7 @@
   nested deeper than ``JSON_NESTING_LIMIT`` collapsed to a placeholder).
 * ``{% relative_time when %}`` — ``<time>`` with "5 min ago" and the exact time as a tooltip.
 * ``{% status_badge status %}`` — a coloured badge for a run/step status (or ``LIVE``/``TEST``).
+* ``{% record_url "threads:detail" thread.id as url %}`` — ``{% url … as url %}`` for a list's rows, reversed once.
 * ``{% copy_button value "run id" %}`` / ``{% copy_json value "arguments" %}`` — a button that copies
   an id or a value's JSON (static/js/app.js; it announces "Copied" to screen readers).
 * ``|timestamp`` — an absolute date and time; ``|epoch_ms`` — a JS timestamp as a datetime;
@@ -24,10 +25,12 @@ from typing import Any
 
 import orjson
 from django import template
+from django.template import Context
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from dashboard.core.pages import record_url_builder
 from storeclient.codec import parse_datetime
 from storeclient.models import Count
 
@@ -384,6 +387,19 @@ def count(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return "" if value is None else str(value)
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+@register.simple_tag(takes_context=True)
+def record_url(context: Context, name: str, record_id: Any) -> str:
+    """``{% record_url "threads:detail" thread.id as thread_url %}``: ``{% url … as … %}`` for the
+    rows of a list (``""`` for an id its pattern cannot carry), the pattern reversed once per page."""
+    builders: dict[str, Any] = context.render_context.setdefault("ui.record_url", {})
+    if name not in builders:
+        builders[name] = record_url_builder(name)
+    return str(builders[name](record_id))
 
 
 # --- statuses ----------------------------------------------------------------------------------
