@@ -198,14 +198,15 @@ def compare(against: list[Path], rounds: int, only: str) -> None:
             ts = tree.times[index]
             spread = f"{statistics.median(ts):.2f} ({min(ts):.2f}-{max(ts):.2f})"
             print(f"{case.name:<46} {tree.label:<28} {spread:>24} {tree.sizes[index] / 1024:>7.1f}")
-    print(f"\n{'ratio of medians, this tree / checkout':<46}")
+    print(f"\n{'this tree / checkout':<46} {'':<28} {'medians':>8} {'minimums':>9}")
     for index, case in enumerate(cases):
         ours = trees[0]
         for tree in trees[1:]:
             if index in tree.errors or index in ours.errors:
                 continue
-            ratio = statistics.median(ours.times[index]) / statistics.median(tree.times[index])
-            print(f"{case.name:<46} {tree.label:<28} {ratio:>8.2f}")
+            medians = statistics.median(ours.times[index]) / statistics.median(tree.times[index])
+            minimums = min(ours.times[index]) / min(tree.times[index])
+            print(f"{case.name:<46} {tree.label:<28} {medians:>8.2f} {minimums:>9.2f}")
 
 
 def _label(path: Path) -> str:
