@@ -10,7 +10,7 @@ from django.template import engines
 from django.utils import timezone
 
 from dashboard.threads.presenters import MessageView, present_messages
-from dashboard.threads.templatetags.thread_messages import message_header
+from dashboard.threads.templatetags.thread_markup import message_header
 from tests.dashboard.thread_records import every_format_thread, hostile_thread, newer_parts_thread
 
 REFERENCE = engines["django"].from_string(
