@@ -8,6 +8,10 @@ second, median and 95th-percentile latency, errors, worker restarts, and the wor
 summed and largest) at the end. Bounded in time and count; traffic only to 127.0.0.1.
 
     .venv/bin/python bench/gunicorn_load.py [--seconds 20] [--clients 20] [--only 2x8]
+    .venv/bin/python bench/gunicorn_load.py --against /path/to/other/checkout [--clients 8]
+
+``--against`` compares this tree with another checkout of the dashboard instead: both served 2 x 8
+without recycling over the same Mastra file (written by this tree), the thread page only.
 
 Figures are for comparing configurations in one run on one machine, never pass/fail. The load
 generator runs on the same cores as the server: absolute numbers are low on a small machine.
@@ -63,30 +67,35 @@ CONFIGS = (
 )
 
 
-def prepare(workdir: Path) -> tuple[dict[str, str], str]:
-    """The environment of a production-like start over the demo data, and a thread to open."""
+def prepare(workdir: Path, root: Path = ROOT) -> tuple[dict[str, str], str]:
+    """The environment of a production-like start over the demo data, and a thread to open. The
+    data is written by this tree into ``workdir/mastra.db`` (once: another checkout's dashboard,
+    ``root``, prepared over the same folder reads the same file, with its own dashboard database)."""
+    own = workdir / (root.name if root != ROOT else "this-tree")
+    own.mkdir(exist_ok=True)
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": f"sqlite:///{workdir / 'dashboard.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{own / 'dashboard.sqlite3'}",
         "MASTRA_SQLITE_PATH": str(workdir / "mastra.db"),
-        "DJANGO_STATIC_ROOT": str(workdir / "staticfiles"),
+        "DJANGO_STATIC_ROOT": str(own / "staticfiles"),
         "DJANGO_SECURE_COOKIES": "False",
         "GUNICORN_LOG_LEVEL": "info",  # worker restarts are logged at info
     }
     from dashboard.demo import dataset
     from storeclient.sqlite import SQLiteStore
 
-    store = SQLiteStore(workdir / "mastra.db")
-    data = dataset.write_small(store, seed=7, now=datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
-    store.close()
+    data = dataset.build_small(seed=7, now=datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
+    if not (workdir / "mastra.db").exists():
+        with SQLiteStore(workdir / "mastra.db") as store:
+            dataset.write_data(store, data)
     thread = next(t for t in data.threads if any(m.thread_id == t.id for m in data.messages))
 
     def manage(*args: str, stdin: str | None = None) -> None:
         subprocess.run(
             [sys.executable, "manage.py", *args],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             input=stdin,
             text=True,
@@ -170,7 +179,7 @@ class Server:
     cookies: httpx.Cookies | None = None
 
 
-def start(config: Config, env: dict[str, str]) -> Server:
+def start(config: Config, env: dict[str, str], root: Path = ROOT) -> Server:
     port = free_port()
     run_env = env | {
         "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -181,7 +190,7 @@ def start(config: Config, env: dict[str, str]) -> Server:
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
+        cwd=root,
         env=run_env,
         stdout=log,
         stderr=log,
@@ -208,16 +217,71 @@ def stop(server: Server) -> int:
     return booted - server.config.workers
 
 
+def compare(checkout: Path, seconds: float, rounds: int, clients: int) -> None:
+    """This tree's server against ``checkout``'s, both 2 x 8 without recycling over the same Mastra
+    file, on the thread page only; the load goes to each in turn, round after round."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-gunicorn-against-"))
+    config = Config(2, 8, 0)
+    commit = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    trees = {"this tree": ROOT, f"{checkout.name} ({commit or '?'})": checkout}
+    prepared = {label: prepare(workdir, root) for label, root in trees.items()}
+    pages = (next(iter(prepared.values()))[1],)
+    servers = {label: start(config, prepared[label][0], root) for label, root in trees.items()}
+    rates: dict[str, list[float]] = {label: [] for label in trees}
+    latencies: dict[str, list[float]] = {label: [] for label in trees}
+    errors = dict.fromkeys(trees, 0)
+    try:
+        for server in servers.values():
+            assert server.cookies is not None
+            load(server.url, server.cookies, pages, clients, min(3.0, seconds))  # warm every worker
+        for round_ in range(rounds):
+            order = list(servers.items())
+            for label, server in order if round_ % 2 == 0 else order[::-1]:
+                assert server.cookies is not None
+                times, failed, elapsed = load(server.url, server.cookies, pages, clients, seconds)
+                rates[label].append(len(times) / elapsed)
+                latencies[label].extend(times)
+                errors[label] += failed
+    finally:
+        for server in servers.values():
+            stop(server)
+    print(
+        f"{clients} clients, {rounds} rounds of {seconds:.0f} s per tree, 2x8 no recycling, page: {pages[0]}"
+    )
+    print(f"{'tree':<28} {'req/s (median; range)':>24} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}")
+    for label in trees:
+        ordered = sorted(latencies[label])
+        spread = f"{statistics.median(rates[label]):.1f} ({min(rates[label]):.1f}-{max(rates[label]):.1f})"
+        print(
+            f"{label:<28} {spread:>24} {statistics.median(ordered) * 1000:7.0f} "
+            f"{ordered[int(len(ordered) * 0.95)] * 1000:7.0f} {errors[label]:6d}"
+        )
+    ours, theirs = (statistics.median(rates[label]) for label in trees)
+    print(f"req/s, this tree / checkout: {ours / theirs:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15.0, help="load per configuration and round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, each configuration in turn")
-    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--clients", type=int, help="concurrent clients (default 20; 8 with --against)")
     parser.add_argument("--only", help="configurations whose label contains this text")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="CHECKOUT",
+        help="instead: this tree against another checkout, the thread page only (default 8 clients)",
+    )
     args = parser.parse_args()
+    if args.against:
+        compare(args.against.resolve(), args.seconds, args.rounds, args.clients or 8)
+        return
     workdir = Path(tempfile.mkdtemp(prefix="bench-gunicorn-"))
     env, thread_page = prepare(workdir)
     pages = (*PAGES, thread_page)
+    clients = args.clients or 20
     configs = [c for c in CONFIGS if not args.only or args.only in c.label]
     # Every server runs for the whole bench and the load goes to each in turn, round after round:
     # a change in what else the machine does then hits every configuration alike.
@@ -230,11 +294,11 @@ def main() -> None:
     try:
         for server in servers:
             assert server.cookies is not None
-            load(server.url, server.cookies, pages, args.clients, min(3.0, args.seconds))  # warm every worker
+            load(server.url, server.cookies, pages, clients, min(3.0, args.seconds))  # warm every worker
         for _ in range(args.rounds):
             for server in servers:
                 assert server.cookies is not None
-                times, failed, elapsed = load(server.url, server.cookies, pages, args.clients, args.seconds)
+                times, failed, elapsed = load(server.url, server.cookies, pages, clients, args.seconds)
                 rates[server.config].append(len(times) / elapsed)
                 latencies[server.config].extend(times)
                 errors[server.config] += failed
@@ -244,7 +308,7 @@ def main() -> None:
         for server in servers:
             restarts[server.config] = stop(server)
     print(
-        f"{args.clients} clients, {args.rounds} rounds of {args.seconds:.0f} s per configuration, "
+        f"{clients} clients, {args.rounds} rounds of {args.seconds:.0f} s per configuration, "
         f"pages: {', '.join(PAGES)}, a thread"
     )
     print(

@@ -304,6 +304,13 @@ def every_format(store: SQLiteStore) -> Any:
     return write(store, every_format_thread())
 
 
+def forty_messages(store: SQLiteStore) -> Any:
+    """A 40-message thread: the first page a thread opens on."""
+    from tests.dashboard.thread_records import long_thread, write
+
+    return write(store, long_thread(40, "thread-40"))
+
+
 def _busiest_demo_thread(data: Any, store: Any) -> str:
     counts = Counter(m.thread_id for m in data.messages)
     return f"/threads/{counts.most_common(1)[0][0]}/"
@@ -334,6 +341,7 @@ CASES += [
         every_format,
         lambda d, s: "/threads/thread-every-format/",
     ),
+    PageCase("threads: thread page (40 messages)", forty_messages, lambda d, s: "/threads/thread-40/"),
     PageCase(
         "threads: thread page (XSS corpus, 40 of 81)",
         hostile_messages,

@@ -26,6 +26,7 @@ from dashboard.core.rendering import (
     safe_link_url,
     url_scheme,
 )
+from dashboard.core.template_lookup import ReadByTemplates
 from dashboard.core.templatetags.ui import bounded_json
 from storeclient.models import Message
 
@@ -62,7 +63,7 @@ TOOL_STATE_LABELS = {
 
 
 @dataclass
-class TextView:
+class TextView(ReadByTemplates):
     html: SafeString
     chars: int
     collapsed: bool
@@ -74,7 +75,7 @@ class TextView:
 
 
 @dataclass
-class ReasoningView:
+class ReasoningView(ReadByTemplates):
     html: SafeString
     chars: int
     redacted: int = 0
@@ -82,7 +83,7 @@ class ReasoningView:
 
 
 @dataclass
-class ToolView:
+class ToolView(ReadByTemplates):
     name: str
     call_id: str | None
     state: str
@@ -125,7 +126,7 @@ class ToolView:
 
 
 @dataclass
-class ToolRefView:
+class ToolRefView(ReadByTemplates):
     """A later part (another message) whose tool result was shown on the earlier call's card."""
 
     name: str
@@ -135,7 +136,7 @@ class ToolRefView:
 
 
 @dataclass
-class FileView:
+class FileView(ReadByTemplates):
     name: str
     media_type: str
     size: int | None
@@ -153,7 +154,7 @@ class FileView:
 
 
 @dataclass
-class SourceView:
+class SourceView(ReadByTemplates):
     title: str
     url: str
     href: str | None
@@ -162,7 +163,7 @@ class SourceView:
 
 
 @dataclass
-class SourceDocumentView:
+class SourceDocumentView(ReadByTemplates):
     """An AI SDK v6 ``source-document`` part: a document the answer cites (no URL to open)."""
 
     title: str
@@ -173,7 +174,7 @@ class SourceDocumentView:
 
 
 @dataclass
-class ErrorView:
+class ErrorView(ReadByTemplates):
     """An ``error`` part: the turn failed for good (Mastra keeps only the error's name and message)."""
 
     name: str
@@ -184,7 +185,7 @@ class ErrorView:
 
 
 @dataclass
-class DataView:
+class DataView(ReadByTemplates):
     """A ``data-<name>`` part (AI SDK custom data a tool or processor streamed into the message)."""
 
     type_name: str
@@ -194,12 +195,12 @@ class DataView:
 
 
 @dataclass
-class StepView:
+class StepView(ReadByTemplates):
     kind: str = "step"
 
 
 @dataclass
-class RawView:
+class RawView(ReadByTemplates):
     label: str
     value: Any
     kind: str = "raw"
@@ -221,7 +222,7 @@ PartView = (
 
 
 @dataclass(frozen=True)
-class SignalView:
+class SignalView(ReadByTemplates):
     """What ``content.metadata.signal`` says about a ``signal`` row (Mastra's ``createSignal``)."""
 
     signal_type: str
@@ -230,7 +231,7 @@ class SignalView:
 
 
 @dataclass
-class MessageView:
+class MessageView(ReadByTemplates):
     message: Message
     parts: list[PartView]
     permalink: str

@@ -1,10 +1,14 @@
-"""{% json_tree %}, {% relative_time %}, {% status_badge %} and the small filters in ui.py."""
+"""{% json_tree %}, {% relative_time %}, {% status_badge %}, {% record_url %} and the small filters in ui.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from dashboard.core.templatetags.ui import duration_ms, relative_time, status_badge
 from storeclient.models import Count
@@ -121,3 +125,28 @@ def test_counts_show_thousands_and_lower_bounds():
 
 def test_epoch_ms_and_timestamp_format_step_times():
     assert render("{{ t|epoch_ms|timestamp }}", t=1767967332255) == "2026-01-09 14:02:12 UTC"
+
+
+def test_relative_time_writes_the_date_and_tooltip_in_the_readers_zone():
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        # 31 Dec, 20:30 UTC is already New Year's Day in Tokyo: a date of this year, shown short.
+        html = relative_time(datetime(2025, 12, 31, 20, 30, tzinfo=UTC), now=now)
+        older = relative_time(datetime(2025, 12, 31, 12, 0, tzinfo=UTC), now=now)
+    assert html == '<time datetime="2025-12-31T20:30:00Z" title="2026-01-01 05:30:00 JST">1 Jan</time>'
+    assert ">31 Dec 2025<" in older
+
+
+def test_record_url_links_each_row_as_reverse_does():
+    ids = ["thread-1", "team/a b", "ünïcode", "a'b<&>\"", "?#%", "/leading"]
+    html = render('{% for i in ids %}{% record_url "threads:detail" i as u %}[{{ u }}]{% endfor %}', ids=ids)
+    assert html == "".join(f"[{escape(reverse('threads:detail', args=[i]))}]" for i in ids)
+
+
+def test_record_url_leaves_unlinkable_ids_unlinked():
+    html = render(
+        '{% for i in ids %}{% record_url "threads:detail" i as u %}[{{ u }}]{% endfor %}'
+        '{% record_url "no-such:page" "x" as missing %}[{{ missing }}]',
+        ids=["", "line\nbreak"],
+    )
+    assert html == "[][][]"
