@@ -216,6 +216,30 @@ def translate(exc: sqlite3.Error, path: str) -> StoreError:
     return StorageError(f"SQLite error on {path}: {text}", detail=text)
 
 
+# --- text that is not UTF-8 --------------------------------------------------------------------------
+
+
+def is_undecodable_text(exc: sqlite3.OperationalError) -> bool:
+    """Whether ``exc`` is sqlite3 failing to decode a TEXT cell that is not UTF-8 (SQLite stores
+    whatever bytes a writer hands it)."""
+    return str(exc).startswith("Could not decode to UTF-8")
+
+
+def _lenient_utf8(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
+
+
+@contextmanager
+def lenient_text(conn: sqlite3.Connection) -> Iterator[None]:
+    """Within the block, ``conn`` reads TEXT that is not UTF-8 with U+FFFD for the bad bytes. Only
+    for a read that failed on such text: the lenient decoder is a Python call per text cell."""
+    conn.text_factory = _lenient_utf8
+    try:
+        yield
+    finally:
+        conn.text_factory = str
+
+
 # --- the pool ---------------------------------------------------------------------------------------
 
 
@@ -366,7 +390,9 @@ __all__ = [
     "decode_json_cell",
     "dumps",
     "index_columns",
+    "is_undecodable_text",
     "json_extract_sql",
+    "lenient_text",
     "table_columns",
     "translate",
 ]
