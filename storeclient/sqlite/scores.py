@@ -121,10 +121,9 @@ class SQLiteScores(SQLiteScoreSpans):
         record: dict[str, Any] = {"id": score_id, "createdAt": stamp, "updatedAt": stamp}
         json_cols = JSON_COLUMNS[SCORES]
         for column in columns_of(SCORES):
-            if column in _SYSTEM or not self._ctx.columns.has(SCORES, column):
-                continue
             v = score.get(column)
-            if v is None:
+            # The cheap test first: a payload holds a few of the table's columns.
+            if v is None or column in _SYSTEM or not self._ctx.columns.has(SCORES, column):
                 continue
             if column == "score":
                 v = float(v)
