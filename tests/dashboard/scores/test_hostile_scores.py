@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from dashboard.core.store import use_store
-from dashboard.scores.views import EXPORT_COLUMNS, score_problem
+from dashboard.scores.views import EXPORT_COLUMNS, EXPORT_PAGE_SIZE, score_problem
 from storeclient.codec import to_iso
 from storeclient.records import score_from_record, score_row
 from storeclient.sqlite import SQLiteStore
@@ -288,26 +288,27 @@ def set_raw(path: Path, score_id: str, column: str, sql_value: str) -> None:
 def test_a_hostile_text_cell_is_exported_readably_with_every_other_row(vera_client, odd_store, column, kind):
     sql_value, shown = HOSTILE_CELLS[kind]
     path = odd_store[1]
-    # Newest first, then by id descending: the bad row is the 600th, in a later chunk of the
-    # store's read than the first.
-    ok_rows = [agent_row(id=f"ok-{i:04}", reason=f"Fine {i}.") for i in range(1_200)]
+    # Newest first, then by id descending: the bad row, ok-0100, comes after a whole chunk of the
+    # store's read, so the chunks before and after it are exported too.
+    count = EXPORT_PAGE_SIZE + 200
+    ok_rows = [agent_row(id=f"ok-{i:04}", reason=f"Fine {i}.") for i in range(count)]
     with sqlite3.connect(path) as conn:
         conn.executemany(
             f"INSERT INTO mastra_scorers ({', '.join(ok_rows[0])}) VALUES ({', '.join('?' * len(ok_rows[0]))})",
             [list(row.values()) for row in ok_rows],
         )
     conn.close()
-    set_raw(path, "ok-0600", column, sql_value)
+    set_raw(path, "ok-0100", column, sql_value)
 
     response = vera_client.get(f"/scores/{SCORER}/export.csv?range=all")
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert len(rows) == 1_201
-    assert {r["id"] for r in rows} >= {f"ok-{i:04}" for i in range(1_200)}
-    assert next(r for r in rows if r["id"] == "ok-0600")[column] == shown
+    assert len(rows) == count + 1
+    assert {r["id"] for r in rows} >= {f"ok-{i:04}" for i in range(count)}
+    assert next(r for r in rows if r["id"] == "ok-0100")[column] == shown
 
     response = vera_client.get(f"/scores/{SCORER}/export.json?range=all")
     assert response.status_code == 200
     records = json.loads(b"".join(response.streaming_content))
-    assert len(records) == 1_201
-    assert next(r for r in records if r["id"] == "ok-0600")[column] == shown
+    assert len(records) == count + 1
+    assert next(r for r in records if r["id"] == "ok-0100")[column] == shown
