@@ -14,6 +14,10 @@ def to_iso(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)
+    if value.year >= 1000:
+        # The same text as below at well under half the cost (a seed writes a million): isoformat
+        # truncates to milliseconds too, and ends in "+00:00" for UTC.
+        return value.isoformat(timespec="milliseconds")[:-6] + "Z"
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 

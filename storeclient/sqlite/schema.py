@@ -10,6 +10,7 @@ is read with ``NULL`` in its place (columns are always selected by name).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from ..models import SCORE_JSON_FIELDS
 
@@ -104,6 +105,7 @@ MASTRA_INDEX_DDL: dict[str, tuple[str, ...]] = {
 }
 
 
+@cache  # the DDL is constant; a bulk save asks once per row
 def columns_of(table: str) -> tuple[str, ...]:
     """The column names of a core table, in DDL order."""
     names: list[str] = []

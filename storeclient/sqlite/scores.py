@@ -30,7 +30,7 @@ from ..semantics import check_buckets, encode_cursor
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .changes import SQLiteChanges
-from .connection import dumps, index_columns
+from .connection import dumps, index_columns, is_undecodable_text, lenient_text
 from .keyset import Keyset, check_limit, prefix_page, prefix_where
 from .schema import JSON_COLUMNS, SCORES, columns_of
 from .storage_api import SQLiteScoreSpans
@@ -121,10 +121,9 @@ class SQLiteScores(SQLiteScoreSpans):
         record: dict[str, Any] = {"id": score_id, "createdAt": stamp, "updatedAt": stamp}
         json_cols = JSON_COLUMNS[SCORES]
         for column in columns_of(SCORES):
-            if column in _SYSTEM or not self._ctx.columns.has(SCORES, column):
-                continue
             v = score.get(column)
-            if v is None:
+            # The cheap test first: a payload holds a few of the table's columns.
+            if v is None or column in _SYSTEM or not self._ctx.columns.has(SCORES, column):
                 continue
             if column == "score":
                 v = float(v)
@@ -366,24 +365,34 @@ class SQLiteScores(SQLiteScoreSpans):
         present = self._ctx.columns
         select = ", ".join(
             [f'"{c}"' for c in keyset.columns]
-            + [f'"{c}"' if present.has(SCORES, c) else f'NULL AS "{c}"' for c in wanted]
+            + [_export_cell(c) if present.has(SCORES, c) else f'NULL AS "{c}"' for c in wanted]
         )
         skip = len(keyset.columns)
         read = score_row_reader(wanted, json_cell=rows.json_cell)
 
+        def page(conn: sqlite3.Connection, cursor: str | None) -> tuple[list[sqlite3.Row], str | None]:
+            if by_entity:
+                assert prefix is not None
+                return prefix_page(
+                    conn, keyset, select=select, table=SCORES, where=where, params=params,
+                    prefix=prefix, cursor=cursor, limit=chunk,
+                )  # fmt: skip
+            return keyset.page(
+                conn, select=select, table=SCORES, where=where, params=params,
+                cursor=cursor, limit=chunk,
+            )  # fmt: skip
+
         def chunk_after(cursor: str | None) -> tuple[list[ScoreRow], str | None]:
             with self._pool.connection() as conn:
-                if by_entity:
-                    assert prefix is not None
-                    found, next_cursor = prefix_page(
-                        conn, keyset, select=select, table=SCORES, where=where, params=params,
-                        prefix=prefix, cursor=cursor, limit=chunk,
-                    )  # fmt: skip
-                else:
-                    found, next_cursor = keyset.page(
-                        conn, select=select, table=SCORES, where=where, params=params,
-                        cursor=cursor, limit=chunk,
-                    )  # fmt: skip
+                try:
+                    found, next_cursor = page(conn, cursor)
+                except sqlite3.OperationalError as exc:
+                    # A text cell that is not UTF-8 fails the whole fetch; read this chunk again
+                    # with such text decoded leniently, so only the bad cell shows it (as U+FFFD).
+                    if not is_undecodable_text(exc):
+                        raise
+                    with lenient_text(conn):
+                        found, next_cursor = page(conn, cursor)
             return [read(r[skip:]) for r in found], next_cursor
 
         # The first chunk now, so a store error is raised to the caller before anything is sent.
@@ -487,3 +496,15 @@ class SQLiteScores(SQLiteScoreSpans):
             ],
             bucket_seconds=size,
         )
+
+
+def _export_cell(column: str) -> str:
+    """``column`` as ``score_rows`` selects it, read by position: a BLOB in a text column (an agent
+    may write one) comes as its bytes read as text, so the row holds text like every other row's;
+    JSON columns (JSONB blobs) and ``score`` (decoded from any type) are read as stored."""
+    quoted = f'"{column}"'
+    if column in JSON_COLUMNS[SCORES] or column == "score":
+        return quoted
+    # No alias: named as the column, the expression would be what ORDER BY "createdAt" sorts by
+    # (SQLite resolves ORDER BY to a result column first), a full sort instead of the index.
+    return f"CASE WHEN typeof({quoted}) = 'blob' THEN CAST({quoted} AS TEXT) ELSE {quoted} END"

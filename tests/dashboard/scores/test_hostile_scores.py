@@ -1,5 +1,6 @@
 """Score rows no Mastra version writes but an agent (or another tool) can: a score that is not a
-finite number, a createdAt in year 9999, an empty scorer id, ids with "/". Written raw (bypassing
+finite number, a createdAt in year 9999, an empty scorer id, ids with "/", a text cell holding a
+BLOB or bytes that are not UTF-8. Written raw (bypassing
 the store's encoders), every page that shows them must answer and say what it could not show."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from dashboard.core.store import use_store
-from dashboard.scores.views import EXPORT_COLUMNS, score_problem
+from dashboard.scores.views import EXPORT_COLUMNS, EXPORT_PAGE_SIZE, score_problem
 from storeclient.codec import to_iso
 from storeclient.records import score_from_record, score_row
 from storeclient.sqlite import SQLiteStore
@@ -263,3 +264,51 @@ def test_a_scorer_with_no_finite_score_still_lists_its_rows(vera_client, odd_sto
     assert '<span class="stat-value">0</span><span class="stat-label">Count</span>' in text["scorer"]
     assert "1 score left out of the statistics and charts" in text["scorer"]
     assert "1 score left out: not a finite number." in text["overview"]
+
+
+# Text cells an agent-written file can hold where Mastra writes UTF-8 text.
+#: How each hostile value is stored (an SQL expression, so the bytes reach the file unchanged)
+#: and the text the CSV and JSON downloads show for it.
+HOSTILE_CELLS = {
+    "blob": ("x'00ff41'", "\x00\ufffdA"),
+    "nul": ("'be' || char(0) || 'fore'", "be\x00fore"),
+    "invalid utf-8": ("CAST(x'41ff42' AS TEXT)", "A\ufffdB"),
+    "encoded surrogate": ("CAST(x'41eda08042' AS TEXT)", "A\ufffd\ufffd\ufffdB"),
+}
+
+
+def set_raw(path: Path, score_id: str, column: str, sql_value: str) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(f'UPDATE mastra_scorers SET "{column}" = {sql_value} WHERE id = ?', (score_id,))
+    conn.close()
+
+
+@pytest.mark.parametrize("column", ["reason", "entityId", "runId"])
+@pytest.mark.parametrize("kind", list(HOSTILE_CELLS))
+def test_a_hostile_text_cell_is_exported_readably_with_every_other_row(vera_client, odd_store, column, kind):
+    sql_value, shown = HOSTILE_CELLS[kind]
+    path = odd_store[1]
+    # Newest first, then by id descending: the bad row, ok-0100, comes after a whole chunk of the
+    # store's read, so the chunks before and after it are exported too.
+    count = EXPORT_PAGE_SIZE + 200
+    ok_rows = [agent_row(id=f"ok-{i:04}", reason=f"Fine {i}.") for i in range(count)]
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            f"INSERT INTO mastra_scorers ({', '.join(ok_rows[0])}) VALUES ({', '.join('?' * len(ok_rows[0]))})",
+            [list(row.values()) for row in ok_rows],
+        )
+    conn.close()
+    set_raw(path, "ok-0100", column, sql_value)
+
+    response = vera_client.get(f"/scores/{SCORER}/export.csv?range=all")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == count + 1
+    assert {r["id"] for r in rows} >= {f"ok-{i:04}" for i in range(count)}
+    assert next(r for r in rows if r["id"] == "ok-0100")[column] == shown
+
+    response = vera_client.get(f"/scores/{SCORER}/export.json?range=all")
+    assert response.status_code == 200
+    records = json.loads(b"".join(response.streaming_content))
+    assert len(records) == count + 1
+    assert next(r for r in records if r["id"] == "ok-0100")[column] == shown

@@ -221,6 +221,12 @@ PLANS = [
     ("runs feed by resource", lambda s: s.workflows.run_feed(resource_id="r", limit=5)),
     ("scores feed", lambda s: s.scores.score_feed("s", limit=5)),
     ("scores feed lowest", lambda s: s.scores.score_feed("s", lowest_first=True, limit=5)),
+    # An export's chunks: the columns it writes, each selected as an expression (blob-safe).
+    ("score rows", lambda s: s.scores.score_rows("s", ("id", "createdAt", "score", "reason"), chunk=5)),
+    (
+        "score rows lowest",
+        lambda s: s.scores.score_rows("s", ("createdAt", "score"), lowest_first=True, chunk=5),
+    ),
     ("listThreads", lambda s: s.memory.list_threads(per_page=5)),
     ("listThreads updatedAt", lambda s: s.memory.list_threads(per_page=5, order_by="updatedAt")),
     ("listMessages", lambda s: s.memory.list_messages("t", per_page=5)),
