@@ -40,6 +40,15 @@ def test_choosing_dark_in_the_header_darkens_every_page_and_returns_to_where_it_
     assert find_one(page.content, "meta", name="color-scheme").get("content") == "dark"
 
 
+def test_changing_the_theme_again_keeps_the_zone_and_the_one_saved_row(vera_client, vera):
+    vera_client.post(PAGE, {"theme": "dark", "time_zone": "Asia/Tokyo"})
+    vera_client.post(THEME, {"theme": "light"})
+    page = vera_client.get("/threads/")
+    assert html_theme(page) == "light"
+    assert "times in Asia/Tokyo" in page.content.decode()
+    assert Preferences.objects.filter(user=vera).count() == 1
+
+
 def test_the_theme_switch_refuses_an_unknown_theme(vera_client, vera):
     response = vera_client.post(THEME, {"theme": "neon"})
     assert response.status_code == 400
