@@ -30,7 +30,7 @@ from ..semantics import check_buckets, encode_cursor
 from . import rows
 from .base import Context, check_page_number, check_per_page, iso, limit_offset
 from .changes import SQLiteChanges
-from .connection import dumps, index_columns, is_undecodable_text, lenient_text
+from .connection import dumps, index_columns
 from .keyset import Keyset, check_limit, prefix_page, prefix_where
 from .schema import JSON_COLUMNS, SCORES, columns_of
 from .storage_api import SQLiteScoreSpans
@@ -384,15 +384,7 @@ class SQLiteScores(SQLiteScoreSpans):
 
         def chunk_after(cursor: str | None) -> tuple[list[ScoreRow], str | None]:
             with self._pool.connection() as conn:
-                try:
-                    found, next_cursor = page(conn, cursor)
-                except sqlite3.OperationalError as exc:
-                    # A text cell that is not UTF-8 fails the whole fetch; read this chunk again
-                    # with such text decoded leniently, so only the bad cell shows it (as U+FFFD).
-                    if not is_undecodable_text(exc):
-                        raise
-                    with lenient_text(conn):
-                        found, next_cursor = page(conn, cursor)
+                found, next_cursor = page(conn, cursor)
             return [read(r[skip:]) for r in found], next_cursor
 
         # The first chunk now, so a store error is raised to the caller before anything is sent.

@@ -312,3 +312,14 @@ def test_a_hostile_text_cell_is_exported_readably_with_every_other_row(vera_clie
     records = json.loads(b"".join(response.streaming_content))
     assert len(records) == count + 1
     assert next(r for r in records if r["id"] == "ok-0100")[column] == shown
+
+
+@pytest.mark.parametrize("column", ["reason", "entityId", "runId", "source"])
+@pytest.mark.parametrize("kind", list(HOSTILE_CELLS))
+def test_a_hostile_text_cell_leaves_every_scores_page_readable(vera_client, odd_store, column, kind):
+    path = odd_store[1]
+    write_raw(path, agent_row(id="odd-cell", reason="Odd."))
+    set_raw(path, "odd-cell", column, HOSTILE_CELLS[kind][0])
+    text = load_every_page(vera_client, SCORER, "odd-cell")
+    assert "Relevant." in text["table"]  # the ordinary score is still listed beside it
+    assert "odd-cell" in text["table"]
