@@ -17,16 +17,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_django(prefix: str) -> Path:
-    """Configure and set up Django over a fresh working folder (returned); idempotent per process."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+def start_django(prefix: str, *, root: Path = ROOT, store_path: Path | None = None) -> Path:
+    """Configure and set up Django over a fresh working folder (returned); idempotent per process.
+
+    ``root``: the checkout whose dashboard is set up (another one than this, to compare trees);
+    ``store_path``: the Mastra file the settings name (by default an empty placeholder)."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'dashboard.sqlite3'}"
-    os.environ["MASTRA_SQLITE_PATH"] = str(workdir / "unused.db")
-    (workdir / "unused.db").touch()
+    if store_path is None:
+        store_path = workdir / "unused.db"
+        store_path.touch()  # a store path must exist (only the demo store may be created)
+    os.environ["MASTRA_SQLITE_PATH"] = str(store_path)
 
     import django
     from django.test import override_settings

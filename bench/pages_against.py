@@ -33,6 +33,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from django_bench import start_django  # noqa: E402
+
 WARM_UP = 2
 
 
@@ -74,34 +78,16 @@ def build_data(folder: Path) -> list[Case]:
 
 def worker(tree: Path, folder: Path, cases: list[Case]) -> None:
     """Reads a case index per line on stdin, renders it once, answers one JSON line on stdout."""
-    sys.path.insert(0, str(tree))
     os.chdir(tree)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-against-"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dashboard.settings"
-    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'dashboard.sqlite3'}"
-    os.environ["MASTRA_SQLITE_PATH"] = str(folder / "demo.db")
-    import warnings
-
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
+    start_django("bench-against-", root=tree, store_path=folder / "demo.db")
     from django.contrib.auth.models import User
     from django.core.management import call_command
-    from django.test import Client, override_settings
+    from django.test import Client
 
     from dashboard.accounts.roles import set_role
     from dashboard.core.store import use_store
     from storeclient.sqlite import SQLiteStore
 
-    override_settings(
-        ALLOWED_HOSTS=["testserver"],
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ).enable()
     call_command("migrate", verbosity=0, interactive=False)
     user = User.objects.create_user(username="bench-viewer", password=secrets.token_urlsafe(16))
     set_role(user, "viewer")

@@ -227,10 +227,6 @@ class Figures:
         columns = zip(self.bins, *(_dense(bins) for bins in decoded), strict=True)
         self.bins = [sum(column) for column in columns]
 
-    def add_span(self, first: datetime | None, last: datetime | None) -> None:
-        """Widen the first and last score times (``span_of`` gives them for a run of hours)."""
-        self._seen(first, last)
-
     def add_point(self, created_at: datetime, value: float) -> None:
         self.count += 1
         self.total += value
@@ -241,9 +237,10 @@ class Figures:
             self.outside += 1
         else:
             self.bins[index] += 1
-        self._seen(created_at, created_at)
+        self.add_span(created_at, created_at)
 
-    def _seen(self, first: datetime | None, last: datetime | None) -> None:
+    def add_span(self, first: datetime | None, last: datetime | None) -> None:
+        """Widen the first and last score times (``span_of`` gives them for a run of hours)."""
         if first is not None and (self.first_at is None or first < self.first_at):
             self.first_at = first
         if last is not None and (self.last_at is None or last > self.last_at):

@@ -88,11 +88,8 @@ class CountsSource:
         errors propagate (and so are never cached)."""
         indexed = indexed or {}
         rest = [kind for kind in COUNTED_KINDS if kind not in indexed]
-        if not indexed:
-            counted = self.store.counts(cap=self.cap)
-        else:
-            counted = self.store.counts(cap=self.cap, kinds=rest) if rest else {}
-        counts = {kind: indexed.get(kind) or counted[kind] for kind in COUNTED_KINDS}
+        counted = self.store.counts(cap=self.cap, kinds=rest)
+        counts = {kind: indexed[kind] if kind in indexed else counted[kind] for kind in COUNTED_KINDS}
         return OverviewCounts(
             counts,
             as_of=timezone.now() if self.key is not None else None,

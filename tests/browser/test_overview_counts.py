@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from storeclient import ConvexStore
-from tests.browser.test_attention import _fits
+from tests.browser.layout_checks import check_fits
 from tests.dashboard.test_overview_on_convex import indexed
 
 pytestmark = pytest.mark.convex
@@ -30,8 +30,7 @@ def test_the_counts_say_where_they_came_from_and_fit_the_screen(signed_in, live_
     expect(page.locator(".stat", has_text="Messages")).to_contain_text("80")
     count_now = said.get_by_role("button", name="Count now")
     expect(count_now).to_be_visible()
-    _fits(page, ".stat-grid")
-    _fits(page, ".counts-as-of")
+    check_fits(page, f"the overview at {width} px")
     count_now.click()
     expect(page).to_have_url(live_server.url + "/")
     expect(page.locator(".stat", has_text="Threads")).to_contain_text("31")

@@ -109,6 +109,17 @@ def test_a_thread_full_of_xss_payloads_runs_no_script(signed_in, live_server, st
     expect(page.locator("h1")).to_contain_text("<script>window.__xss=1</script>")
 
 
+def back_twice_to_the_newest_page(page: Page, base_url: str) -> None:
+    """Back past the two "Load older" pages: the first page's URL and its 40 newest messages."""
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"cursor="))
+    page.go_back()
+    expect(page).to_have_url(f"{base_url}/threads/thread-long/")
+    messages = page.locator("article.message")
+    expect(messages).to_have_count(40)
+    expect(messages.first).to_contain_text("Message number 60")
+
+
 def test_load_older_inserts_older_messages_above_without_a_reload_and_updates_the_url(
     signed_in, live_server, store, offline
 ):
@@ -132,12 +143,7 @@ def test_load_older_inserts_older_messages_above_without_a_reload_and_updates_th
     assert page.evaluate("window.__marker") == 1
 
     # Back: the state before the last "Load older" (its URL, restored from the server).
-    page.go_back()
-    expect(page).to_have_url(re.compile(r"cursor="))
-    page.go_back()
-    expect(page).to_have_url(f"{live_server.url}/threads/thread-long/")
-    expect(messages).to_have_count(40)
-    expect(messages.first).to_contain_text("Message number 60")
+    back_twice_to_the_newest_page(page, live_server.url)
 
 
 def test_back_twice_quickly_shows_the_page_of_the_url_even_when_the_page_between_answers_last(
@@ -162,12 +168,7 @@ def test_back_twice_quickly_shows_the_page_of_the_url_even_when_the_page_between
             request_route.fallback()
 
     page.route(re.compile(r"/threads/thread-long/"), hold_the_middle_page)
-    page.go_back()
-    expect(page).to_have_url(re.compile(r"cursor="))
-    page.go_back()
-    expect(page).to_have_url(f"{live_server.url}/threads/thread-long/")
-    expect(messages).to_have_count(40)
-    expect(messages.first).to_contain_text("Message number 60")
+    back_twice_to_the_newest_page(page, live_server.url)
     assert held, "the page in between was not fetched"
     for late in held:
         with contextlib.suppress(Exception):  # the page gave up on it: there is nothing to answer

@@ -26,7 +26,7 @@ def test_it_shows_the_counts_of_every_domain(vera_client, demo_set):
 def test_a_capped_count_reads_as_a_lower_bound(vera_client, demo_store, monkeypatch):
     counts = demo_store.counts()
     monkeypatch.setattr(
-        demo_store, "counts", lambda cap: {**counts, "messages": Count(10_000, at_least=True)}
+        demo_store, "counts", lambda cap, kinds=None: {**counts, "messages": Count(10_000, at_least=True)}
     )
     assert b"10,000+" in vera_client.get("/").content
 
